@@ -1,0 +1,245 @@
+package jwtauth
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+)
+
+// Sentinel errors. Every failure the library reports wraps exactly one of
+// them, so callers (and Settings.ErrorHandler) can tell failures apart with
+// errors.Is. Their texts are Go-style; the DRF messages clients see are kept
+// in one table (messages, below) and never built from an error's text.
+var (
+	// ErrNoCredentials: the request carries no credentials of any configured
+	// scheme.
+	ErrNoCredentials = errors.New("jwtauth: no credentials")
+	// ErrInvalidHeader: the Authorization header names our scheme but is not
+	// "<prefix> <token>", or it is sent more than once.
+	ErrInvalidHeader = errors.New("jwtauth: invalid authorization header")
+	// ErrMalformedToken: the token is not a well-formed compact JWS with JSON
+	// header and claims, or a time claim is not a JSON number.
+	ErrMalformedToken = errors.New("jwtauth: malformed token")
+	// ErrInvalidSignature: the signature does not verify with the configured
+	// key.
+	ErrInvalidSignature = errors.New("jwtauth: invalid signature")
+	// ErrExpiredToken: the token's exp has passed (leeway included).
+	ErrExpiredToken = errors.New("jwtauth: token has expired")
+	// ErrInvalidToken: any other reason to refuse a token: an algorithm other
+	// than the configured one, a crit header, a foreign typ, a missing exp, an
+	// nbf in the future, a wrong or unexpected aud or iss, a registered claim
+	// of the wrong type.
+	ErrInvalidToken = errors.New("jwtauth: invalid token")
+	// ErrInvalidPayload: the token is valid but does not name a user.
+	ErrInvalidPayload = errors.New("jwtauth: invalid payload")
+	// ErrUserNotFound: no user has the username the token or request names.
+	ErrUserNotFound = errors.New("jwtauth: user not found")
+	// ErrUserInactive: the user exists but is not active.
+	ErrUserInactive = errors.New("jwtauth: user account is disabled")
+	// ErrInvalidCredentials: a username and password do not match an active
+	// user.
+	ErrInvalidCredentials = errors.New("jwtauth: invalid credentials")
+	// ErrRefreshExpired: orig_iat + RefreshExpirationDelta has passed.
+	ErrRefreshExpired = errors.New("jwtauth: refresh has expired")
+	// ErrMissingOrigIAT: a token sent for refresh has no usable orig_iat.
+	ErrMissingOrigIAT = errors.New("jwtauth: orig_iat is missing")
+)
+
+// Finer causes, unexported: each has a DRF message of its own but is still
+// one of the sentinels above for errors.Is.
+var (
+	errNoToken         = fmt.Errorf("%w: no token after the prefix", ErrInvalidHeader)
+	errTokenSpaces     = fmt.Errorf("%w: token contains spaces", ErrInvalidHeader)
+	errDuplicateHeader = fmt.Errorf("%w: more than one Authorization header", ErrInvalidHeader)
+	errBasicNoCreds    = fmt.Errorf("%w: basic: no credentials after the scheme", ErrInvalidHeader)
+	errBasicSpaces     = fmt.Errorf("%w: basic: credentials contain spaces", ErrInvalidHeader)
+	errBasicEncoding   = fmt.Errorf("%w: basic: credentials not base64 user:password", ErrInvalidHeader)
+	errBasicInvalid    = fmt.Errorf("%w: basic", ErrInvalidCredentials)
+	errBasicInactive   = fmt.Errorf("%w: basic", ErrUserInactive)
+)
+
+// messages maps each error to the detail DRF sends for it: auth is what the
+// authentication classes answer (401), form what the verify, refresh and
+// obtain serializers answer (400, in non_field_errors). Finer causes come
+// before the sentinel they wrap; the first entry that matches wins.
+var messages = []struct {
+	err        error
+	auth, form string
+}{
+	{errNoToken, "Invalid Authorization header. No credentials provided.", ""},
+	{errTokenSpaces, "Invalid Authorization header. Credentials string should not contain spaces.", ""},
+	// A WSGI server joins repeated headers with ", ", so DRF sees spaces.
+	{errDuplicateHeader, "Invalid Authorization header. Credentials string should not contain spaces.", ""},
+	{errBasicNoCreds, "Invalid basic header. No credentials provided.", ""},
+	{errBasicSpaces, "Invalid basic header. Credentials string should not contain spaces.", ""},
+	{errBasicEncoding, "Invalid basic header. Credentials not correctly base64 encoded.", ""},
+	{errBasicInvalid, "Invalid username/password.", ""},
+	{errBasicInactive, "User inactive or deleted.", ""},
+	{ErrNoCredentials, "Authentication credentials were not provided.", ""},
+	{ErrInvalidHeader, "Incorrect authentication credentials.", ""},
+	{ErrMalformedToken, "Error decoding signature.", "Error decoding signature."},
+	{ErrInvalidSignature, "Error decoding signature.", "Error decoding signature."},
+	{ErrExpiredToken, "Signature has expired.", "Signature has expired."},
+	{ErrInvalidToken, "Incorrect authentication credentials.", "Invalid token."},
+	{ErrInvalidPayload, "Invalid payload.", "Invalid payload."},
+	{ErrUserNotFound, "Invalid signature.", "User doesn't exist."},
+	{ErrUserInactive, "User account is disabled.", "User account is disabled."},
+	{ErrInvalidCredentials, "Incorrect authentication credentials.", "Unable to log in with provided credentials."},
+	{ErrRefreshExpired, "Incorrect authentication credentials.", "Refresh has expired."},
+	{ErrMissingOrigIAT, "Incorrect authentication credentials.", "orig_iat field is required."},
+}
+
+// lookupMessage returns the DRF texts for err, or ok false when err is not
+// one of ours (a store failure, say).
+func lookupMessage(err error) (auth, form string, ok bool) {
+	for _, m := range messages {
+		if errors.Is(err, m.err) {
+			return m.auth, m.form, true
+		}
+	}
+	return "", "", false
+}
+
+// Error is a failure answered with an HTTP status and DRF's
+// {"detail": "..."} body, like DRF's APIException. The middleware reports
+// authentication failures as *Error with Status 401; an Authenticator of
+// another scheme returns one to choose the client's message.
+type Error struct {
+	Status int    // HTTP status code
+	Detail string // the client-facing message, DRF's wording
+	Err    error  // the cause, usually wrapping one of the sentinels
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return e.Err.Error()
+	}
+	return fmt.Sprintf("jwtauth: %d %s", e.Status, e.Detail)
+}
+
+// Unwrap returns the cause, so errors.Is(err, ErrExpiredToken) works on an
+// *Error.
+func (e *Error) Unwrap() error { return e.Err }
+
+// authFailure turns an authentication error into the 401 DRF answers for it.
+// Errors that are not ours (store failures) are returned unchanged.
+func authFailure(err error) error {
+	var e *Error
+	if errors.As(err, &e) {
+		return err
+	}
+	if auth, _, ok := lookupMessage(err); ok {
+		return &Error{Status: http.StatusUnauthorized, Detail: auth, Err: err}
+	}
+	return err
+}
+
+// NonFieldErrors is the key DRF uses for errors that belong to no one field.
+const nonFieldErrors = "non_field_errors"
+
+// FieldError is one entry of a ValidationError: a field name (or
+// "non_field_errors") and DRF's message for it.
+type FieldError struct {
+	Field   string
+	Message string
+}
+
+// ValidationError is a 400 answer of the obtain, refresh and verify
+// handlers, rendered as DRF renders serializer errors:
+// {"username": ["This field is required."]} or
+// {"non_field_errors": ["Unable to log in with provided credentials."]}.
+type ValidationError struct {
+	Errors []FieldError // in DRF's order: fields as declared, then non_field_errors
+	Err    error        // the cause for non-field errors, wrapping a sentinel
+}
+
+func (e *ValidationError) Error() string {
+	if e.Err != nil {
+		return e.Err.Error()
+	}
+	return "jwtauth: invalid request fields"
+}
+
+// Unwrap returns the cause of a non-field error.
+func (e *ValidationError) Unwrap() error { return e.Err }
+
+// MarshalJSON writes the fields in order, each with its list of messages.
+func (e *ValidationError) MarshalJSON() ([]byte, error) {
+	o := make(orderedObject, len(e.Errors))
+	for i, f := range e.Errors {
+		o[i] = member{f.Field, []string{f.Message}}
+	}
+	return o.MarshalJSON()
+}
+
+// formFailure turns a token or credentials error into the serializer error
+// DRF's views answer. Errors that are not ours are returned unchanged.
+func formFailure(err error) error {
+	if _, form, ok := lookupMessage(err); ok && form != "" {
+		return &ValidationError{Errors: []FieldError{{nonFieldErrors, form}}, Err: err}
+	}
+	return err
+}
+
+// storeError marks a failure of the UserStore or of a settings hook: the
+// service cannot answer now, which is never the client's fault.
+type storeError struct{ err error }
+
+func (e *storeError) Error() string { return "jwtauth: user store: " + e.err.Error() }
+func (e *storeError) Unwrap() error { return e.err }
+
+// DefaultErrorHandler writes err as DRF would: a *ValidationError as a 400
+// with its field errors, an *Error with its status and {"detail": ...}, a
+// failure of the user store as a 503, anything else as a 500. It never
+// writes err's text. The WWW-Authenticate challenge of a 401 is set by the
+// middleware before the handler runs.
+func DefaultErrorHandler(w http.ResponseWriter, r *http.Request, err error) {
+	var (
+		ve *ValidationError
+		ae *Error
+		se *storeError
+	)
+	switch {
+	case errors.As(err, &ve):
+		writeJSON(w, http.StatusBadRequest, ve)
+	case errors.As(err, &ae):
+		writeJSON(w, ae.Status, detail{ae.Detail})
+	case errors.As(err, &se):
+		w.Header().Set("Retry-After", "1")
+		writeJSON(w, http.StatusServiceUnavailable, detail{"Service temporarily unavailable, try again later."})
+	default:
+		writeJSON(w, http.StatusInternalServerError, detail{"A server error occurred."})
+	}
+}
+
+type detail struct {
+	Detail string `json:"detail"`
+}
+
+// marshalJSON encodes v as DRF's JSONRenderer does: compact, UTF-8, with
+// <, > and & left alone.
+func marshalJSON(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
+// writeJSON answers status with v as application/json.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	body, err := marshalJSON(v)
+	if err != nil {
+		status = http.StatusInternalServerError
+		body = []byte(`{"detail":"A server error occurred."}`)
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Del("Content-Length")
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}

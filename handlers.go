@@ -1,0 +1,227 @@
+package jwtauth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// ObtainHandler returns DRF-JWT's obtain_jwt_token view: a POST of the
+// username (Settings.UsernameField) and password, as JSON, form or
+// multipart, answered {"token": "..."}. Bad credentials get DRF's 400
+// {"non_field_errors": ["Unable to log in with provided credentials."]}.
+// The request's own credentials are ignored, as DRF-JWT ignores them.
+func (a *Auth) ObtainHandler() http.Handler {
+	return &endpoint{a: a, name: "Obtain Json Web Token", doc: obtainDoc, fields: []string{a.s.UsernameField, "password"}, run: a.obtain}
+}
+
+// RefreshHandler returns DRF-JWT's refresh_jwt_token view: a POST of a
+// valid, unexpired token carrying orig_iat, answered with a new token of the
+// same orig_iat, while orig_iat + RefreshExpirationDelta has not passed.
+func (a *Auth) RefreshHandler() http.Handler {
+	return &endpoint{a: a, name: "Refresh Json Web Token", doc: refreshDoc, fields: []string{"token"}, run: a.refresh}
+}
+
+// VerifyHandler returns DRF-JWT's verify_jwt_token view: a POST of a token,
+// answered with the same token when it is valid and its user active.
+func (a *Auth) VerifyHandler() http.Handler {
+	return &endpoint{a: a, name: "Verify Json Web Token", doc: verifyDoc, fields: []string{"token"}, run: a.verify}
+}
+
+// The views' docstrings, which DRF sends as OPTIONS "description".
+const (
+	obtainDoc  = "API View that receives a POST with a user's username and password.\n\nReturns a JSON Web Token that can be used for authenticated requests."
+	refreshDoc = "API View that returns a refreshed token (with new expiration) based on\nexisting token\n\nIf 'orig_iat' field (original issued-at-time) is found, will first check\nif it's within expiration window, then copy it to the new token"
+	verifyDoc  = "API View that checks the veracity of a token, returning the token if it\nis valid."
+)
+
+// endpoint is one of the three views: DRF's APIView plumbing around run,
+// which gets the validated fields and returns the token to answer.
+type endpoint struct {
+	a      *Auth
+	name   string
+	doc    string
+	fields []string // the serializer's fields, in declaration order
+	run    func(ctx context.Context, f map[string]string) (string, User, error)
+}
+
+func (e *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Allow", "POST, OPTIONS")
+	h.Set("Vary", "Accept")
+	if !acceptable(r.Header.Values("Accept")) {
+		e.a.fail(w, r, &Error{Status: http.StatusNotAcceptable, Detail: "Could not satisfy the request Accept header."})
+		return
+	}
+	switch r.Method {
+	case http.MethodPost:
+	case http.MethodOptions:
+		writeJSON(w, http.StatusOK, e.metadata())
+		return
+	default:
+		e.a.fail(w, r, &Error{Status: http.StatusMethodNotAllowed, Detail: fmt.Sprintf("Method %q not allowed.", r.Method)})
+		return
+	}
+	raw, err := readFields(w, r)
+	if err != nil {
+		e.a.fail(w, r, err)
+		return
+	}
+	valid := make(map[string]string, len(e.fields))
+	var bad []FieldError
+	for _, name := range e.fields {
+		// Unlike DRF, the password is used exactly as sent; only its
+		// blankness is judged on the trimmed text.
+		v, msg := charField(raw[name], name != "password")
+		if msg != "" {
+			bad = append(bad, FieldError{name, msg})
+		}
+		valid[name] = v
+	}
+	if bad != nil {
+		e.a.fail(w, r, &ValidationError{Errors: bad})
+		return
+	}
+	token, u, err := e.run(r.Context(), valid)
+	if err != nil {
+		if !errors.As(err, new(*ValidationError)) {
+			err = formFailure(err)
+		}
+		e.a.fail(w, r, err)
+		return
+	}
+	e.a.respond(w, r, token, u)
+}
+
+// respond answers a token: the response payload, the auth cookie if one is
+// configured, and no caching anywhere.
+func (a *Auth) respond(w http.ResponseWriter, r *http.Request, token string, u User) {
+	var body any = map[string]string{"token": token}
+	if a.s.ResponsePayloadHandler != nil {
+		body = a.s.ResponsePayloadHandler(token, u, r)
+	}
+	if a.s.AuthCookie != "" {
+		http.SetCookie(w, &http.Cookie{
+			Name:     a.s.AuthCookie,
+			Value:    token,
+			Path:     "/",
+			Expires:  a.s.Now().Add(a.s.ExpirationDelta).UTC(),
+			MaxAge:   int(a.s.ExpirationDelta / time.Second),
+			HttpOnly: true,
+			Secure:   !a.s.AuthCookieInsecure,
+			SameSite: a.s.AuthCookieSameSite,
+		})
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, body)
+}
+
+func (a *Auth) obtain(ctx context.Context, f map[string]string) (string, User, error) {
+	u, err := a.store.Authenticate(ctx, f[a.s.UsernameField], f["password"])
+	switch {
+	case errors.Is(err, ErrInvalidCredentials):
+		return "", User{}, ErrInvalidCredentials
+	case err != nil:
+		return "", User{}, &storeError{err}
+	case !u.IsActive:
+		return "", User{}, ErrUserInactive
+	}
+	token, err := a.IssueToken(ctx, u)
+	return token, u, err
+}
+
+func (a *Auth) verify(ctx context.Context, f map[string]string) (string, User, error) {
+	u, _, err := a.VerifyToken(ctx, f["token"])
+	return f["token"], u, err
+}
+
+func (a *Auth) refresh(ctx context.Context, f map[string]string) (string, User, error) {
+	u, c, err := a.VerifyToken(ctx, f["token"])
+	if err != nil {
+		return "", User{}, err
+	}
+	orig := c.OrigIssuedAt
+	now := a.s.Now()
+	switch {
+	case orig.IsZero():
+		return "", User{}, ErrMissingOrigIAT
+	case orig.After(now.Add(a.s.Leeway)):
+		// A future orig_iat would stretch the refresh window.
+		return "", User{}, fmt.Errorf("%w: orig_iat is in the future", ErrInvalidToken)
+	case now.Unix() > orig.Add(a.s.RefreshExpirationDelta).Unix():
+		return "", User{}, ErrRefreshExpired
+	}
+	token, err := a.issue(ctx, u, orig)
+	return token, u, err
+}
+
+// acceptable reports whether an Accept header lets us answer JSON (or
+// stands for DRF's browsable HTML, which we answer with JSON too).
+func acceptable(accept []string) bool {
+	if len(accept) == 0 {
+		return true
+	}
+	for _, list := range accept {
+		for _, item := range strings.Split(list, ",") {
+			mt, _, _ := strings.Cut(item, ";")
+			switch strings.ToLower(strings.TrimSpace(mt)) {
+			case "", "*/*", "application/*", "application/json", "text/*", "text/html":
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// metadata is DRF's SimpleMetadata answer to OPTIONS.
+func (e *endpoint) metadata() any {
+	type field struct {
+		Type     string `json:"type"`
+		Required bool   `json:"required"`
+		ReadOnly bool   `json:"read_only"`
+		Label    string `json:"label"`
+	}
+	post := make(orderedObject, 0, len(e.fields))
+	for _, name := range e.fields {
+		label := strings.ToUpper(name[:1]) + strings.ReplaceAll(name[1:], "_", " ")
+		post = append(post, member{name, field{"string", true, false, label}})
+	}
+	return orderedObject{
+		{"name", e.name},
+		{"description", e.doc},
+		{"renders", []string{"application/json", "text/html"}},
+		{"parses", []string{"application/json", "application/x-www-form-urlencoded", "multipart/form-data"}},
+		{"actions", orderedObject{{"POST", post}}},
+	}
+}
+
+// orderedObject is a JSON object that keeps its members' order.
+type orderedObject []member
+
+type member struct {
+	name  string
+	value any
+}
+
+// MarshalJSON writes the members in order.
+func (o orderedObject) MarshalJSON() ([]byte, error) {
+	b := []byte{'{'}
+	for i, m := range o {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		k, err := marshalJSON(m.name)
+		if err != nil {
+			return nil, err
+		}
+		v, err := marshalJSON(m.value)
+		if err != nil {
+			return nil, err
+		}
+		b = append(append(append(b, k...), ':'), v...)
+	}
+	return append(b, '}'), nil
+}

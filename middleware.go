@@ -1,0 +1,134 @@
+package jwtauth
+
+import (
+	"context"
+	"errors"
+	"net/http"
+)
+
+// Authenticator is an authentication scheme tried after JWT, like an entry
+// of DRF's DEFAULT_AUTHENTICATION_CLASSES. Authenticate returns the user of
+// a request that carries its credentials; an error wrapping
+// ErrNoCredentials when the request carries none of its scheme, so the next
+// one is tried; any other error to refuse the request at once. An *Error
+// chooses the client's message; a sentinel gets DRF's message for it; any
+// other error is a failure of the service (503).
+type Authenticator interface {
+	Authenticate(r *http.Request) (User, error)
+}
+
+// Authenticate authenticates r as DRF's authentication step does: the JWT
+// from the Authorization header (or the auth cookie), else each of
+// Settings.Authenticators in turn. It returns the user and, for a JWT, its
+// claims; ErrNoCredentials when the request carries no credentials at all.
+// The user is loaded from the UserStore on every call, so a deleted or
+// disabled user loses access at once.
+func (a *Auth) Authenticate(r *http.Request) (User, Claims, error) {
+	token, found, err := a.jwtCredential(r)
+	if err != nil {
+		return User{}, Claims{}, err
+	}
+	if found {
+		return a.VerifyToken(r.Context(), token)
+	}
+	for _, other := range a.s.Authenticators {
+		u, err := other.Authenticate(r)
+		if errors.Is(err, ErrNoCredentials) {
+			continue
+		}
+		if err != nil {
+			if _, _, ours := lookupMessage(err); !ours && !errors.As(err, new(*Error)) && !errors.As(err, new(*storeError)) {
+				err = &storeError{err}
+			}
+			return User{}, Claims{}, err
+		}
+		if !u.IsActive {
+			return User{}, Claims{}, ErrUserInactive
+		}
+		return u, Claims{}, nil
+	}
+	return User{}, Claims{}, ErrNoCredentials
+}
+
+// Required lets through only authenticated requests, with the user and
+// claims in the request context (UserFromContext, ClaimsFromContext): DRF's
+// IsAuthenticated. Others get a 401 with DRF's body and the
+// WWW-Authenticate challenge, decided before next reads the body.
+func (a *Auth) Required(next http.Handler) http.Handler {
+	return a.middleware(next, false)
+}
+
+// ReadOnly lets anonymous GET, HEAD and OPTIONS requests through and
+// requires authentication for every other method: DRF's
+// IsAuthenticatedOrReadOnly. Bad credentials are refused on every method,
+// as DRF authenticates before it checks permissions: a GET with an expired
+// token is a 401, not an anonymous read.
+func (a *Auth) ReadOnly(next http.Handler) http.Handler {
+	return a.middleware(next, true)
+}
+
+func (a *Auth) middleware(next http.Handler, anonymousReads bool) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u, c, err := a.Authenticate(r)
+		switch {
+		case err == nil:
+			r = r.WithContext(newContext(r.Context(), u, c, !c.ExpiresAt.IsZero()))
+		case anonymousReads && errors.Is(err, ErrNoCredentials) && safeMethod(r.Method):
+		default:
+			a.fail(w, r, authFailure(err))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// safeMethod is DRF's SAFE_METHODS: exact, upper-case, TRACE excluded.
+func safeMethod(m string) bool {
+	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
+}
+
+// fail answers err through the ErrorHandler. A 401 carries the challenge of
+// the first authenticator, JWT, whichever scheme failed, as DRF does.
+func (a *Auth) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var se *storeError
+	if errors.As(err, &se) {
+		a.s.Logger.ErrorContext(r.Context(), "jwtauth: user store failed", "method", r.Method, "path", r.URL.Path, "err", se.err)
+	}
+	var e *Error
+	if errors.As(err, &e) && e.Status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", a.challenge)
+	}
+	a.s.ErrorHandler(w, r, err)
+}
+
+type ctxKey struct{}
+
+type authInfo struct {
+	user      User
+	claims    Claims
+	hasClaims bool
+}
+
+func newContext(ctx context.Context, u User, c Claims, hasClaims bool) context.Context {
+	return context.WithValue(ctx, ctxKey{}, authInfo{u, c, hasClaims})
+}
+
+// NewContext returns ctx carrying u and c as the middleware stores them, so
+// handlers can be tested without tokens.
+func NewContext(ctx context.Context, u User, c Claims) context.Context {
+	return newContext(ctx, u, c, true)
+}
+
+// UserFromContext returns the authenticated user of a request that passed
+// Required or ReadOnly; ok is false for anonymous requests.
+func UserFromContext(ctx context.Context) (u User, ok bool) {
+	info, ok := ctx.Value(ctxKey{}).(authInfo)
+	return info.user, ok
+}
+
+// ClaimsFromContext returns the claims of the token that authenticated the
+// request; ok is false for anonymous requests and for other schemes (Basic).
+func ClaimsFromContext(ctx context.Context) (c Claims, ok bool) {
+	info, ok := ctx.Value(ctxKey{}).(authInfo)
+	return info.claims, ok && info.hasClaims
+}

@@ -1,0 +1,250 @@
+package jwtauth
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Settings configures an Auth. Each field is one of djangorestframework-jwt's
+// JWT_AUTH settings (named in its comment, with the environment variable
+// FromEnv reads), and the zero value of every field means DRF-JWT's default:
+// Settings{SecretKey: k} is a complete configuration.
+//
+// DRF-JWT's JWT_VERIFY and JWT_VERIFY_EXPIRATION have no field: no setting
+// turns a check off (FromEnv refuses a false value).
+type Settings struct {
+	// SecretKey is the HMAC key for HS256, HS384 and HS512 (JWT_SECRET_KEY),
+	// used as its UTF-8 bytes, as Django does with its SECRET_KEY. It must
+	// be at least as long as the hash: 32, 48 or 64 bytes.
+	SecretKey Secret
+	// PrivateKey signs tokens for the RS*, PS*, ES* and EdDSA algorithms
+	// (JWT_PRIVATE_KEY): an *rsa.PrivateKey, *ecdsa.PrivateKey or
+	// ed25519.PrivateKey. Without it the Auth only verifies tokens, and the
+	// obtain and refresh handlers answer 500.
+	PrivateKey crypto.PrivateKey
+	// PublicKey verifies them (JWT_PUBLIC_KEY). Nil means PrivateKey's.
+	PublicKey crypto.PublicKey
+	// Algorithm signs new tokens and is the only one accepted
+	// (JWT_ALGORITHM, default "HS256"). "none" is never accepted.
+	Algorithm string
+	// Leeway is the clock skew allowed on exp and nbf (JWT_LEEWAY, 0).
+	Leeway time.Duration
+	// ExpirationDelta is a token's lifetime (JWT_EXPIRATION_DELTA, 300 s).
+	ExpirationDelta time.Duration
+	// Audience, when set, is written to aud and required on every token; when
+	// empty, a token carrying aud is refused (JWT_AUDIENCE).
+	Audience string
+	// Issuer, when set, is written to iss and required on every token
+	// (JWT_ISSUER).
+	Issuer string
+	// AllowRefresh adds orig_iat to new tokens, which the refresh endpoint
+	// needs (JWT_ALLOW_REFRESH, false).
+	AllowRefresh bool
+	// RefreshExpirationDelta is how long after orig_iat a token may still be
+	// refreshed (JWT_REFRESH_EXPIRATION_DELTA, 7 days).
+	RefreshExpirationDelta time.Duration
+	// AuthHeaderPrefix is the scheme of the Authorization header, matched
+	// case-insensitively, and of the WWW-Authenticate challenge
+	// (JWT_AUTH_HEADER_PREFIX, "JWT"; "Bearer" is common).
+	AuthHeaderPrefix string
+	// AuthCookie, when set, names a cookie that carries the token when the
+	// request has no Authorization header, and that the obtain, refresh and
+	// verify handlers set (JWT_AUTH_COOKIE, off). The cookie is HttpOnly,
+	// Secure and SameSite=Lax unless changed below.
+	AuthCookie string
+	// AuthCookieInsecure drops the Secure attribute, for development over
+	// plain HTTP (JWT_AUTH_COOKIE_SECURE=False).
+	AuthCookieInsecure bool
+	// AuthCookieSameSite is the cookie's SameSite attribute
+	// (JWT_AUTH_COOKIE_SAMESITE, default Lax).
+	AuthCookieSameSite http.SameSite
+	// UsernameField is the name of Django's USERNAME_FIELD: the obtain
+	// endpoint's username field and the claim that repeats the username
+	// (JWT_USERNAME_FIELD, default "username"; "email" for email logins).
+	UsernameField string
+
+	// PayloadHandler builds the claims of a new token (JWT_PAYLOAD_HANDLER).
+	// It receives DRF-JWT's default claims for u and returns the claims to
+	// sign; put custom claims in Claims.Extra. Nil keeps the defaults.
+	PayloadHandler func(ctx context.Context, u User, c Claims) (Claims, error)
+	// ResponsePayloadHandler builds the JSON body of a successful obtain,
+	// refresh or verify (JWT_RESPONSE_PAYLOAD_HANDLER). Nil answers
+	// {"token": token}.
+	ResponsePayloadHandler func(token string, u User, r *http.Request) any
+	// UsernameFromPayload returns the username a token authenticates
+	// (JWT_PAYLOAD_GET_USERNAME_HANDLER). Nil returns c.Username.
+	UsernameFromPayload func(c Claims) string
+	// UserSecretKey, when set, returns the HMAC key of u's tokens instead of
+	// SecretKey (JWT_GET_USER_SECRET_KEY): changing it invalidates every
+	// token of that user, e.g. on a password change. The user is the one the
+	// token's username names.
+	UserSecretKey func(ctx context.Context, u User) (Secret, error)
+
+	// Authenticators are further schemes tried in order when the request
+	// carries no JWT, as DRF tries DEFAULT_AUTHENTICATION_CLASSES after
+	// JSONWebTokenAuthentication (see BasicAuthentication).
+	Authenticators []Authenticator
+	// ErrorHandler answers every failure of the middleware and the
+	// handlers. Nil means DefaultErrorHandler.
+	ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
+	// Logger receives store failures at Error level; nothing else is
+	// logged, and never a token, password or secret. Nil means
+	// slog.Default().
+	Logger *slog.Logger
+	// Now is the clock; nil means time.Now. Tests set a fixed one.
+	Now func() time.Time
+}
+
+// Defaults of DRF-JWT's settings.
+const (
+	defaultAlgorithm              = "HS256"
+	defaultExpirationDelta        = 300 * time.Second
+	defaultRefreshExpirationDelta = 7 * 24 * time.Hour
+	defaultAuthHeaderPrefix       = "JWT"
+	defaultUsernameField          = "username"
+)
+
+// DefaultSettings returns the settings with every default written out, as
+// DRF-JWT documents them (the secret excepted: there is no safe default).
+func DefaultSettings() Settings {
+	return Settings{
+		Algorithm:              defaultAlgorithm,
+		ExpirationDelta:        defaultExpirationDelta,
+		RefreshExpirationDelta: defaultRefreshExpirationDelta,
+		AuthHeaderPrefix:       defaultAuthHeaderPrefix,
+		AuthCookieSameSite:     http.SameSiteLaxMode,
+		UsernameField:          defaultUsernameField,
+	}
+}
+
+// withDefaults fills the zero fields with DRF-JWT's defaults.
+func (s Settings) withDefaults() Settings {
+	d := DefaultSettings()
+	if s.Algorithm == "" {
+		s.Algorithm = d.Algorithm
+	}
+	if s.ExpirationDelta == 0 {
+		s.ExpirationDelta = d.ExpirationDelta
+	}
+	if s.RefreshExpirationDelta == 0 {
+		s.RefreshExpirationDelta = d.RefreshExpirationDelta
+	}
+	if s.AuthHeaderPrefix == "" {
+		s.AuthHeaderPrefix = d.AuthHeaderPrefix
+	}
+	if s.AuthCookieSameSite == 0 || s.AuthCookieSameSite == http.SameSiteDefaultMode {
+		s.AuthCookieSameSite = d.AuthCookieSameSite
+	}
+	if s.UsernameField == "" {
+		s.UsernameField = d.UsernameField
+	}
+	if s.Logger == nil {
+		s.Logger = slog.Default()
+	}
+	if s.Now == nil {
+		s.Now = time.Now
+	}
+	if s.ErrorHandler == nil {
+		s.ErrorHandler = DefaultErrorHandler
+	}
+	return s
+}
+
+// validate reports every problem of s (defaults filled in) at once. Messages
+// name the field and never show a key.
+func (s Settings) validate() error {
+	var errs []error
+	bad := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf("jwtauth: "+format, args...))
+	}
+	if s.ExpirationDelta < 0 {
+		bad("ExpirationDelta (JWT_EXPIRATION_DELTA) is negative")
+	}
+	if s.RefreshExpirationDelta < 0 {
+		bad("RefreshExpirationDelta (JWT_REFRESH_EXPIRATION_DELTA) is negative")
+	}
+	if s.Leeway < 0 {
+		bad("Leeway (JWT_LEEWAY) is negative")
+	}
+	if !isToken(s.AuthHeaderPrefix) {
+		bad("AuthHeaderPrefix (JWT_AUTH_HEADER_PREFIX) %q must be one word without spaces, like JWT or Bearer", s.AuthHeaderPrefix)
+	}
+	if s.AuthCookie != "" && !isToken(s.AuthCookie) {
+		bad("AuthCookie (JWT_AUTH_COOKIE) %q is not a valid cookie name", s.AuthCookie)
+	}
+	if s.AuthCookieSameSite == http.SameSiteNoneMode && s.AuthCookieInsecure {
+		bad("AuthCookieSameSite None needs the Secure attribute: browsers drop the cookie otherwise")
+	}
+	if !isToken(s.UsernameField) {
+		bad("UsernameField (JWT_USERNAME_FIELD) %q is not a field name", s.UsernameField)
+	}
+	if err := checkKeys(s); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// isToken reports whether s is a non-empty RFC 9110 token: what an auth
+// scheme or a cookie name may be.
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte(`"(),/:;<=>?@[\]{}`, c) >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// Secret is key material that never prints: fmt and slog show a fixed
+// placeholder, so a Settings value can be logged without leaking it.
+type Secret string
+
+const redacted = "[REDACTED]"
+
+// String implements fmt.Stringer without revealing the secret.
+func (s Secret) String() string {
+	if s == "" {
+		return ""
+	}
+	return redacted
+}
+
+// GoString implements fmt.GoStringer without revealing the secret.
+func (s Secret) GoString() string { return fmt.Sprintf("jwtauth.Secret(%q)", s.String()) }
+
+// LogValue implements slog.LogValuer without revealing the secret.
+func (s Secret) LogValue() slog.Value { return slog.StringValue(s.String()) }
+
+// String prints the settings with keys redacted.
+func (s Settings) String() string {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "{Algorithm:%s SecretKey:%s PrivateKey:%s PublicKey:%s", s.Algorithm, s.SecretKey, keyKind(s.PrivateKey), keyKind(s.PublicKey))
+	fmt.Fprintf(&b, " Leeway:%s ExpirationDelta:%s Audience:%q Issuer:%q AllowRefresh:%t RefreshExpirationDelta:%s",
+		s.Leeway, s.ExpirationDelta, s.Audience, s.Issuer, s.AllowRefresh, s.RefreshExpirationDelta)
+	fmt.Fprintf(&b, " AuthHeaderPrefix:%q AuthCookie:%q UsernameField:%q}", s.AuthHeaderPrefix, s.AuthCookie, s.UsernameField)
+	return b.String()
+}
+
+// GoString prints the settings with keys redacted.
+func (s Settings) GoString() string { return "jwtauth.Settings" + s.String() }
+
+// LogValue logs the settings with keys redacted.
+func (s Settings) LogValue() slog.Value { return slog.StringValue(s.String()) }
+
+func keyKind(k any) string {
+	if k == nil {
+		return "none"
+	}
+	return fmt.Sprintf("%T(%s)", k, redacted)
+}
