@@ -1,0 +1,177 @@
+package jwtauth
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// FromEnv returns DefaultSettings overridden by the environment variables
+// named after DRF-JWT's settings, read through lookup (os.LookupEnv, or a
+// map in tests). An empty variable counts as unset. Every malformed value
+// is reported, naming its variable but never showing a secret.
+//
+//	JWT_SECRET_KEY                 the HMAC secret
+//	JWT_PRIVATE_KEY, JWT_PUBLIC_KEY   PEM text, or the path of a PEM file
+//	JWT_ALGORITHM                  HS256 (default), HS384, HS512, RS256, ..., EdDSA
+//	JWT_EXPIRATION_DELTA           seconds ("300") or a Go duration ("5m")
+//	JWT_REFRESH_EXPIRATION_DELTA   likewise (default 7 days)
+//	JWT_LEEWAY                     likewise (default 0)
+//	JWT_ALLOW_REFRESH              True or False (also 1/0, yes/no, on/off)
+//	JWT_AUDIENCE, JWT_ISSUER       strings
+//	JWT_AUTH_HEADER_PREFIX         JWT (default), Bearer, ...
+//	JWT_AUTH_COOKIE                a cookie name; unset means no cookie
+//	JWT_AUTH_COOKIE_SECURE         True (default) or False
+//	JWT_AUTH_COOKIE_SAMESITE       Lax (default), Strict or None
+//	JWT_USERNAME_FIELD             username (default), or email, ...
+//
+// JWT_VERIFY and JWT_VERIFY_EXPIRATION may be True; False is an error,
+// because no setting turns verification off. DRF-JWT's handler settings
+// (JWT_PAYLOAD_HANDLER, ...) name Python functions: they are errors here,
+// pointing to the Settings hook to set in Go instead.
+func FromEnv(lookup func(key string) (string, bool)) (Settings, error) {
+	s := DefaultSettings()
+	var errs []error
+	get := func(name string) (string, bool) {
+		v, ok := lookup(name)
+		return v, ok && v != ""
+	}
+	fail := func(name, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("jwtauth: %s: "+format, append([]any{name}, args...)...))
+	}
+	str := func(name string, dst *string) {
+		if v, ok := get(name); ok {
+			*dst = v
+		}
+	}
+	boolean := func(name string, dst *bool) {
+		if v, ok := get(name); ok {
+			b, err := parseBool(v)
+			if err != nil {
+				fail(name, "%v", err)
+			}
+			*dst = b
+		}
+	}
+	duration := func(name string, dst *time.Duration) {
+		if v, ok := get(name); ok {
+			d, err := parseSeconds(v)
+			if err != nil {
+				fail(name, "%v", err)
+			}
+			*dst = d
+		}
+	}
+
+	if v, ok := get("JWT_SECRET_KEY"); ok {
+		s.SecretKey = Secret(v)
+	}
+	if v, ok := get("JWT_PRIVATE_KEY"); ok {
+		data, err := pemValue(v)
+		if err == nil {
+			s.PrivateKey, err = parsePrivateKeyPEM(data)
+		}
+		if err != nil {
+			fail("JWT_PRIVATE_KEY", "%v", err)
+		}
+	}
+	if v, ok := get("JWT_PUBLIC_KEY"); ok {
+		data, err := pemValue(v)
+		if err == nil {
+			s.PublicKey, err = parsePublicKeyPEM(data)
+		}
+		if err != nil {
+			fail("JWT_PUBLIC_KEY", "%v", err)
+		}
+	}
+	str("JWT_ALGORITHM", &s.Algorithm)
+	duration("JWT_EXPIRATION_DELTA", &s.ExpirationDelta)
+	duration("JWT_REFRESH_EXPIRATION_DELTA", &s.RefreshExpirationDelta)
+	duration("JWT_LEEWAY", &s.Leeway)
+	boolean("JWT_ALLOW_REFRESH", &s.AllowRefresh)
+	str("JWT_AUDIENCE", &s.Audience)
+	str("JWT_ISSUER", &s.Issuer)
+	str("JWT_AUTH_HEADER_PREFIX", &s.AuthHeaderPrefix)
+	str("JWT_AUTH_COOKIE", &s.AuthCookie)
+	str("JWT_USERNAME_FIELD", &s.UsernameField)
+	secure := true
+	boolean("JWT_AUTH_COOKIE_SECURE", &secure)
+	s.AuthCookieInsecure = !secure
+	if v, ok := get("JWT_AUTH_COOKIE_SAMESITE"); ok {
+		switch strings.ToLower(v) {
+		case "lax":
+			s.AuthCookieSameSite = http.SameSiteLaxMode
+		case "strict":
+			s.AuthCookieSameSite = http.SameSiteStrictMode
+		case "none":
+			s.AuthCookieSameSite = http.SameSiteNoneMode
+		default:
+			fail("JWT_AUTH_COOKIE_SAMESITE", "want Lax, Strict or None")
+		}
+	}
+	for _, name := range []string{"JWT_VERIFY", "JWT_VERIFY_EXPIRATION"} {
+		on := true
+		boolean(name, &on)
+		if !on {
+			fail(name, "verification cannot be turned off: a setting that disables it is how forged tokens get in (simplejwt 5.2.1); unset it")
+		}
+	}
+	for name, field := range map[string]string{
+		"JWT_ENCODE_HANDLER":               "nothing (tokens are signed with golang-jwt)",
+		"JWT_DECODE_HANDLER":               "nothing (tokens are verified strictly)",
+		"JWT_PAYLOAD_HANDLER":              "Settings.PayloadHandler",
+		"JWT_PAYLOAD_GET_USER_ID_HANDLER":  "nothing (DRF-JWT never calls it)",
+		"JWT_PAYLOAD_GET_USERNAME_HANDLER": "Settings.UsernameFromPayload",
+		"JWT_RESPONSE_PAYLOAD_HANDLER":     "Settings.ResponsePayloadHandler",
+		"JWT_GET_USER_SECRET_KEY":          "Settings.UserSecretKey",
+	} {
+		if _, ok := get(name); ok {
+			fail(name, "names a Python function; in Go set %s", field)
+		}
+	}
+	return s, errors.Join(errs...)
+}
+
+func parseBool(v string) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "true", "1", "yes", "on":
+		return true, nil
+	case "false", "0", "no", "off":
+		return false, nil
+	}
+	return false, errors.New("want True or False")
+}
+
+// parseSeconds reads a number of seconds, as DRF-JWT's timedelta settings
+// are usually written, or a Go duration.
+func parseSeconds(v string) (time.Duration, error) {
+	v = strings.TrimSpace(v)
+	if f, err := strconv.ParseFloat(v, 64); err == nil {
+		if math.IsNaN(f) || math.IsInf(f, 0) || math.Abs(f) > math.MaxInt64/float64(time.Second) {
+			return 0, errors.New("out of range")
+		}
+		return time.Duration(f * float64(time.Second)), nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return 0, errors.New(`want seconds ("300") or a Go duration ("5m")`)
+	}
+	return d, nil
+}
+
+// pemValue takes PEM text as it is, and anything else as a file to read.
+func pemValue(v string) ([]byte, error) {
+	if strings.Contains(v, "-----BEGIN") {
+		return []byte(v), nil
+	}
+	data, err := os.ReadFile(v)
+	if err != nil {
+		return nil, errors.New("not PEM text, and not a readable file")
+	}
+	return data, nil
+}
