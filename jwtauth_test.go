@@ -1,0 +1,495 @@
+package jwtauth
+
+import (
+	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/sha512"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/pem"
+	"errors"
+	"hash"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"golang.org/x/crypto/bcrypt"
+)
+
+// The DRF reference server (testdata/drf-reference-answers.md) issued
+// drfToken for admin (id 1) with drfSecret at drfNow, JWT_ALLOW_REFRESH on.
+const (
+	drfSecret = "reference-secret-that-is-long-enough-0123456789"
+	drfToken  = "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJ1c2VyX2lkIjoxLCJ1c2VybmFtZSI6ImFkbWluIiwiZXhwIjoxNzk1NDE0MzIyLCJlbWFpbCI6ImFkbWluQGV4YW1wbGUuY29tIiwib3JpZ19pYXQiOjE3OTU0MTQwMjJ9.NFZ7Cn0AuPNbaoTglumTett7hLDLffLa-cqicQcHTYs"
+	drfNow    = 1795414022
+)
+
+// strictSecret is the key of the strictness tests.
+const strictSecret = "strictness-tests-secret-0123456789-abcdef"
+
+var strictNow = time.Unix(1700000000, 0)
+
+var (
+	strictStoreOnce sync.Once
+	strictStoreVal  *MemoryStore
+)
+
+// strictStore holds admin (id 1) and an inactive user; shared, read-only.
+func strictStore(t testing.TB) *MemoryStore {
+	strictStoreOnce.Do(func() {
+		s := &MemoryStore{BcryptCost: bcrypt.MinCost}
+		for _, u := range []User{
+			{ID: "1", Username: "admin", Email: "admin@example.com", IsActive: true},
+			{ID: "2", Username: "inactive", Email: "inactive@example.com"},
+		} {
+			if err := s.AddUser(u, "pw-"+u.Username); err != nil {
+				panic(err)
+			}
+		}
+		strictStoreVal = s
+	})
+	return strictStoreVal
+}
+
+// strictAuth builds an Auth over strictStore at strictNow; tweak edits the
+// settings first.
+func strictAuth(t testing.TB, tweak func(*Settings)) *Auth {
+	t.Helper()
+	s := Settings{SecretKey: strictSecret, Now: func() time.Time { return strictNow }}
+	if tweak != nil {
+		tweak(&s)
+	}
+	a, err := New(s, strictStore(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// rawHS signs header and payload JSON as given, with HMAC built here from
+// crypto/hmac, independent of the code under test.
+func rawHS(h func() hash.Hash, key, header, payload string) string {
+	enc := base64.RawURLEncoding
+	signing := enc.EncodeToString([]byte(header)) + "." + enc.EncodeToString([]byte(payload))
+	m := hmac.New(h, []byte(key))
+	m.Write([]byte(signing))
+	return signing + "." + enc.EncodeToString(m.Sum(nil))
+}
+
+const drfHeader = `{"typ":"JWT","alg":"HS256"}`
+
+func hs256(payload string) string { return rawHS(sha256.New, strictSecret, drfHeader, payload) }
+
+// TestIssueTokenIsByteIdenticalToDRF: same settings, secret, user and clock
+// as the DRF reference server gives the very token it issued.
+func TestIssueTokenIsByteIdenticalToDRF(t *testing.T) {
+	a, err := New(Settings{SecretKey: drfSecret, AllowRefresh: true, Now: func() time.Time { return time.Unix(drfNow, 0) }}, strictStore(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := a.IssueToken(context.Background(), User{ID: "1", Username: "admin", Email: "admin@example.com", IsActive: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != drfToken {
+		t.Errorf("IssueToken:\n got %s\nwant %s", got, drfToken)
+	}
+	u, c, err := a.VerifyToken(context.Background(), drfToken)
+	if err != nil || u.Username != "admin" || c.OrigIssuedAt.Unix() != drfNow || c.ExpiresAt.Unix() != drfNow+300 {
+		t.Errorf("VerifyToken(DRF's token) = %+v, %+v, %v", u, c, err)
+	}
+}
+
+// TestIssueTokenPayload pins the payload bytes (spec §2.1 examples) and checks
+// each token with a plain HMAC verification done here.
+func TestIssueTokenPayload(t *testing.T) {
+	jp := User{ID: "1", Username: "jpueblo", Email: "jpueblo@example.com", IsActive: true}
+	tests := []struct {
+		name  string
+		tweak func(*Settings)
+		user  User
+		want  string
+	}{
+		{"defaults", nil, jp, `{"user_id":1,"username":"jpueblo","exp":1700000300,"email":"jpueblo@example.com"}`},
+		{"refresh, audience, issuer", func(s *Settings) { s.AllowRefresh, s.Audience, s.Issuer = true, "my_aud", "example.com" }, jp,
+			`{"user_id":1,"username":"jpueblo","exp":1700000300,"email":"jpueblo@example.com","orig_iat":1700000000,"aud":"my_aud","iss":"example.com"}`},
+		{"email user model", func(s *Settings) { s.UsernameField = "email" }, User{ID: "1", Username: "jpueblo@example.com", Email: "jpueblo@example.com"},
+			`{"user_id":1,"username":"jpueblo@example.com","exp":1700000300,"email":"jpueblo@example.com"}`},
+		{"other USERNAME_FIELD", func(s *Settings) { s.UsernameField = "phone" }, User{ID: "7", Username: "+3312345", Email: ""},
+			`{"user_id":7,"username":"+3312345","exp":1700000300,"email":"","phone":"+3312345"}`},
+		{"UUID key", nil, User{ID: "4bd2e8a2-9a3e-4d41-a1b3-3f2f4c0e2b1a", Username: "u"},
+			`{"user_id":"4bd2e8a2-9a3e-4d41-a1b3-3f2f4c0e2b1a","username":"u","exp":1700000300,"email":""}`},
+		{"non-ASCII escaped, HTML characters kept, as json.dumps", nil, User{ID: "1", Username: "José <&> 😀", Email: "a\"b\\c"},
+			`{"user_id":1,"username":"Jos\u00e9 <&> \ud83d\ude00","exp":1700000300,"email":"a\"b\\c"}`},
+		{"expiration delta", func(s *Settings) { s.ExpirationDelta = time.Hour }, jp, `{"user_id":1,"username":"jpueblo","exp":1700003600,"email":"jpueblo@example.com"}`},
+		{"payload handler adds a claim", func(s *Settings) {
+			s.PayloadHandler = func(_ context.Context, u User, c Claims) (Claims, error) {
+				c.Extra = map[string]any{"scope": "read", "level": 3}
+				return c, nil
+			}
+		}, jp, `{"user_id":1,"username":"jpueblo","exp":1700000300,"email":"jpueblo@example.com","level":3,"scope":"read"}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := strictAuth(t, tt.tweak)
+			tok, err := a.IssueToken(context.Background(), tt.user)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := hs256(tt.want)
+			if tok != want {
+				h, p, _ := strings.Cut(tok, ".")
+				p, _, _ = strings.Cut(p, ".")
+				hb, _ := base64.RawURLEncoding.DecodeString(h)
+				pb, _ := base64.RawURLEncoding.DecodeString(p)
+				t.Errorf("token header %s payload %s\nwant payload %s", hb, pb, tt.want)
+			}
+		})
+	}
+}
+
+// TestHandMadeDRFTokenAccepted: a token built the way DRF-JWT builds it, by
+// hand, verifies and decodes to its claims.
+func TestHandMadeDRFTokenAccepted(t *testing.T) {
+	a := strictAuth(t, nil)
+	tok := hs256(`{"user_id":1,"username":"admin","exp":1700000300,"email":"admin@example.com","orig_iat":1699999000,"scope":"x"}`)
+	u, c, err := a.VerifyToken(context.Background(), tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.ID != "1" || c.UserID != "1" || c.Username != "admin" || c.Email != "admin@example.com" ||
+		c.ExpiresAt.Unix() != 1700000300 || c.OrigIssuedAt.Unix() != 1699999000 || c.Extra["scope"] != "x" {
+		t.Errorf("got user %+v claims %+v", u, c)
+	}
+}
+
+// TestGolangJWTAgreesWithOurTokens: golang-jwt, configured strictly,
+// accepts what we issue and reads the same claims.
+func TestGolangJWTAgreesWithOurTokens(t *testing.T) {
+	a := strictAuth(t, func(s *Settings) { s.AllowRefresh = true })
+	tok, err := a.IssueToken(context.Background(), User{ID: "1", Username: "admin", Email: "admin@example.com", IsActive: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mc := jwt.MapClaims{}
+	_, err = jwt.NewParser(jwt.WithValidMethods([]string{"HS256"}), jwt.WithExpirationRequired(), jwt.WithTimeFunc(func() time.Time { return strictNow }), jwt.WithStrictDecoding()).
+		ParseWithClaims(tok, mc, func(*jwt.Token) (any, error) { return []byte(strictSecret), nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mc["username"] != "admin" || mc["user_id"] != 1.0 || mc["exp"] != 1700000300.0 || mc["orig_iat"] != 1700000000.0 {
+		t.Errorf("golang-jwt read %v", mc)
+	}
+}
+
+// TestVerifyTokenStrictness: each row breaks exactly one rule of a valid
+// token; the error must be the sentinel that rule maps to.
+func TestVerifyTokenStrictness(t *testing.T) {
+	const (
+		good   = `{"user_id":1,"username":"admin","exp":1700000300,"email":"admin@example.com"}`
+		future = "1700000300"
+	)
+	pl := func(extra string) string {
+		return `{"user_id":1,"username":"admin","email":"admin@example.com"` + extra + `}`
+	}
+	hdr := func(h string) string { return rawHS(sha256.New, strictSecret, h, good) }
+	goodTok := hs256(good)
+	sigless := goodTok[:strings.LastIndexByte(goodTok, '.')+1]
+	enc := base64.RawURLEncoding.EncodeToString
+
+	tests := []struct {
+		name  string
+		token string
+		tweak func(*Settings)
+		want  error // nil: accepted
+	}{
+		{"valid", goodTok, nil, nil},
+		// Algorithm policy (security.md rows 1-6).
+		{"alg none, empty signature", enc([]byte(`{"typ":"JWT","alg":"none"}`)) + "." + enc([]byte(good)) + ".", nil, ErrInvalidToken},
+		{"alg None", enc([]byte(`{"alg":"None"}`)) + "." + enc([]byte(good)) + ".", nil, ErrInvalidToken},
+		{"alg NONE with a valid MAC", hdr(`{"alg":"NONE"}`), nil, ErrInvalidToken},
+		{"alg none with a valid MAC", hdr(`{"alg":"none"}`), nil, ErrInvalidToken},
+		{"alg hs256 lower case", hdr(`{"typ":"JWT","alg":"hs256"}`), nil, ErrInvalidToken},
+		{"alg with trailing space", hdr(`{"typ":"JWT","alg":"HS256 "}`), nil, ErrInvalidToken},
+		{"HS512 with the right secret", rawHS(sha512.New, strictSecret, `{"typ":"JWT","alg":"HS512"}`, good), nil, ErrInvalidToken},
+		{"HS384 with the right secret", rawHS(sha512.New384, strictSecret, `{"typ":"JWT","alg":"HS384"}`, good), nil, ErrInvalidToken},
+		{"RS256 header, HMAC signature", hdr(`{"typ":"JWT","alg":"RS256"}`), nil, ErrInvalidToken},
+		{"alg missing", hdr(`{"typ":"JWT"}`), nil, ErrInvalidToken},
+		{"alg not a string", hdr(`{"typ":"JWT","alg":256}`), nil, ErrInvalidToken},
+		{"alg null", hdr(`{"typ":"JWT","alg":null}`), nil, ErrInvalidToken},
+		// Header members (rows 8-11).
+		{"crit naming an extension", hdr(`{"typ":"JWT","alg":"HS256","crit":["exp"],"exp":1}`), nil, ErrInvalidToken},
+		{"crit empty", hdr(`{"typ":"JWT","alg":"HS256","crit":[]}`), nil, ErrInvalidToken},
+		{"typ of another kind of token", hdr(`{"typ":"at+jwt","alg":"HS256"}`), nil, ErrInvalidToken},
+		{"typ not a string", hdr(`{"typ":1,"alg":"HS256"}`), nil, ErrInvalidToken},
+		{"typ jwt lower case is JWT", hdr(`{"typ":"jwt","alg":"HS256"}`), nil, nil},
+		{"no typ", hdr(`{"alg":"HS256"}`), nil, nil},
+		{"kid with path traversal is never read", hdr(`{"alg":"HS256","kid":"../../../../dev/null"}`), nil, nil},
+		{"kid pointing at an empty key, MAC with the empty key", rawHS(sha256.New, "", `{"alg":"HS256","kid":"/dev/null"}`, good), nil, ErrInvalidSignature},
+		{"embedded jwk with the attacker's key", rawHS(sha256.New, "attacker-key-attacker-key-attacker-key", `{"alg":"HS256","jwk":{"kty":"oct","k":"YXR0YWNrZXIta2V5"}}`, good), nil, ErrInvalidSignature},
+		{"jku pointing elsewhere", rawHS(sha256.New, "attacker-key-attacker-key-attacker-key", `{"alg":"HS256","jku":"http://127.0.0.1:1/jwks"}`, good), nil, ErrInvalidSignature},
+		{"header duplicate alg", hdr(`{"alg":"HS256","alg":"none"}`), nil, ErrMalformedToken},
+		{"header is an array", hdr(`["HS256"]`), nil, ErrMalformedToken},
+		{"header is not JSON", hdr(`{alg:HS256}`), nil, ErrMalformedToken},
+		{"header with a BOM", hdr("\ufeff" + drfHeader), nil, ErrMalformedToken},
+		{"header with trailing garbage", hdr(drfHeader + "x"), nil, ErrMalformedToken},
+		// Signature (row 7).
+		{"wrong secret", rawHS(sha256.New, "another-secret-another-secret-another", drfHeader, good), nil, ErrInvalidSignature},
+		{"empty-key MAC", rawHS(sha256.New, "", drfHeader, good), nil, ErrInvalidSignature},
+		{"signature stripped", sigless, nil, ErrInvalidSignature},
+		{"payload swapped after signing", func() string {
+			h, rest, _ := strings.Cut(goodTok, ".")
+			_, sig, _ := strings.Cut(rest, ".")
+			return h + "." + enc([]byte(strings.Replace(good, "admin", "admon", 1))) + "." + sig
+		}(), nil, ErrInvalidSignature},
+		{"bad signature and expired: signature reported", rawHS(sha256.New, "another-secret-another-secret-another", drfHeader, pl(`,"exp":1`)), nil, ErrInvalidSignature},
+		// Shape, charset, base64 (rows 12-15).
+		{"empty", "", nil, ErrMalformedToken},
+		{"one segment", "abc123", nil, ErrMalformedToken},
+		{"two segments", strings.Join(strings.Split(goodTok, ".")[:2], "."), nil, ErrMalformedToken},
+		{"four segments", goodTok + ".x", nil, ErrMalformedToken},
+		{"five segments (JWE)", "a.b.c.d.e", nil, ErrMalformedToken},
+		{"500 000 dots", strings.Repeat(".", 500000), nil, ErrMalformedToken},
+		{"9 KiB of junk", strings.Repeat("a", 9<<10), nil, ErrMalformedToken},
+		{"raw JSON instead of a JWS", good, nil, ErrMalformedToken},
+		{"padding", strings.Replace(goodTok, ".", "=.", 1), nil, ErrMalformedToken},
+		{"standard alphabet", strings.NewReplacer("-", "+", "_", "/").Replace(goodTok) + "+/", nil, ErrMalformedToken},
+		{"space inside", strings.Replace(goodTok, ".", ". ", 1), nil, ErrMalformedToken},
+		{"newline inside the signature", goodTok[:len(goodTok)-4] + "\n" + goodTok[len(goodTok)-4:], nil, ErrMalformedToken},
+		{"non-ASCII", goodTok + "é", nil, ErrMalformedToken},
+		{"non-canonical trailing bits", flipLastBits(goodTok), nil, ErrMalformedToken},
+		// Payload JSON (rows 14, 16, 17).
+		{"payload is an array", hs256(`[1]`), nil, ErrMalformedToken},
+		{"payload is not JSON", hs256(`{"exp":}`), nil, ErrMalformedToken},
+		{"payload with trailing garbage", hs256(good + `{}`), nil, ErrMalformedToken},
+		{"payload with a BOM", hs256("\ufeff" + good), nil, ErrMalformedToken},
+		{"payload not UTF-8", hs256(pl(`,"exp":1700000300,"x":"` + "\xff" + `"`)), nil, ErrMalformedToken},
+		{"duplicate exp, future then past", hs256(pl(`,"exp":1700000300,"exp":1`)), nil, ErrMalformedToken},
+		{"duplicate username", hs256(`{"username":"ghost","username":"admin","exp":1700000300}`), nil, ErrMalformedToken},
+		{"duplicate through an escape", hs256(pl(`,"exp":1700000300,"\u0065xp":1`)), nil, ErrMalformedToken},
+		{"EXP does not stand for exp", hs256(pl(`,"EXP":1700000300`)), nil, ErrInvalidToken},
+		{"USERNAME does not override username", hs256(`{"user_id":9,"username":"ghost","USERNAME":"admin","exp":1700000300}`), nil, ErrUserNotFound},
+		// exp (rows 18-20).
+		{"exp missing", hs256(pl(``)), nil, ErrInvalidToken},
+		{"exp a numeric string", hs256(pl(`,"exp":"` + future + `"`)), nil, ErrMalformedToken},
+		{"exp null", hs256(pl(`,"exp":null`)), nil, ErrMalformedToken},
+		{"exp true", hs256(pl(`,"exp":true`)), nil, ErrMalformedToken},
+		{"exp an array", hs256(pl(`,"exp":[1700000300]`)), nil, ErrMalformedToken},
+		{"exp an object", hs256(pl(`,"exp":{}`)), nil, ErrMalformedToken},
+		{"exp 1e400", hs256(pl(`,"exp":1e400`)), nil, ErrMalformedToken},
+		{"exp 1e300", hs256(pl(`,"exp":1e300`)), nil, ErrMalformedToken},
+		{"exp -1e300", hs256(pl(`,"exp":-1e300`)), nil, ErrMalformedToken},
+		{"exp 0", hs256(pl(`,"exp":0`)), nil, ErrExpiredToken},
+		{"exp negative", hs256(pl(`,"exp":-5`)), nil, ErrExpiredToken},
+		{"exp now−10 s", hs256(pl(`,"exp":1699999990`)), nil, ErrExpiredToken},
+		{"exp == now is expired (RFC 7519 §4.1.4)", hs256(pl(`,"exp":1700000000`)), nil, ErrExpiredToken},
+		{"exp now+1", hs256(pl(`,"exp":1700000001`)), nil, nil},
+		{"exp a float in the future", hs256(pl(`,"exp":1700000300.75`)), nil, nil},
+		{"exp 1e10 (year 2286)", hs256(pl(`,"exp":1e10`)), nil, nil},
+		{"exp now−30, leeway 30 s", hs256(pl(`,"exp":1699999970`)), func(s *Settings) { s.Leeway = 30 * time.Second }, ErrExpiredToken},
+		{"exp now−29, leeway 30 s", hs256(pl(`,"exp":1699999971`)), func(s *Settings) { s.Leeway = 30 * time.Second }, nil},
+		// nbf and iat (row 21).
+		{"nbf in the future", hs256(pl(`,"exp":1700000300,"nbf":1700000001`)), nil, ErrInvalidToken},
+		{"nbf now", hs256(pl(`,"exp":1700000300,"nbf":1700000000`)), nil, nil},
+		{"nbf in the future within leeway", hs256(pl(`,"exp":1700000300,"nbf":1700000010`)), func(s *Settings) { s.Leeway = 10 * time.Second }, nil},
+		{"nbf a string", hs256(pl(`,"exp":1700000300,"nbf":"1"`)), nil, ErrMalformedToken},
+		{"iat in the future is recorded, not refused", hs256(pl(`,"exp":1700000300,"iat":1800000000`)), nil, nil},
+		{"iat a string", hs256(pl(`,"exp":1700000300,"iat":"abc"`)), nil, ErrMalformedToken},
+		{"iat null", hs256(pl(`,"exp":1700000300,"iat":null`)), nil, ErrMalformedToken},
+		// aud and iss (rows 22-24).
+		{"aud string, none configured", hs256(pl(`,"exp":1700000300,"aud":"x"`)), nil, ErrInvalidToken},
+		{"aud array, none configured", hs256(pl(`,"exp":1700000300,"aud":["x"]`)), nil, ErrInvalidToken},
+		{"aud empty array, none configured", hs256(pl(`,"exp":1700000300,"aud":[]`)), nil, ErrInvalidToken},
+		{"aud missing, api configured", hs256(pl(`,"exp":1700000300`)), withAud, ErrInvalidToken},
+		{"aud api", hs256(pl(`,"exp":1700000300,"aud":"api"`)), withAud, nil},
+		{"aud [x, api]", hs256(pl(`,"exp":1700000300,"aud":["x","api"]`)), withAud, nil},
+		{"aud ap", hs256(pl(`,"exp":1700000300,"aud":"ap"`)), withAud, ErrInvalidToken},
+		{"aud API", hs256(pl(`,"exp":1700000300,"aud":"API"`)), withAud, ErrInvalidToken},
+		{"aud 5", hs256(pl(`,"exp":1700000300,"aud":5`)), withAud, ErrInvalidToken},
+		{"aud [api, 5]", hs256(pl(`,"exp":1700000300,"aud":["api",5]`)), withAud, ErrInvalidToken},
+		{"expired and wrong aud: expiry reported", hs256(pl(`,"exp":1,"aud":"x"`)), nil, ErrExpiredToken},
+		{"iss missing, issuer configured", hs256(pl(`,"exp":1700000300`)), withIss, ErrInvalidToken},
+		{"iss exact", hs256(pl(`,"exp":1700000300,"iss":"https://a"`)), withIss, nil},
+		{"iss with a slash more", hs256(pl(`,"exp":1700000300,"iss":"https://a/"`)), withIss, ErrInvalidToken},
+		{"iss a substring", hs256(pl(`,"exp":1700000300,"iss":"https://"`)), withIss, ErrInvalidToken},
+		{"iss a number", hs256(pl(`,"exp":1700000300,"iss":1`)), nil, ErrInvalidToken},
+		{"iss ignored when not configured", hs256(pl(`,"exp":1700000300,"iss":"anyone"`)), nil, nil},
+		{"sub a number", hs256(pl(`,"exp":1700000300,"sub":1`)), nil, ErrInvalidToken},
+		{"jti an object", hs256(pl(`,"exp":1700000300,"jti":{}`)), nil, ErrInvalidToken},
+		// DRF claims (row 25-26).
+		{"username missing", hs256(`{"user_id":1,"exp":1700000300}`), nil, ErrInvalidPayload},
+		{"username empty", hs256(`{"user_id":1,"username":"","exp":1700000300}`), nil, ErrInvalidPayload},
+		{"username null", hs256(`{"user_id":1,"username":null,"exp":1700000300}`), nil, ErrInvalidPayload},
+		{"username a number", hs256(`{"user_id":1,"username":1,"exp":1700000300}`), nil, ErrInvalidPayload},
+		{"email null (upstream test 11, with exp)", hs256(`{"email":null,"exp":1700000300}`), nil, ErrInvalidPayload},
+		{"email null without exp: exp is checked first", hs256(`{"email":null}`), nil, ErrInvalidToken},
+		{"user_id a float", hs256(`{"user_id":1.5,"username":"admin","exp":1700000300}`), nil, ErrInvalidPayload},
+		{"user_id absent is fine", hs256(`{"username":"admin","exp":1700000300}`), nil, nil},
+		{"user_id of another account", hs256(`{"user_id":2,"username":"admin","exp":1700000300}`), nil, ErrUserNotFound},
+		{"user_id as a string of the right id", hs256(`{"user_id":"1","username":"admin","exp":1700000300}`), nil, nil},
+		{"unknown user", hs256(`{"user_id":9,"username":"ghost","exp":1700000300}`), nil, ErrUserNotFound},
+		{"inactive user", hs256(`{"user_id":2,"username":"inactive","exp":1700000300}`), nil, ErrUserInactive},
+		{"username hook", hs256(`{"user_id":1,"username":"x","login":"admin","exp":1700000300}`), func(s *Settings) {
+			s.UsernameFromPayload = func(c Claims) string { l, _ := c.Extra["login"].(string); return l }
+		}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			a := strictAuth(t, tt.tweak)
+			u, c, err := a.VerifyToken(context.Background(), tt.token)
+			if !errors.Is(err, tt.want) || (tt.want == nil) != (err == nil) {
+				t.Fatalf("VerifyToken: err = %v, want %v", err, tt.want)
+			}
+			if err != nil && (u != User{} || c.Username != "" || c.Extra != nil) {
+				t.Errorf("an error came with a user or claims: %+v %+v", u, c)
+			}
+			if err == nil && u.Username != "admin" {
+				t.Errorf("user = %+v", u)
+			}
+			for _, other := range sentinels {
+				if err != nil && other != tt.want && errors.Is(err, other) {
+					t.Errorf("err %v is also %v", err, other)
+				}
+			}
+		})
+	}
+}
+
+var sentinels = []error{ErrNoCredentials, ErrInvalidHeader, ErrMalformedToken, ErrInvalidSignature, ErrExpiredToken,
+	ErrInvalidToken, ErrInvalidPayload, ErrUserNotFound, ErrUserInactive, ErrInvalidCredentials, ErrRefreshExpired, ErrMissingOrigIAT}
+
+func withAud(s *Settings) { s.Audience = "api" }
+func withIss(s *Settings) { s.Issuer = "https://a" }
+
+// flipLastBits changes the unused low bits of the signature's last
+// character: the same bytes, spelled another way.
+func flipLastBits(tok string) string {
+	last := tok[len(tok)-1]
+	i := strings.IndexByte("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", last)
+	// A 32-byte signature ends in a character carrying 4 data bits and 2
+	// unused ones.
+	return tok[:len(tok)-1] + string("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"[i^1])
+}
+
+// TestUserSecretKey: a per-user secret verifies that user's tokens, and
+// changing it cuts them off (upstream test_authentication 8).
+func TestUserSecretKey(t *testing.T) {
+	var mu sync.Mutex
+	secrets := map[string]Secret{"admin": "admin-secret-admin-secret-admin-secret-0001"}
+	a := strictAuth(t, func(s *Settings) {
+		s.SecretKey = ""
+		s.UserSecretKey = func(_ context.Context, u User) (Secret, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			if sec, ok := secrets[u.Username]; ok {
+				return sec, nil
+			}
+			return "", errors.New("no secret column for this user")
+		}
+	})
+	ctx := context.Background()
+	admin, _ := strictStore(t).UserByUsername(ctx, "admin")
+	tok, err := a.IssueToken(ctx, admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := rawHS(sha256.New, string(secrets["admin"]), drfHeader, `{"user_id":1,"username":"admin","exp":1700000300,"email":"admin@example.com"}`); tok != want {
+		t.Errorf("token not signed with the user's secret")
+	}
+	if _, _, err := a.VerifyToken(ctx, tok); err != nil {
+		t.Fatalf("fresh token: %v", err)
+	}
+	if _, _, err := a.VerifyToken(ctx, hs256(`{"user_id":1,"username":"admin","exp":1700000300}`)); !errors.Is(err, ErrInvalidSignature) {
+		t.Errorf("token signed with the global secret: %v", err)
+	}
+	if _, _, err := a.VerifyToken(ctx, rawHS(sha256.New, "x", drfHeader, `{"user_id":9,"username":"ghost","exp":1700000300}`)); !errors.Is(err, ErrUserNotFound) {
+		t.Errorf("unknown user: %v", err)
+	}
+	var se *storeError
+	if _, _, err := a.VerifyToken(ctx, rawHS(sha256.New, "x", drfHeader, `{"user_id":2,"username":"inactive","exp":1700000300}`)); !errors.As(err, &se) {
+		t.Errorf("hook failure: %v, want a store error", err)
+	}
+	mu.Lock()
+	secrets["admin"] = "rotated-after-password-change-0123456789abc"
+	mu.Unlock()
+	if _, _, err := a.VerifyToken(ctx, tok); !errors.Is(err, ErrInvalidSignature) {
+		t.Errorf("after the secret changed: %v", err)
+	}
+	mu.Lock()
+	secrets["admin"] = "short"
+	mu.Unlock()
+	if _, err := a.IssueToken(ctx, admin); !errors.As(err, &se) {
+		t.Errorf("a weak per-user secret must not sign: %v", err)
+	}
+}
+
+// TestAsymmetricAlgorithms signs and verifies with every public-key
+// algorithm, and refuses a token signed by another key.
+func TestAsymmetricAlgorithms(t *testing.T) {
+	rsaKey, _ := rsa.GenerateKey(rand.Reader, 2048)
+	rsaOther, _ := rsa.GenerateKey(rand.Reader, 2048)
+	p256, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	p384, _ := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
+	p521, _ := ecdsa.GenerateKey(elliptic.P521(), rand.Reader)
+	p256b, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	_, ed, _ := ed25519.GenerateKey(rand.Reader)
+	_, edOther, _ := ed25519.GenerateKey(rand.Reader)
+	tests := []struct {
+		alg        string
+		key, other any
+	}{
+		{"RS256", rsaKey, rsaOther}, {"RS384", rsaKey, rsaOther}, {"RS512", rsaKey, rsaOther},
+		{"PS256", rsaKey, rsaOther}, {"PS384", rsaKey, rsaOther}, {"PS512", rsaKey, rsaOther},
+		{"ES256", p256, p256b}, {"ES384", p384, nil}, {"ES512", p521, nil},
+		{"EdDSA", ed, edOther},
+	}
+	admin := User{ID: "1", Username: "admin", Email: "admin@example.com", IsActive: true}
+	ctx := context.Background()
+	for _, tt := range tests {
+		t.Run(tt.alg, func(t *testing.T) {
+			t.Parallel()
+			a := strictAuth(t, func(s *Settings) { s.SecretKey, s.Algorithm, s.PrivateKey = "", tt.alg, tt.key })
+			tok, err := a.IssueToken(ctx, admin)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := a.VerifyToken(ctx, tok); err != nil {
+				t.Fatalf("own token: %v", err)
+			}
+			// A verify-only Auth with the public key accepts it too.
+			pub := tt.key.(crypto.Signer).Public()
+			v := strictAuth(t, func(s *Settings) { s.SecretKey, s.Algorithm, s.PublicKey = "", tt.alg, pub })
+			if _, _, err := v.VerifyToken(ctx, tok); err != nil {
+				t.Fatalf("public-key Auth: %v", err)
+			}
+			if _, err := v.IssueToken(ctx, admin); err == nil {
+				t.Error("a verify-only Auth issued a token")
+			}
+			if tt.other != nil {
+				o := strictAuth(t, func(s *Settings) { s.SecretKey, s.Algorithm, s.PrivateKey = "", tt.alg, tt.other })
+				forged, _ := o.IssueToken(ctx, admin)
+				if _, _, err := a.VerifyToken(ctx, forged); !errors.Is(err, ErrInvalidSignature) {
+					t.Errorf("token of another key: %v", err)
+				}
+			}
+			// HMAC keyed with the public key, header switched to HS256:
+			// the key-confusion attack.
+			der, _ := x509.MarshalPKIXPublicKey(pub)
+			pemPub := string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
+			confused := rawHS(sha256.New, pemPub, drfHeader, `{"user_id":1,"username":"admin","exp":1700000300}`)
+			if _, _, err := a.VerifyToken(ctx, confused); !errors.Is(err, ErrInvalidToken) {
+				t.Errorf("HS256 token keyed with the public key: %v", err)
+			}
+		})
+	}
+}
