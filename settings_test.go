@@ -1,0 +1,251 @@
+package jwtauth
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestNewRefusesMisconfiguration: every problem is reported by New, naming
+// the setting, never showing the key.
+func TestNewRefusesMisconfiguration(t *testing.T) {
+	rsaKey, _ := rsa.GenerateKey(rand.Reader, 2048)
+	rsaSmall, _ := rsa.GenerateKey(rand.Reader, 1024)
+	rsaOther, _ := rsa.GenerateKey(rand.Reader, 2048)
+	p256, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	_, ed, _ := ed25519.GenerateKey(rand.Reader)
+	const ok32 = "0123456789abcdef0123456789abcdef"
+	tests := []struct {
+		name string
+		s    Settings
+		want string // a fragment of the error
+	}{
+		{"no secret", Settings{}, "SecretKey (JWT_SECRET_KEY) is empty"},
+		{"31-byte secret", Settings{SecretKey: Secret(ok32[:31])}, "has 31 bytes; HS256 needs at least 32"},
+		{"HS384 needs 48 bytes", Settings{SecretKey: ok32 + "0123456789", Algorithm: "HS384"}, "HS384 needs at least 48"},
+		{"HS512 needs 64 bytes", Settings{SecretKey: Secret(ok32 + ok32[:31]), Algorithm: "HS512"}, "HS512 needs at least 64"},
+		{"low-diversity secret", Settings{SecretKey: Secret(strings.Repeat("ab", 20))}, "fewer than 5 distinct"},
+		{"PEM as a secret", Settings{SecretKey: "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA\n-----END PUBLIC KEY-----"}, "looks like a PEM or SSH key"},
+		{"SSH key as a secret", Settings{SecretKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl user@host"}, "looks like a PEM or SSH key"},
+		{"alg none", Settings{SecretKey: ok32, Algorithm: "none"}, `"none" is never accepted`},
+		{"alg NONE", Settings{SecretKey: ok32, Algorithm: "NONE"}, `is never accepted`},
+		{"unknown alg", Settings{SecretKey: ok32, Algorithm: "HS257"}, `"HS257" is not one of`},
+		{"HMAC with a private key", Settings{SecretKey: ok32, PrivateKey: rsaKey}, "HS256 takes SecretKey"},
+		{"RS256 without keys", Settings{Algorithm: "RS256"}, "RS256 needs PrivateKey (JWT_PRIVATE_KEY) or PublicKey"},
+		{"RSA key for ES256", Settings{Algorithm: "ES256", PrivateKey: rsaKey}, "*rsa.PrivateKey, which does not fit ES256"},
+		{"EC key for RS256", Settings{Algorithm: "RS256", PublicKey: &p256.PublicKey}, "*ecdsa.PublicKey, which does not fit RS256"},
+		{"Ed25519 key for PS256", Settings{Algorithm: "PS256", PrivateKey: ed}, "does not fit PS256"},
+		{"P-256 key for ES384", Settings{Algorithm: "ES384", PrivateKey: p256}, "ES384 needs an ECDSA key on P-384"},
+		{"1024-bit RSA", Settings{Algorithm: "RS256", PrivateKey: rsaSmall}, "1024 bits"},
+		{"public key of another pair", Settings{Algorithm: "RS256", PrivateKey: rsaKey, PublicKey: &rsaOther.PublicKey}, "not the public half"},
+		{"per-user secrets with RSA", Settings{Algorithm: "RS256", PrivateKey: rsaKey, UserSecretKey: func(context.Context, User) (Secret, error) { return "", nil }}, "needs an HMAC algorithm"},
+		{"negative expiration", Settings{SecretKey: ok32, ExpirationDelta: -time.Second}, "ExpirationDelta (JWT_EXPIRATION_DELTA) is negative"},
+		{"negative refresh window", Settings{SecretKey: ok32, RefreshExpirationDelta: -time.Second}, "RefreshExpirationDelta (JWT_REFRESH_EXPIRATION_DELTA) is negative"},
+		{"negative leeway", Settings{SecretKey: ok32, Leeway: -time.Second}, "Leeway (JWT_LEEWAY) is negative"},
+		{"prefix with a space", Settings{SecretKey: ok32, AuthHeaderPrefix: "JWT realm"}, "must be one word"},
+		{"prefix with a tab", Settings{SecretKey: ok32, AuthHeaderPrefix: "JWT\t"}, "must be one word"},
+		{"prefix with a comma", Settings{SecretKey: ok32, AuthHeaderPrefix: "JWT,"}, "must be one word"},
+		{"bad cookie name", Settings{SecretKey: ok32, AuthCookie: "jwt token"}, "not a valid cookie name"},
+		{"SameSite None without Secure", Settings{SecretKey: ok32, AuthCookie: "jwt", AuthCookieSameSite: http.SameSiteNoneMode, AuthCookieInsecure: true}, "needs the Secure attribute"},
+		{"bad username field", Settings{SecretKey: ok32, UsernameField: "user name"}, "UsernameField"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := New(tt.s, &MemoryStore{})
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("New: %v, want an error containing %q", err, tt.want)
+			}
+			if tt.s.SecretKey != "" && strings.Contains(err.Error(), string(tt.s.SecretKey)) {
+				t.Errorf("the error shows the secret: %v", err)
+			}
+		})
+	}
+	// Several problems are reported together.
+	_, err := New(Settings{SecretKey: "short", Leeway: -1, AuthHeaderPrefix: "a b"}, nil)
+	for _, frag := range []string{"has 5 bytes", "Leeway", "AuthHeaderPrefix", "UserStore is nil"} {
+		if err == nil || !strings.Contains(err.Error(), frag) {
+			t.Errorf("joined error %v lacks %q", err, frag)
+		}
+	}
+}
+
+// TestNewAcceptsGoodKeys: each algorithm with a fitting key, and a Django
+// SECRET_KEY-like secret.
+func TestNewAcceptsGoodKeys(t *testing.T) {
+	rsaKey, _ := rsa.GenerateKey(rand.Reader, 2048)
+	p256, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	_, ed, _ := ed25519.GenerateKey(rand.Reader)
+	for _, s := range []Settings{
+		{SecretKey: "django-insecure-8k#v@1$z!q0w9e8r7t6y5u4i3o2p1a0s9d8f7g6h5j4"},
+		{SecretKey: Secret(strings.Repeat("0123456789abcdef", 4)), Algorithm: "HS512"},
+		{Algorithm: "RS256", PrivateKey: rsaKey, PublicKey: &rsaKey.PublicKey},
+		{Algorithm: "PS512", PublicKey: &rsaKey.PublicKey},
+		{Algorithm: "ES256", PrivateKey: p256},
+		{Algorithm: "EdDSA", PrivateKey: ed},
+		{UserSecretKey: func(context.Context, User) (Secret, error) { return "", nil }},
+	} {
+		if _, err := New(s, &MemoryStore{}); err != nil {
+			t.Errorf("%s: %v", s.Algorithm, err)
+		}
+	}
+}
+
+// TestZeroSettingsMeanDRFDefaults: Settings{SecretKey: k} behaves as
+// DRF-JWT's defaults, and changing the caller's Settings later has no effect.
+func TestZeroSettingsMeanDRFDefaults(t *testing.T) {
+	s := Settings{SecretKey: strictSecret, Now: func() time.Time { return strictNow }}
+	a, err := New(s, strictStore(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.ExpirationDelta = time.Hour
+	s.AuthHeaderPrefix = "Bearer"
+	want := DefaultSettings()
+	got := a.s
+	if got.Algorithm != want.Algorithm || got.ExpirationDelta != 300*time.Second || got.RefreshExpirationDelta != 7*24*time.Hour ||
+		got.AuthHeaderPrefix != "JWT" || got.Leeway != 0 || got.AllowRefresh || got.AuthCookie != "" ||
+		got.AuthCookieSameSite != http.SameSiteLaxMode || got.UsernameField != "username" || a.challenge != `JWT realm="api"` {
+		t.Errorf("normalised settings: %v", got)
+	}
+}
+
+// TestSettingsNeverPrintKeys: fmt and slog show neither the secret nor a
+// private key's numbers.
+func TestSettingsNeverPrintKeys(t *testing.T) {
+	rsaKey, _ := rsa.GenerateKey(rand.Reader, 2048)
+	s := Settings{SecretKey: "do-not-print-this-secret-0123456789abcdef", PrivateKey: rsaKey, Algorithm: "RS256"}
+	var buf bytes.Buffer
+	log := slog.New(slog.NewJSONHandler(&buf, nil))
+	log.Info("settings", "s", s, "secret", s.SecretKey)
+	log.Info("settings", slog.Any("s", s))
+	out := buf.String()
+	for _, f := range []string{"%v", "%+v", "%#v", "%s"} {
+		out += fmt.Sprintf(f, s) + fmt.Sprintf(f, s.SecretKey) + fmt.Sprintf(f, &s)
+	}
+	if strings.Contains(out, "do-not-print") || strings.Contains(out, rsaKey.D.String()[:20]) || strings.Contains(out, rsaKey.N.String()[:20]) {
+		t.Errorf("a key was printed:\n%s", out)
+	}
+	if !strings.Contains(out, "[REDACTED]") || !strings.Contains(out, "RS256") {
+		t.Errorf("the printout should still say what is configured:\n%s", out)
+	}
+}
+
+// TestFromEnv reads DRF-JWT's variable names; bad values name their
+// variable and never echo secrets.
+func TestFromEnv(t *testing.T) {
+	dir := t.TempDir()
+	rsaKey, _ := rsa.GenerateKey(rand.Reader, 2048)
+	der, _ := x509.MarshalPKCS8PrivateKey(rsaKey)
+	privPEM := string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
+	pkcs1 := string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(rsaKey)}))
+	pubDER, _ := x509.MarshalPKIXPublicKey(&rsaKey.PublicKey)
+	pubPEM := string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pubDER}))
+	keyFile := filepath.Join(dir, "private.pem")
+	if err := os.WriteFile(keyFile, []byte(privPEM), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p256, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	ecDER, _ := x509.MarshalECPrivateKey(p256)
+	ecPEM := string(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: ecDER}))
+
+	tests := []struct {
+		name  string
+		env   map[string]string
+		check func(Settings) bool
+		err   string // fragment; "" means no error
+	}{
+		{"nothing set: DRF defaults", nil, func(s Settings) bool {
+			d := DefaultSettings()
+			return s.Algorithm == d.Algorithm && s.ExpirationDelta == d.ExpirationDelta && s.AuthHeaderPrefix == "JWT" && !s.AllowRefresh && !s.AuthCookieInsecure
+		}, ""},
+		{"DRF names", map[string]string{
+			"JWT_SECRET_KEY": "from-env-secret-0123456789abcdefghij", "JWT_ALGORITHM": "HS384", "JWT_ALLOW_REFRESH": "True",
+			"JWT_AUTH_HEADER_PREFIX": "Bearer", "JWT_AUDIENCE": "api", "JWT_ISSUER": "https://a", "JWT_AUTH_COOKIE": "jwt",
+			"JWT_USERNAME_FIELD": "email", "JWT_VERIFY": "True", "JWT_VERIFY_EXPIRATION": "true",
+		}, func(s Settings) bool {
+			return s.SecretKey == "from-env-secret-0123456789abcdefghij" && s.Algorithm == "HS384" && s.AllowRefresh &&
+				s.AuthHeaderPrefix == "Bearer" && s.Audience == "api" && s.Issuer == "https://a" && s.AuthCookie == "jwt" && s.UsernameField == "email"
+		}, ""},
+		{"deltas in seconds", map[string]string{"JWT_EXPIRATION_DELTA": "3600", "JWT_REFRESH_EXPIRATION_DELTA": "86400", "JWT_LEEWAY": "1.5"}, func(s Settings) bool {
+			return s.ExpirationDelta == time.Hour && s.RefreshExpirationDelta == 24*time.Hour && s.Leeway == 1500*time.Millisecond
+		}, ""},
+		{"deltas as Go durations", map[string]string{"JWT_EXPIRATION_DELTA": "5m", "JWT_REFRESH_EXPIRATION_DELTA": "168h"}, func(s Settings) bool {
+			return s.ExpirationDelta == 5*time.Minute && s.RefreshExpirationDelta == 168*time.Hour
+		}, ""},
+		{"booleans", map[string]string{"JWT_ALLOW_REFRESH": "yes", "JWT_AUTH_COOKIE_SECURE": "False", "JWT_AUTH_COOKIE_SAMESITE": "strict"}, func(s Settings) bool {
+			return s.AllowRefresh && s.AuthCookieInsecure && s.AuthCookieSameSite == http.SameSiteStrictMode
+		}, ""},
+		{"empty means unset", map[string]string{"JWT_ALGORITHM": "", "JWT_ALLOW_REFRESH": ""}, func(s Settings) bool { return s.Algorithm == "HS256" && !s.AllowRefresh }, ""},
+		{"PEM private key as a value", map[string]string{"JWT_ALGORITHM": "RS256", "JWT_PRIVATE_KEY": privPEM}, func(s Settings) bool { return s.PrivateKey != nil }, ""},
+		{"PKCS #1 private key", map[string]string{"JWT_PRIVATE_KEY": pkcs1}, func(s Settings) bool { return s.PrivateKey != nil }, ""},
+		{"EC private key", map[string]string{"JWT_PRIVATE_KEY": ecPEM}, func(s Settings) bool { return s.PrivateKey != nil }, ""},
+		{"PEM private key from a file", map[string]string{"JWT_PRIVATE_KEY": keyFile}, func(s Settings) bool { return s.PrivateKey != nil }, ""},
+		{"PEM public key", map[string]string{"JWT_PUBLIC_KEY": pubPEM}, func(s Settings) bool { return s.PublicKey != nil }, ""},
+		{"public key given as private", map[string]string{"JWT_PRIVATE_KEY": pubPEM}, nil, "JWT_PRIVATE_KEY: a PEM block of type \"PUBLIC KEY\""},
+		{"missing key file", map[string]string{"JWT_PUBLIC_KEY": filepath.Join(dir, "nope.pem")}, nil, "JWT_PUBLIC_KEY: not PEM text, and not a readable file"},
+		{"two PEM blocks", map[string]string{"JWT_PUBLIC_KEY": pubPEM + pubPEM}, nil, "JWT_PUBLIC_KEY: more than one PEM block"},
+		{"JWT_VERIFY False", map[string]string{"JWT_VERIFY": "False"}, nil, "JWT_VERIFY: verification cannot be turned off"},
+		{"JWT_VERIFY_EXPIRATION False", map[string]string{"JWT_VERIFY_EXPIRATION": "0"}, nil, "JWT_VERIFY_EXPIRATION: verification cannot be turned off"},
+		{"bad boolean", map[string]string{"JWT_ALLOW_REFRESH": "maybe"}, nil, "JWT_ALLOW_REFRESH: want True or False"},
+		{"bad duration", map[string]string{"JWT_EXPIRATION_DELTA": "five minutes"}, nil, "JWT_EXPIRATION_DELTA: want seconds"},
+		{"NaN duration", map[string]string{"JWT_LEEWAY": "NaN"}, nil, "JWT_LEEWAY: out of range"},
+		{"huge duration", map[string]string{"JWT_REFRESH_EXPIRATION_DELTA": "1e300"}, nil, "JWT_REFRESH_EXPIRATION_DELTA: out of range"},
+		{"bad SameSite", map[string]string{"JWT_AUTH_COOKIE_SAMESITE": "lox"}, nil, "JWT_AUTH_COOKIE_SAMESITE"},
+		{"Python handler", map[string]string{"JWT_PAYLOAD_HANDLER": "myapp.utils.payload"}, nil, "JWT_PAYLOAD_HANDLER: names a Python function; in Go set Settings.PayloadHandler"},
+		{"Python secret hook", map[string]string{"JWT_GET_USER_SECRET_KEY": "myapp.secret"}, nil, "JWT_GET_USER_SECRET_KEY: names a Python function; in Go set Settings.UserSecretKey"},
+		{"several errors at once", map[string]string{"JWT_LEEWAY": "x", "JWT_ALLOW_REFRESH": "x"}, nil, "JWT_ALLOW_REFRESH"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s, err := FromEnv(func(k string) (string, bool) { v, ok := tt.env[k]; return v, ok })
+			if tt.err == "" {
+				if err != nil {
+					t.Fatalf("FromEnv: %v", err)
+				}
+				if !tt.check(s) {
+					t.Errorf("settings: %v", s)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Fatalf("FromEnv: %v, want %q", err, tt.err)
+			}
+			for k, v := range tt.env {
+				if len(v) > 3 && strings.Contains(err.Error(), v) && !strings.HasPrefix(k, "JWT_PAYLOAD") && !strings.HasPrefix(k, "JWT_GET") {
+					t.Errorf("the error echoes the value of %s: %v", k, err)
+				}
+			}
+		})
+	}
+}
+
+// TestFromEnvFeedsNew: the loaded settings build a working Auth, and a
+// setting New refuses is reported by New (negative deltas).
+func TestFromEnvFeedsNew(t *testing.T) {
+	s, err := FromEnv(func(k string) (string, bool) {
+		v, ok := map[string]string{"JWT_SECRET_KEY": strictSecret, "JWT_EXPIRATION_DELTA": "-5"}[k]
+		return v, ok
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := New(s, &MemoryStore{}); err == nil || !strings.Contains(err.Error(), "JWT_EXPIRATION_DELTA") {
+		t.Errorf("New: %v", err)
+	}
+}

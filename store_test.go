@@ -1,0 +1,97 @@
+package jwtauth
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+
+	"golang.org/x/crypto/bcrypt"
+)
+
+// TestMemoryStore pins the UserStore contract on MemoryStore, as Django's
+// ModelBackend behaves.
+func TestMemoryStore(t *testing.T) {
+	s := &MemoryStore{BcryptCost: bcrypt.MinCost}
+	long := strings.Repeat("p", 72)
+	for _, add := range []struct {
+		u  User
+		pw string
+	}{
+		{User{ID: "1", Username: "admin", Email: "admin@example.com", IsActive: true}, "admin"},
+		{User{ID: "2", Username: "off", IsActive: false}, "off"},
+		{User{ID: "3", Username: "nopw", IsActive: true}, ""},
+		{User{ID: "4", Username: "long", IsActive: true}, long},
+	} {
+		if err := s.AddUser(add.u, add.pw); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx := context.Background()
+	tests := []struct {
+		name, user, pw string
+		want           error
+	}{
+		{"right password", "admin", "admin", nil},
+		{"wrong password", "admin", "Admin", ErrInvalidCredentials},
+		{"password with a trailing space", "admin", "admin ", ErrInvalidCredentials},
+		{"password with a NUL", "admin", "admin\x00", ErrInvalidCredentials},
+		{"username in another case", "ADMIN", "admin", ErrInvalidCredentials},
+		{"unknown user", "ghost", "admin", ErrInvalidCredentials},
+		{"inactive user, right password", "off", "off", ErrInvalidCredentials},
+		{"no usable password", "nopw", "", ErrInvalidCredentials},
+		{"72-byte password", "long", long, nil},
+		{"73 bytes, of which bcrypt would read 72", "long", long + "x", ErrInvalidCredentials},
+	}
+	for _, tt := range tests {
+		u, err := s.Authenticate(ctx, tt.user, tt.pw)
+		if !errors.Is(err, tt.want) || (err == nil) != (tt.want == nil) {
+			t.Errorf("%s: Authenticate = %v, want %v", tt.name, err, tt.want)
+		}
+		if err == nil && u.Username != tt.user {
+			t.Errorf("%s: user %+v", tt.name, u)
+		}
+	}
+	if u, err := s.UserByUsername(ctx, "off"); err != nil || u.IsActive || u.ID != "2" {
+		t.Errorf("UserByUsername(inactive) = %+v, %v: inactive users are found", u, err)
+	}
+	if _, err := s.UserByUsername(ctx, "ghost"); !errors.Is(err, ErrUserNotFound) {
+		t.Errorf("UserByUsername(unknown) = %v", err)
+	}
+	s.DeleteUser("admin")
+	if _, err := s.UserByUsername(ctx, "admin"); !errors.Is(err, ErrUserNotFound) {
+		t.Errorf("after DeleteUser: %v", err)
+	}
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := s.Authenticate(cancelled, "long", long); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled context: %v", err)
+	}
+	if err := s.AddUser(User{Username: "x"}, long+"x"); err == nil {
+		t.Error("AddUser accepted a password bcrypt would truncate")
+	}
+	if err := s.AddUser(User{}, "pw"); err == nil {
+		t.Error("AddUser accepted an empty username")
+	}
+}
+
+// TestMemoryStoreConcurrent runs readers and writers together under -race.
+func TestMemoryStoreConcurrent(t *testing.T) {
+	var s MemoryStore
+	s.BcryptCost = bcrypt.MinCost
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			name := string(rune('a' + i))
+			_ = s.AddUser(User{ID: name, Username: name, IsActive: true}, "pw")
+			_, _ = s.Authenticate(context.Background(), name, "pw")
+			_, _ = s.Authenticate(context.Background(), "ghost", "pw")
+			_, _ = s.UserByUsername(context.Background(), name)
+			s.DeleteUser(name)
+		}()
+	}
+	wg.Wait()
+}
