@@ -1,0 +1,239 @@
+package jwtauth
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// The fuzz targets run their seeds (f.Add and testdata/fuzz/<name>) as part
+// of go test; .ci/run also fuzzes each for a bounded time.
+
+// exactlyOneSentinel reports whether err is exactly one of the sentinels, or
+// a store failure.
+func exactlyOneSentinel(err error) bool {
+	if errors.As(err, new(*storeError)) {
+		return true
+	}
+	n := 0
+	for _, s := range sentinels {
+		if errors.Is(err, s) {
+			n++
+		}
+	}
+	return n == 1
+}
+
+// FuzzVerifyToken feeds arbitrary tokens; an accepted one must pass an
+// independent check of shape, algorithm and MAC.
+func FuzzVerifyToken(f *testing.F) {
+	for _, s := range []string{
+		hs256(`{"user_id":1,"username":"admin","exp":1700000300,"email":"admin@example.com"}`),
+		drfToken, "abc123", "", "a.b.c", "..", strings.Repeat(".", 100), "eyJ.eyJ.", "i am not a correctly formed token",
+	} {
+		f.Add(s)
+	}
+	a := strictAuth(f, nil)
+	f.Fuzz(func(t *testing.T, token string) {
+		u, _, err := a.VerifyToken(context.Background(), token)
+		if err != nil {
+			if !exactlyOneSentinel(err) {
+				t.Fatalf("error %v is not exactly one sentinel", err)
+			}
+			return
+		}
+		parts := strings.Split(token, ".")
+		if len(parts) != 3 || u.Username == "" {
+			t.Fatalf("accepted %q", token)
+		}
+		dec := base64.RawURLEncoding.Strict()
+		hdr, err1 := dec.DecodeString(parts[0])
+		sig, err2 := dec.DecodeString(parts[2])
+		var h map[string]any
+		if err1 != nil || err2 != nil || json.Unmarshal(hdr, &h) != nil || h["alg"] != "HS256" || h["crit"] != nil {
+			t.Fatalf("accepted a token with a bad header or encoding: %q", token)
+		}
+		m := hmac.New(sha256.New, []byte(strictSecret))
+		m.Write([]byte(parts[0] + "." + parts[1]))
+		if !hmac.Equal(m.Sum(nil), sig) {
+			t.Fatalf("accepted a token whose MAC does not verify: %q", token)
+		}
+	})
+}
+
+// FuzzSignedClaims signs arbitrary claims JSON with the right key, to reach
+// claim validation. Whatever we accept, golang-jwt configured strictly must
+// accept too, with the same claims.
+func FuzzSignedClaims(f *testing.F) {
+	for _, s := range []string{
+		`{"user_id":1,"username":"admin","exp":1700000300,"email":"admin@example.com"}`,
+		`{"username":"admin","exp":1700000300.5,"orig_iat":1699999999,"aud":"x"}`,
+		`{"username":"admin","exp":"1700000300"}`, `{"username":"admin","exp":null}`, `{"username":"admin","exp":1e400}`,
+		`{"username":"admin","exp":1700000300,"exp":1}`, `{"username":"ghost","USERNAME":"admin","exp":1700000300}`,
+		`{"username":"admin","exp":1700000300,"nbf":1700000001}`, `[]`, `{}`, `{"username":"admin","exp":1700000300}x`,
+	} {
+		f.Add([]byte(s))
+	}
+	a := strictAuth(f, nil)
+	parser := jwt.NewParser(jwt.WithValidMethods([]string{"HS256"}), jwt.WithExpirationRequired(), jwt.WithIssuedAt(),
+		jwt.WithStrictDecoding(), jwt.WithTimeFunc(func() time.Time { return strictNow }))
+	f.Fuzz(func(t *testing.T, payload []byte) {
+		token := hs256(string(payload))
+		u, c, err := a.VerifyToken(context.Background(), token)
+		if err != nil {
+			if !exactlyOneSentinel(err) {
+				t.Fatalf("error %v is not exactly one sentinel", err)
+			}
+			return
+		}
+		if !json.Valid(payload) || u.Username != "admin" || c.Username != "admin" || !c.ExpiresAt.After(strictNow) {
+			t.Fatalf("accepted %q: user %+v claims %+v", payload, u, c)
+		}
+		mc := jwt.MapClaims{}
+		if _, err := parser.ParseWithClaims(token, mc, func(*jwt.Token) (any, error) { return []byte(strictSecret), nil }); err != nil {
+			t.Fatalf("we accept %q, golang-jwt refuses it: %v", payload, err)
+		}
+		if mc["username"] != c.Username {
+			t.Fatalf("claims differ: golang-jwt read username %v, we %q", mc["username"], c.Username)
+		}
+		if exp, _ := mc.GetExpirationTime(); exp == nil || exp.Unix() != c.ExpiresAt.Unix() {
+			t.Fatalf("claims differ: golang-jwt read exp %v, we %v", exp, c.ExpiresAt)
+		}
+	})
+}
+
+// FuzzSignedHeader signs a valid payload under arbitrary JOSE headers: an
+// accepted header is an object whose alg is exactly HS256, without crit.
+func FuzzSignedHeader(f *testing.F) {
+	for _, s := range []string{drfHeader, `{"alg":"HS256"}`, `{"alg":"none"}`, `{"alg":"HS256","crit":["b64"]}`,
+		`{"alg":"HS256","alg":"none"}`, `{"alg":"HS256","typ":"at+jwt"}`, `{"alg":"HS256","kid":"../../x"}`, `[]`} {
+		f.Add([]byte(s))
+	}
+	a := strictAuth(f, nil)
+	const payload = `{"user_id":1,"username":"admin","exp":1700000300}`
+	f.Fuzz(func(t *testing.T, header []byte) {
+		_, _, err := a.VerifyToken(context.Background(), rawHS(sha256.New, strictSecret, string(header), payload))
+		if err != nil {
+			if !exactlyOneSentinel(err) {
+				t.Fatalf("error %v is not exactly one sentinel", err)
+			}
+			return
+		}
+		var h map[string]any
+		if json.Unmarshal(header, &h) != nil || h["alg"] != "HS256" || h["crit"] != nil {
+			t.Fatalf("accepted header %q", header)
+		}
+	})
+}
+
+// FuzzAuthorizationHeader: a token is returned only for "<prefix> <one
+// field>", prefix matched ASCII-case-insensitively, never with whitespace.
+func FuzzAuthorizationHeader(f *testing.F) {
+	for _, s := range []string{"JWT abc", "jwt abc", "JWT", "JWT a b", "Bearer x", "JWT\tabc", "  JWT   abc  ", "JWTabc", "ＪWT abc", "\u212aWT abc", ""} {
+		f.Add(s)
+	}
+	a := strictAuth(f, nil)
+	f.Fuzz(func(t *testing.T, header string) {
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.Header.Set("Authorization", header)
+		token, found, err := a.jwtCredential(r)
+		if err != nil {
+			if !errors.Is(err, ErrInvalidHeader) {
+				t.Fatalf("error %v is not ErrInvalidHeader", err)
+			}
+			return
+		}
+		if !found {
+			return
+		}
+		fields := strings.Fields(header)
+		if len(fields) != 2 || !strings.EqualFold(fields[0], "JWT") || fields[1] != token || strings.ContainsAny(token, " \t\r\n\v\f") {
+			t.Fatalf("header %q gave token %q", header, token)
+		}
+	})
+}
+
+// FuzzObtainHandler posts arbitrary bodies: never a 5xx, always JSON, never
+// the password echoed, and a token only for the real credentials.
+func FuzzObtainHandler(f *testing.F) {
+	for _, s := range []struct{ body, ct string }{
+		{`{"username":"admin","password":"pw-admin"}`, "application/json"},
+		{`{"username":"admin","password":"wrong-pw"}`, "application/json"},
+		{`username=admin&password=pw-admin`, "application/x-www-form-urlencoded"},
+		{`{`, "application/json"}, {`[]`, "application/json"}, {`null`, "application/json"}, {`{"username":"\ud800"}`, "application/json"},
+		{"--b\r\nContent-Disposition: form-data; name=\"username\"\r\n\r\nadmin\r\n--b--\r\n", "multipart/form-data; boundary=b"},
+		{`x`, "text/plain"}, {`x`, ""}, {"", "application/json"},
+	} {
+		f.Add([]byte(s.body), s.ct)
+	}
+	h := strictAuth(f, nil).ObtainHandler()
+	f.Fuzz(func(t *testing.T, body []byte, contentType string) {
+		r := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
+		r.Header.Set("Content-Type", contentType)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		switch rec.Code {
+		case 200, 400, 413, 415:
+		default:
+			t.Fatalf("status %d for %q (%q): %s", rec.Code, body, contentType, rec.Body)
+		}
+		if !json.Valid(rec.Body.Bytes()) {
+			t.Fatalf("body is not JSON: %q", rec.Body)
+		}
+		if bytes.Contains(rec.Body.Bytes(), []byte("pw-admin")) {
+			t.Fatalf("the password is in the body: %s", rec.Body)
+		}
+		if rec.Code == 200 && !bytes.Contains(body, []byte("pw-admin")) {
+			t.Fatalf("a token without the password: %q", body)
+		}
+	})
+}
+
+// FuzzVerifyRefreshHandlers posts arbitrary token bodies to verify and
+// refresh: never a 5xx, and a 200 only for a token that verifies.
+func FuzzVerifyRefreshHandlers(f *testing.F) {
+	good := hs256(`{"user_id":1,"username":"admin","exp":1700000300,"orig_iat":1699999999}`)
+	for _, s := range []string{`{"token":"` + good + `"}`, `{"token":" ` + good + ` "}`, `{"token":null}`, `{"token":1}`, `{}`, `token=abc`, `{"token":"a.b.c"}`} {
+		f.Add([]byte(s))
+	}
+	a := strictAuth(f, nil)
+	handlers := []http.Handler{a.VerifyHandler(), a.RefreshHandler()}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		for _, h := range handlers {
+			for _, ct := range []string{"application/json", "application/x-www-form-urlencoded", multipartType} {
+				r := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
+				r.Header.Set("Content-Type", ct)
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, r)
+				if rec.Code >= 500 || !json.Valid(rec.Body.Bytes()) {
+					t.Fatalf("status %d body %q for %q", rec.Code, rec.Body, body)
+				}
+				if rec.Code == 200 {
+					var out struct{ Token string }
+					_ = json.Unmarshal(rec.Body.Bytes(), &out)
+					if _, _, err := a.VerifyToken(context.Background(), out.Token); err != nil {
+						t.Fatalf("answered a token that does not verify: %v", err)
+					}
+				}
+			}
+		}
+	})
+}
+
+var multipartType = func() string {
+	w := multipart.NewWriter(nil)
+	_ = w.SetBoundary("fuzzboundary")
+	return w.FormDataContentType()
+}()
