@@ -76,19 +76,24 @@ func jsonFields(body []byte) (map[string]value, error) {
 	if i := invalidUTF8At(body); i >= 0 {
 		return nil, parseError("JSON parse error - Invalid UTF-8 at char %d", i)
 	}
-	var probe any
-	if err := json.Unmarshal(body, &probe); err != nil {
+	// Check the syntax alone: numbers out of float64's range (1E400) are
+	// valid JSON, which Python reads as inf.
+	if err := json.Unmarshal(body, new(json.RawMessage)); err != nil {
 		// Report the position as Python does: the 0-based index of the
-		// offending character, or the end of the input.
+		// offending character (the last one read), or the end of the input.
 		char := len(body)
 		var se *json.SyntaxError
-		if errors.As(err, &se) && int(se.Offset) < len(body) {
-			char = max(int(se.Offset)-1, 0)
+		if errors.As(err, &se) && se.Error() != "unexpected end of JSON input" {
+			char = min(max(int(se.Offset)-1, 0), len(body))
 		}
 		line := 1 + bytes.Count(body[:char], []byte("\n"))
 		col := char - bytes.LastIndexByte(body[:char], '\n')
 		return nil, parseError("JSON parse error - Invalid JSON: line %d column %d (char %d)", line, col, char)
 	}
+	var probe any
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	_ = dec.Decode(&probe) // cannot fail: the syntax is checked
 	switch t := probe.(type) {
 	case map[string]any:
 	case nil:
@@ -227,7 +232,9 @@ func multipartFields(body []byte, boundary string) (map[string]value, error) {
 	q := url.Values{}
 	for {
 		part, err := mr.NextPart()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
+			// No further boundary: like Django, what was read is the form
+			// (a body without any boundary is an empty form).
 			break
 		}
 		if err != nil {
