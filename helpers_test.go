@@ -1,0 +1,435 @@
+package jwtauth
+
+// Shared fixtures of the HTTP-level tests (handlers_test.go,
+// middleware_test.go, credentials_test.go): a secret, a fixed clock, a
+// MemoryStore with DRF-JWT's test user, request builders, tokens made by
+// hand (crypto/hmac and base64, never through our signer) and response
+// assertions. Names are specific so as not to collide with the token tests.
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/base64"
+	"encoding/json"
+	"hash"
+	"io"
+	"log/slog"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+)
+
+// fixtureSecret is the HS256 key of every test Auth (at least 32 bytes, as
+// New requires).
+const fixtureSecret = "not very secret in tests, but long enough 0123456789"
+
+// fixtureNow is the fixed clock of the tests: 2023-11-14T22:13:20Z.
+var fixtureNow = time.Unix(1700000000, 0)
+
+// fixtureNowUnix is fixtureNow in seconds, to write claims.
+const fixtureNowUnix = 1700000000
+
+// fixtureDRFHeader is the JOSE header DRF-JWT (PyJWT 1.x) writes, and ours.
+const fixtureDRFHeader = `{"typ":"JWT","alg":"HS256"}`
+
+// fixturePyJWT2Header is the JOSE header PyJWT 2 writes (the reference answers'
+// crafted tokens).
+const fixturePyJWT2Header = `{"alg":"HS256","typ":"JWT"}`
+
+// fixtureClock is a settable clock for Settings.Now.
+type fixtureClock struct{ unix atomic.Int64 }
+
+func newFixtureClock() *fixtureClock {
+	c := &fixtureClock{}
+	c.unix.Store(fixtureNowUnix)
+	return c
+}
+
+func (c *fixtureClock) Now() time.Time          { return time.Unix(c.unix.Load(), 0) }
+func (c *fixtureClock) Set(t time.Time)         { c.unix.Store(t.Unix()) }
+func (c *fixtureClock) Advance(d time.Duration) { c.unix.Add(int64(d / time.Second)) }
+
+// The users of the fixture store.
+var (
+	fixtureUser     = User{ID: "1", Username: "jpueblo", Email: "jpueblo@example.com", IsActive: true}
+	fixtureInactive = User{ID: "2", Username: "inactive", Email: "inactive@example.com", IsActive: false}
+)
+
+const (
+	fixturePassword         = "password"
+	fixtureInactivePassword = "inactivepw"
+)
+
+// newFixtureStore returns a fresh MemoryStore (cheap bcrypt) holding
+// jpueblo/password (id 1, active) and inactive/inactivepw (id 2, inactive).
+func newFixtureStore(t testing.TB) *MemoryStore {
+	t.Helper()
+	s := &MemoryStore{BcryptCost: bcrypt.MinCost}
+	addFixtureUser(t, s, fixtureUser, fixturePassword)
+	addFixtureUser(t, s, fixtureInactive, fixtureInactivePassword)
+	return s
+}
+
+func addFixtureUser(t testing.TB, s *MemoryStore, u User, password string) {
+	t.Helper()
+	if err := s.AddUser(u, password); err != nil {
+		t.Fatalf("AddUser(%q): %v", u.Username, err)
+	}
+}
+
+// fixtureDiscardLogger drops every record, so tests that fail the store on purpose
+// stay quiet.
+var fixtureDiscardLogger = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+// newTestAuth builds an Auth over store with the fixture secret, the fixed
+// clock and a silent logger, then applies the tweaks.
+func newTestAuth(t testing.TB, store UserStore, tweaks ...func(*Settings)) *Auth {
+	t.Helper()
+	s := Settings{
+		SecretKey: fixtureSecret,
+		Now:       func() time.Time { return fixtureNow },
+		Logger:    fixtureDiscardLogger,
+	}
+	for _, tw := range tweaks {
+		tw(&s)
+	}
+	a, err := New(s, store)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	return a
+}
+
+// withFixtureClock makes the Auth read c.
+func withFixtureClock(c *fixtureClock) func(*Settings) {
+	return func(s *Settings) { s.Now = c.Now }
+}
+
+func withAllowRefresh(s *Settings) { s.AllowRefresh = true }
+
+// jsonBodyRequest builds a request with a JSON body.
+func jsonBodyRequest(method, target, body string) *http.Request {
+	r := httptest.NewRequest(method, target, strings.NewReader(body))
+	r.Header.Set("Content-Type", "application/json")
+	return r
+}
+
+// formBodyRequest builds a POST with an urlencoded body.
+func formBodyRequest(target string, v url.Values) *http.Request {
+	r := httptest.NewRequest(http.MethodPost, target, strings.NewReader(v.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return r
+}
+
+// multipartBodyRequest builds a POST with a multipart/form-data body of the
+// name, value pairs, as DRF's test client posts forms.
+func multipartBodyRequest(t testing.TB, target string, pairs ...string) *http.Request {
+	t.Helper()
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if err := mw.WriteField(pairs[i], pairs[i+1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := mw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	r := httptest.NewRequest(http.MethodPost, target, &b)
+	r.Header.Set("Content-Type", mw.FormDataContentType())
+	return r
+}
+
+// rawBodyRequest builds a request with the body and Content-Type as given ("" =
+// no Content-Type header).
+func rawBodyRequest(method, target, contentType, body string) *http.Request {
+	r := httptest.NewRequest(method, target, strings.NewReader(body))
+	if contentType != "" {
+		r.Header.Set("Content-Type", contentType)
+	}
+	return r
+}
+
+// serveRecorded runs one request through h.
+func serveRecorded(h http.Handler, r *http.Request) *httptest.ResponseRecorder {
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, r)
+	return rec
+}
+
+// doJSON POSTs body as JSON to h.
+func doJSON(h http.Handler, body string) *httptest.ResponseRecorder {
+	return serveRecorded(h, jsonBodyRequest(http.MethodPost, "/", body))
+}
+
+// fixtureB64 is unpadded base64url, written out here rather than shared with
+// the package.
+func fixtureB64(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
+
+// handMadeTokenRaw signs header.payload (both JSON text, used byte for
+// byte) with HMAC over newHash and key. It never goes through our signer.
+func handMadeTokenRaw(header, payload, key string, newHash func() hash.Hash) string {
+	signing := fixtureB64([]byte(header)) + "." + fixtureB64([]byte(payload))
+	mac := hmac.New(newHash, []byte(key))
+	mac.Write([]byte(signing))
+	return signing + "." + fixtureB64(mac.Sum(nil))
+}
+
+// handMadeToken signs payload (encoded by encoding/json, keys sorted) with
+// HS256 and the fixture secret under PyJWT 2's header.
+func handMadeToken(t testing.TB, payload map[string]any) string {
+	t.Helper()
+	return handMadeTokenWith(t, fixturePyJWT2Header, payload, fixtureSecret)
+}
+
+// handMadeTokenWith is handMadeToken with another header or key. The hash
+// follows the header's alg (HS256, HS384 or HS512; SHA-256 otherwise).
+func handMadeTokenWith(t testing.TB, header string, payload map[string]any, key string) string {
+	t.Helper()
+	body, err := json.Marshal(payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	newHash := sha256.New
+	switch {
+	case strings.Contains(header, `"HS384"`):
+		newHash = sha512.New384
+	case strings.Contains(header, `"HS512"`):
+		newHash = sha512.New
+	}
+	return handMadeTokenRaw(header, string(body), key, newHash)
+}
+
+// unsignedToken is header.payload. with an empty signature (alg none).
+func unsignedToken(t testing.TB, header string, payload map[string]any) string {
+	t.Helper()
+	body, err := json.Marshal(payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fixtureB64([]byte(header)) + "." + fixtureB64(body) + "."
+}
+
+// issuedToken is the token our library must issue for payload under
+// DRF-JWT's header and the fixture secret: computed by hand, so comparing
+// with it checks header, claim order and signature at once.
+func issuedToken(payload string) string {
+	return handMadeTokenRaw(fixtureDRFHeader, payload, fixtureSecret, sha256.New)
+}
+
+// fixtureTokenPayload is the payload obtain issues for jpueblo at
+// fixtureNow with default settings.
+const fixtureTokenPayload = `{"user_id":1,"username":"jpueblo","exp":1700000300,"email":"jpueblo@example.com"}`
+
+// fixtureRefreshPayload is the same with AllowRefresh.
+const fixtureRefreshPayload = `{"user_id":1,"username":"jpueblo","exp":1700000300,"email":"jpueblo@example.com","orig_iat":1700000000}`
+
+// tokenPayloadJSON returns the decoded middle segment of a token.
+func tokenPayloadJSON(t testing.TB, token string) string {
+	t.Helper()
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		t.Fatalf("token %q has %d segments", token, len(parts))
+	}
+	b, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		t.Fatalf("token payload: %v", err)
+	}
+	return string(b)
+}
+
+// tokenFromBody returns the "token" member of a {"token": ...} body.
+func tokenFromBody(t testing.TB, rec *httptest.ResponseRecorder) string {
+	t.Helper()
+	var v struct{ Token string }
+	if err := json.Unmarshal(rec.Body.Bytes(), &v); err != nil || v.Token == "" {
+		t.Fatalf("body %q carries no token (%v)", rec.Body.String(), err)
+	}
+	return v.Token
+}
+
+// tokenBody is the default response body for token.
+func tokenBody(token string) string { return `{"token":"` + token + `"}` }
+
+// detailBody is DRF's {"detail": ...} body.
+func detailBody(msg string) string {
+	b, _ := json.Marshal(msg)
+	return `{"detail":` + string(b) + `}`
+}
+
+// nonFieldBody is DRF's serializer error with one non-field message.
+func nonFieldBody(msg string) string {
+	b, _ := json.Marshal(msg)
+	return `{"non_field_errors":[` + string(b) + `]}`
+}
+
+// assertJSONResponse asserts status, exact body bytes and the JSON content type.
+func assertJSONResponse(t testing.TB, rec *httptest.ResponseRecorder, status int, body string) {
+	t.Helper()
+	if rec.Code != status {
+		t.Errorf("status = %d, want %d (body %q)", rec.Code, status, rec.Body.String())
+	}
+	if got := rec.Body.String(); got != body {
+		t.Errorf("body =\n  %s\nwant\n  %s", got, body)
+	}
+	if ct := rec.Header().Get("Content-Type"); ct != "application/json" {
+		t.Errorf("Content-Type = %q, want application/json", ct)
+	}
+}
+
+// assertHeaderValue asserts a response header's only value; want "" means absent.
+func assertHeaderValue(t testing.TB, rec *httptest.ResponseRecorder, name, want string) {
+	t.Helper()
+	got := rec.Result().Header.Values(name)
+	switch {
+	case want == "" && len(got) != 0:
+		t.Errorf("%s = %q, want none", name, got)
+	case want != "" && (len(got) != 1 || got[0] != want):
+		t.Errorf("%s = %q, want %q", name, got, want)
+	}
+}
+
+// assertEndpointHeaders asserts the headers every answer of obtain, verify
+// and refresh carries.
+func assertEndpointHeaders(t testing.TB, rec *httptest.ResponseRecorder) {
+	t.Helper()
+	assertHeaderValue(t, rec, "Allow", "POST, OPTIONS")
+	assertHeaderValue(t, rec, "Vary", "Accept")
+	assertHeaderValue(t, rec, "WWW-Authenticate", "")
+}
+
+// assert401 asserts a middleware refusal: 401, the body, the challenge.
+func assert401(t testing.TB, rec *httptest.ResponseRecorder, challenge, msg string) {
+	t.Helper()
+	assertJSONResponse(t, rec, http.StatusUnauthorized, detailBody(msg))
+	assertHeaderValue(t, rec, "WWW-Authenticate", challenge)
+}
+
+// failingStore is a UserStore whose backend is down: every call returns err.
+type failingStore struct{ err error }
+
+func (f failingStore) UserByUsername(context.Context, string) (User, error) { return User{}, f.err }
+func (f failingStore) Authenticate(context.Context, string, string) (User, error) {
+	return User{}, f.err
+}
+
+// allowAllUsersStore is Django's AllowAllUsersModelBackend over a
+// MemoryStore: the right password authenticates a user whether active or
+// not. Passwords are checked against a shadow store in which every user is
+// active; the user returned is the real record.
+type allowAllUsersStore struct {
+	*MemoryStore
+	shadow *MemoryStore
+}
+
+func newAllowAllUsersStore(t testing.TB) *allowAllUsersStore {
+	t.Helper()
+	s := &allowAllUsersStore{
+		MemoryStore: newFixtureStore(t),
+		shadow:      &MemoryStore{BcryptCost: bcrypt.MinCost},
+	}
+	for u, pw := range map[User]string{fixtureUser: fixturePassword, fixtureInactive: fixtureInactivePassword} {
+		u.IsActive = true
+		addFixtureUser(t, s.shadow, u, pw)
+	}
+	return s
+}
+
+func (s *allowAllUsersStore) Authenticate(ctx context.Context, username, password string) (User, error) {
+	if _, err := s.shadow.Authenticate(ctx, username, password); err != nil {
+		return User{}, err
+	}
+	u, err := s.MemoryStore.UserByUsername(ctx, username)
+	if err != nil {
+		return User{}, ErrInvalidCredentials
+	}
+	return u, nil
+}
+
+// logBuffer is a slog destination safe to read while handlers log.
+type logBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// newCaptureLogger returns a JSON logger writing to the returned buffer.
+func newCaptureLogger() (*slog.Logger, *logBuffer) {
+	buf := &logBuffer{}
+	return slog.New(slog.NewJSONHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug})), buf
+}
+
+// rsaFixture holds two 2048-bit RSA keys, generated once for the package.
+type rsaFixture struct{ key, other *rsa.PrivateKey }
+
+var fixtureRSAKeys = sync.OnceValue(func() rsaFixture {
+	gen := func() *rsa.PrivateKey {
+		k, err := rsa.GenerateKey(rand.Reader, 2048)
+		if err != nil {
+			panic(err)
+		}
+		return k
+	}
+	return rsaFixture{gen(), gen()}
+})
+
+// handMadeRS512Token signs payload with RSASSA-PKCS1-v1_5 SHA-512 by hand,
+// under DRF-JWT's header.
+func handMadeRS512Token(t testing.TB, key *rsa.PrivateKey, payload map[string]any) string {
+	t.Helper()
+	body, err := json.Marshal(payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return handMadeRS512TokenRaw(t, key, string(body))
+}
+
+// handMadeRS512TokenRaw is handMadeRS512Token for payload JSON as given.
+// PKCS #1 v1.5 signatures are deterministic, so this is exactly the token
+// our signer must issue for the same payload.
+func handMadeRS512TokenRaw(t testing.TB, key *rsa.PrivateKey, payload string) string {
+	t.Helper()
+	signing := fixtureB64([]byte(`{"typ":"JWT","alg":"RS512"}`)) + "." + fixtureB64([]byte(payload))
+	sum := sha512.Sum512([]byte(signing))
+	sig, err := rsa.SignPKCS1v15(nil, key, crypto.SHA512, sum[:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return signing + "." + fixtureB64(sig)
+}
+
+// readTracker is a request body that records whether anyone read it.
+type readTracker struct {
+	r    io.Reader
+	read atomic.Bool
+}
+
+func (rt *readTracker) Read(p []byte) (int, error) {
+	rt.read.Store(true)
+	return rt.r.Read(p)
+}
