@@ -126,10 +126,9 @@ func (b basicAuth) Authenticate(r *http.Request) (User, error) {
 		}
 		text = string(runes)
 	}
-	username, password, ok := strings.Cut(text, ":")
-	if !ok {
-		return User{}, errBasicEncoding
-	}
+	// DRF partitions at the first colon: without one, the password is
+	// empty and the credentials simply do not match.
+	username, password, _ := strings.Cut(text, ":")
 	u, err := b.store.Authenticate(r.Context(), username, password)
 	switch {
 	case errors.Is(err, ErrInvalidCredentials):
