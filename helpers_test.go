@@ -433,3 +433,97 @@ func (rt *readTracker) Read(p []byte) (int, error) {
 	rt.read.Store(true)
 	return rt.r.Read(p)
 }
+
+// protectedView answers like the reference server's protected view:
+// {"user_id":1,"username":"jpueblo"} for the request's user, {} when
+// anonymous. It counts its calls.
+type protectedView struct{ calls atomic.Int32 }
+
+func (v *protectedView) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	v.calls.Add(1)
+	w.Header().Set("Content-Type", "application/json")
+	u, ok := UserFromContext(r.Context())
+	if !ok {
+		_, _ = io.WriteString(w, `{}`)
+		return
+	}
+	id, _ := json.Marshal(u.ID)
+	if isDecimalInteger(u.ID) {
+		id = []byte(u.ID)
+	}
+	name, _ := json.Marshal(u.Username)
+	_, _ = io.WriteString(w, `{"user_id":`+string(id)+`,"username":`+string(name)+`}`)
+}
+
+// protectedOK is protectedView's answer for jpueblo.
+const protectedOK = `{"user_id":1,"username":"jpueblo"}`
+
+// protectedCase is one request to a protected route and its exact answer.
+type protectedCase struct {
+	name      string
+	tweak     func(*Settings)            // after the defaults (Basic after JWT)
+	store     func(testing.TB) UserStore // optional; the fixture store otherwise
+	readOnly  bool                       // ReadOnly instead of Required
+	method    string                     // GET when empty
+	target    string                     // /api/protected/ when empty
+	headers   []string                   // name, value pairs, added in order
+	status    int
+	body      string
+	challenge string // WWW-Authenticate of a 401; `JWT realm="api"` when empty
+}
+
+// runProtectedCases serves each case through the middleware around a
+// protectedView, with BasicAuthentication after JWT as in the reference
+// server, and checks status, exact body, the challenge on 401s (and only
+// there), and that the view ran exactly when the request got through.
+func runProtectedCases(t *testing.T, cases []protectedCase) {
+	t.Helper()
+	shared := newFixtureStore(t)
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var store UserStore = shared
+			if tc.store != nil {
+				store = tc.store(t)
+			}
+			tweaks := []func(*Settings){func(s *Settings) {
+				s.AllowRefresh = true
+				s.Authenticators = []Authenticator{BasicAuthentication(store)}
+			}}
+			if tc.tweak != nil {
+				tweaks = append(tweaks, tc.tweak)
+			}
+			a := newTestAuth(t, store, tweaks...)
+			view := &protectedView{}
+			h := a.Required(view)
+			if tc.readOnly {
+				h = a.ReadOnly(view)
+			}
+			method, target := tc.method, tc.target
+			if method == "" {
+				method = http.MethodGet
+			}
+			if target == "" {
+				target = "/api/protected/"
+			}
+			r := httptest.NewRequest(method, target, nil)
+			for i := 0; i+1 < len(tc.headers); i += 2 {
+				r.Header.Add(tc.headers[i], tc.headers[i+1])
+			}
+			rec := serveRecorded(h, r)
+			assertJSONResponse(t, rec, tc.status, tc.body)
+			challenge := ""
+			if tc.status == http.StatusUnauthorized {
+				challenge = tc.challenge
+				if challenge == "" {
+					challenge = `JWT realm="api"`
+				}
+			}
+			assertHeaderValue(t, rec, "WWW-Authenticate", challenge)
+			ran := view.calls.Load()
+			if through := tc.status < 300; (ran == 1) != through || ran > 1 {
+				t.Errorf("view ran %d times; want %d", ran, map[bool]int{true: 1}[through])
+			}
+		})
+	}
+}
