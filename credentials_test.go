@@ -13,8 +13,8 @@ import (
 	"testing"
 )
 
-// basicHeader is "Basic base64(userpass)".
-func basicHeader(userpass string) string {
+// basicAuthHeader is "Basic base64(userpass)".
+func basicAuthHeader(userpass string) string {
 	return "Basic " + base64.StdEncoding.EncodeToString([]byte(userpass))
 }
 
@@ -89,7 +89,7 @@ func TestDuplicateAuthorizationHeaders(t *testing.T) {
 		{name: "Bearer x then JWT valid", headers: []string{auth, "Bearer x", auth, "JWT " + v}, status: 401, body: spaces},
 		{name: "JWT valid then Bearer x", headers: []string{auth, "JWT " + v, auth, "Bearer x"}, status: 401, body: spaces},
 		{name: "JWT valid then empty", headers: []string{auth, "JWT " + v, auth, ""}, status: 401, body: spaces},
-		{name: "Basic twice", headers: []string{auth, basicHeader("jpueblo:password"), auth, basicHeader("jpueblo:password")}, status: 401, body: spaces},
+		{name: "Basic twice", headers: []string{auth, basicAuthHeader("jpueblo:password"), auth, basicAuthHeader("jpueblo:password")}, status: 401, body: spaces},
 		{
 			name: "two headers hide the cookie", tweak: func(s *Settings) { s.AuthCookie = "jwt" },
 			headers: []string{"Cookie", "jwt=" + v, auth, "", auth, ""}, status: 401, body: spaces,
@@ -112,7 +112,7 @@ func TestBearerPrefix(t *testing.T) {
 		{name: "Bearer alone", tweak: bearer, headers: []string{auth, "Bearer"}, status: 401, body: detailBody("Invalid Authorization header. No credentials provided."), challenge: challenge},
 		{name: "Bearer abc123", tweak: bearer, headers: []string{auth, "Bearer abc123"}, status: 401, body: detailBody("Error decoding signature."), challenge: challenge},
 		// Every 401 carries the first scheme's challenge, even Basic's.
-		{name: "Basic failure carries the Bearer challenge", tweak: bearer, headers: []string{auth, basicHeader("jpueblo:wrong")}, status: 401, body: detailBody("Invalid username/password."), challenge: challenge},
+		{name: "Basic failure carries the Bearer challenge", tweak: bearer, headers: []string{auth, basicAuthHeader("jpueblo:wrong")}, status: 401, body: detailBody("Invalid username/password."), challenge: challenge},
 	})
 }
 
@@ -128,14 +128,14 @@ func TestCookieCredential(t *testing.T) {
 	runProtectedCases(t, []protectedCase{
 		{name: "only the cookie", tweak: cookie, headers: []string{"Cookie", "jwt=" + v}, status: 200, body: protectedOK},
 		{name: "cookie among others", tweak: cookie, headers: []string{"Cookie", "a=1; jwt=" + v + "; b=2"}, status: 200, body: protectedOK},
-		{name: "cookie plus Basic bad", tweak: cookie, headers: []string{"Cookie", "jwt=" + v, auth, basicHeader("jpueblo:wrong")}, status: 401, body: detailBody("Invalid username/password.")},
+		{name: "cookie plus Basic bad", tweak: cookie, headers: []string{"Cookie", "jwt=" + v, auth, basicAuthHeader("jpueblo:wrong")}, status: 401, body: detailBody("Invalid username/password.")},
 		{
 			// Deliberate difference: Python's lenient base64 reads "!!!"
 			// as empty ("Invalid username/password."); we decode strictly.
 			name: "cookie plus Basic !!!", tweak: cookie, headers: []string{"Cookie", "jwt=" + v, auth, "Basic !!!"},
 			status: 401, body: detailBody("Invalid basic header. Credentials not correctly base64 encoded."),
 		},
-		{name: "cookie plus Basic without Basic configured", tweak: func(s *Settings) { cookie(s); s.Authenticators = nil }, headers: []string{"Cookie", "jwt=" + v, auth, basicHeader("jpueblo:password")}, status: 401, body: notProvided},
+		{name: "cookie plus Basic without Basic configured", tweak: func(s *Settings) { cookie(s); s.Authenticators = nil }, headers: []string{"Cookie", "jwt=" + v, auth, basicAuthHeader("jpueblo:password")}, status: 401, body: notProvided},
 		{name: "cookie plus Bearer hides the cookie", tweak: cookie, headers: []string{"Cookie", "jwt=" + v, auth, "Bearer " + v}, status: 401, body: notProvided},
 		{name: "cookie plus JWT abc123", tweak: cookie, headers: []string{"Cookie", "jwt=" + v, auth, "JWT abc123"}, status: 401, body: detailBody("Error decoding signature.")},
 		{name: "cookie plus JWT alone", tweak: cookie, headers: []string{"Cookie", "jwt=" + v, auth, "JWT"}, status: 401, body: detailBody("Invalid Authorization header. No credentials provided.")},
@@ -169,26 +169,26 @@ func TestBasicAuthentication(t *testing.T) {
 	}
 	allowAll := func(t testing.TB) UserStore { return newAllowAllUsersStore(t) }
 	runProtectedCases(t, []protectedCase{
-		{name: "jpueblo:password", headers: []string{auth, basicHeader("jpueblo:password")}, status: 200, body: protectedOK},
+		{name: "jpueblo:password", headers: []string{auth, basicAuthHeader("jpueblo:password")}, status: 200, body: protectedOK},
 		{name: "lower-case scheme", headers: []string{auth, "basic " + base64.StdEncoding.EncodeToString([]byte("jpueblo:password"))}, status: 200, body: protectedOK},
-		{name: "jpueblo:wrong", headers: []string{auth, basicHeader("jpueblo:wrong")}, status: 401, body: detailBody("Invalid username/password.")},
-		{name: "unknown user", headers: []string{auth, basicHeader("ghost:password")}, status: 401, body: detailBody("Invalid username/password.")},
+		{name: "jpueblo:wrong", headers: []string{auth, basicAuthHeader("jpueblo:wrong")}, status: 401, body: detailBody("Invalid username/password.")},
+		{name: "unknown user", headers: []string{auth, basicAuthHeader("ghost:password")}, status: 401, body: detailBody("Invalid username/password.")},
 		// Django's ModelBackend refuses inactive users before DRF looks.
-		{name: "inactive:inactivepw", headers: []string{auth, basicHeader("inactive:inactivepw")}, status: 401, body: detailBody("Invalid username/password.")},
-		{name: "inactive with an all-users backend", store: allowAll, headers: []string{auth, basicHeader("inactive:inactivepw")}, status: 401, body: detailBody("User inactive or deleted.")},
+		{name: "inactive:inactivepw", headers: []string{auth, basicAuthHeader("inactive:inactivepw")}, status: 401, body: detailBody("Invalid username/password.")},
+		{name: "inactive with an all-users backend", store: allowAll, headers: []string{auth, basicAuthHeader("inactive:inactivepw")}, status: 401, body: detailBody("User inactive or deleted.")},
 		{name: "Basic alone", headers: []string{auth, "Basic"}, status: 401, body: detailBody("Invalid basic header. No credentials provided.")},
 		{name: "Basic a b", headers: []string{auth, "Basic a b"}, status: 401, body: detailBody("Invalid basic header. Credentials string should not contain spaces.")},
 		{name: "Basic !!!notbase64", headers: []string{auth, "Basic !!!notbase64"}, status: 401, body: detailBody("Invalid basic header. Credentials not correctly base64 encoded.")},
 		// DRF 3.14 partitions at the first colon: no colon is an empty
 		// password (reference answers, Surprise 5).
-		{name: "no colon", headers: []string{auth, basicHeader("jpueblopassword")}, status: 401, body: detailBody("Invalid username/password.")},
-		{name: "colon in the password", store: special, headers: []string{auth, basicHeader("colon:a:b")}, status: 200, body: `{"user_id":6,"username":"colon"}`},
-		{name: "UTF-8 username", store: special, headers: []string{auth, basicHeader("jos\u00e9:pw")}, status: 200, body: "{\"user_id\":5,\"username\":\"jos\u00e9\"}"},
-		{name: "Latin-1 username", store: special, headers: []string{auth, basicHeader("jos\xe9:pw")}, status: 200, body: "{\"user_id\":5,\"username\":\"jos\u00e9\"}"},
-		{name: "Basic not configured", tweak: func(s *Settings) { s.Authenticators = nil }, headers: []string{auth, basicHeader("jpueblo:password")}, status: 401, body: detailBody("Authentication credentials were not provided.")},
+		{name: "no colon", headers: []string{auth, basicAuthHeader("jpueblopassword")}, status: 401, body: detailBody("Invalid username/password.")},
+		{name: "colon in the password", store: special, headers: []string{auth, basicAuthHeader("colon:a:b")}, status: 200, body: `{"user_id":6,"username":"colon"}`},
+		{name: "UTF-8 username", store: special, headers: []string{auth, basicAuthHeader("jos\u00e9:pw")}, status: 200, body: "{\"user_id\":5,\"username\":\"jos\u00e9\"}"},
+		{name: "Latin-1 username", store: special, headers: []string{auth, basicAuthHeader("jos\xe9:pw")}, status: 200, body: "{\"user_id\":5,\"username\":\"jos\u00e9\"}"},
+		{name: "Basic not configured", tweak: func(s *Settings) { s.Authenticators = nil }, headers: []string{auth, basicAuthHeader("jpueblo:password")}, status: 401, body: detailBody("Authentication credentials were not provided.")},
 		{
 			name: "store down", store: func(testing.TB) UserStore { return failingStore{errors.New("database down")} },
-			headers: []string{auth, basicHeader("jpueblo:password")},
+			headers: []string{auth, basicAuthHeader("jpueblo:password")},
 			status:  503, body: detailBody("Service temporarily unavailable, try again later."),
 		},
 	})
@@ -265,10 +265,10 @@ func TestAuthenticateDirectly(t *testing.T) {
 	}{
 		{"none", "", ErrNoCredentials, false},
 		{"jwt", "JWT " + v, nil, true},
-		{"basic", basicHeader("jpueblo:password"), nil, false},
+		{"basic", basicAuthHeader("jpueblo:password"), nil, false},
 		{"expired", "JWT " + handMadeToken(t, map[string]any{"username": "jpueblo", "exp": 1}), ErrExpiredToken, false},
 		{"spaces", "JWT a b", ErrInvalidHeader, false},
-		{"basic wrong", basicHeader("jpueblo:x"), ErrInvalidCredentials, false},
+		{"basic wrong", basicAuthHeader("jpueblo:x"), ErrInvalidCredentials, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

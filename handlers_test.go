@@ -99,8 +99,8 @@ func multipartPost(pairs ...string) func(testing.TB) *http.Request {
 	return func(t testing.TB) *http.Request { return multipartBodyRequest(t, "/", pairs...) }
 }
 
-// withHeader adds a request header to a builder.
-func withHeader(build func(testing.TB) *http.Request, name, value string) func(testing.TB) *http.Request {
+// withRequestHeader adds a request header to a builder.
+func withRequestHeader(build func(testing.TB) *http.Request, name, value string) func(testing.TB) *http.Request {
 	return func(t testing.TB) *http.Request {
 		r := build(t)
 		r.Header.Add(name, value)
@@ -113,12 +113,12 @@ func tokenJSON(tok string) string { return `{"token":"` + tok + `"}` }
 
 // Answers used throughout.
 var (
-	obtainOK        = tokenBody(issuedToken(fixtureTokenPayload))
-	bothRequired    = `{"username":["This field is required."],"password":["This field is required."]}`
-	unableToLogIn   = nonFieldBody("Unable to log in with provided credentials.")
-	decodingFailed  = nonFieldBody("Error decoding signature.")
-	signatureExpiry = nonFieldBody("Signature has expired.")
-	invalidToken    = nonFieldBody("Invalid token.")
+	obtainOK         = tokenRespBody(issuedToken(fixtureTokenPayload))
+	bothRequired     = `{"username":["This field is required."],"password":["This field is required."]}`
+	unableToLogIn    = nonFieldBody("Unable to log in with provided credentials.")
+	decodingFailed   = nonFieldBody("Error decoding signature.")
+	signatureExpiry  = nonFieldBody("Signature has expired.")
+	invalidTokenBody = nonFieldBody("Invalid token.")
 )
 
 const fixtureLogin = `{"username":"jpueblo","password":"password"}`
@@ -149,7 +149,7 @@ func TestObtainUpstreamSuite(t *testing.T) {
 			// TestObtainResponsePayloadHandler.
 			// test_views 2, test_serializers 2, test_utils 1 and 3: the
 			// payload is user_id, username, exp, email, in that order.
-			name: "views2 json login", req: jsonPost(fixtureLogin),
+			name: "views2 serializers2 utils1 json login", req: jsonPost(fixtureLogin),
 			status: 200, body: obtainOK,
 		},
 		{
@@ -167,7 +167,7 @@ func TestObtainUpstreamSuite(t *testing.T) {
 		},
 		{
 			name:   "views6 expired token in Authorization is ignored",
-			req:    withHeader(jsonPost(fixtureLogin), "Authorization", "JWT "+expired),
+			req:    withRequestHeader(jsonPost(fixtureLogin), "Authorization", "JWT "+expired),
 			status: 200, body: obtainOK,
 		},
 		{
@@ -180,7 +180,7 @@ func TestObtainUpstreamSuite(t *testing.T) {
 			name: "views8 email user model", tweak: emailField, store: emailStore,
 			req:    jsonPost(`{"email":"jpueblo@example.com","password":"password"}`),
 			status: 200,
-			body:   tokenBody(issuedToken(`{"user_id":1,"username":"jpueblo@example.com","exp":1700000300,"email":"jpueblo@example.com"}`)),
+			body:   tokenRespBody(issuedToken(`{"user_id":1,"username":"jpueblo@example.com","exp":1700000300,"email":"jpueblo@example.com"}`)),
 		},
 		{
 			name: "views9 email user model wrong password", tweak: emailField, store: emailStore,
@@ -196,7 +196,7 @@ func TestObtainUpstreamSuite(t *testing.T) {
 			// UUID primary key: user_id is the UUID as a JSON string.
 			name: "views10 uuid primary key", store: uuidStore, req: jsonPost(fixtureLogin),
 			status: 200,
-			body:   tokenBody(issuedToken(`{"user_id":"` + uuid + `","username":"jpueblo","exp":1700000300,"email":"jpueblo@example.com"}`)),
+			body:   tokenRespBody(issuedToken(`{"user_id":"` + uuid + `","username":"jpueblo","exp":1700000300,"email":"jpueblo@example.com"}`)),
 		},
 		{
 			name: "views11 uuid primary key wrong password", store: uuidStore,
@@ -212,20 +212,21 @@ func TestObtainUpstreamSuite(t *testing.T) {
 			status: 400, body: bothRequired,
 		},
 		{
-			// test_utils: an empty email is still written ("email" present
-			// whenever the user has the attribute).
-			name: "utils1 empty email is written",
+			// test_utils 2 (a user model without email: no email claim)
+			// has no counterpart, as User always has an Email; an empty
+			// one is written as "", as DRF-JWT does for an empty email.
+			name: "utils2 empty email is still written",
 			store: func(t testing.TB) UserStore {
 				s := &MemoryStore{BcryptCost: 4}
 				addFixtureUser(t, s, User{ID: "1", Username: "jpueblo", IsActive: true}, "password")
 				return s
 			},
 			req:    jsonPost(fixtureLogin),
-			status: 200, body: tokenBody(issuedToken(`{"user_id":1,"username":"jpueblo","exp":1700000300,"email":""}`)),
+			status: 200, body: tokenRespBody(issuedToken(`{"user_id":1,"username":"jpueblo","exp":1700000300,"email":""}`)),
 		},
 		{
 			name: "allow refresh adds orig_iat", tweak: withAllowRefresh, req: jsonPost(fixtureLogin),
-			status: 200, body: tokenBody(issuedToken(fixtureRefreshPayload)),
+			status: 200, body: tokenRespBody(issuedToken(fixtureRefreshPayload)),
 		},
 		{
 			name: "audience and issuer are written",
@@ -234,19 +235,19 @@ func TestObtainUpstreamSuite(t *testing.T) {
 			},
 			req:    jsonPost(fixtureLogin),
 			status: 200,
-			body:   tokenBody(issuedToken(`{"user_id":1,"username":"jpueblo","exp":1700000300,"email":"jpueblo@example.com","orig_iat":1700000000,"aud":"my_aud","iss":"example.com"}`)),
+			body:   tokenRespBody(issuedToken(`{"user_id":1,"username":"jpueblo","exp":1700000300,"email":"jpueblo@example.com","orig_iat":1700000000,"aud":"my_aud","iss":"example.com"}`)),
 		},
 		{
 			name: "expiration delta", tweak: func(s *Settings) { s.ExpirationDelta = time.Hour },
 			req:    jsonPost(fixtureLogin),
-			status: 200, body: tokenBody(issuedToken(`{"user_id":1,"username":"jpueblo","exp":1700003600,"email":"jpueblo@example.com"}`)),
+			status: 200, body: tokenRespBody(issuedToken(`{"user_id":1,"username":"jpueblo","exp":1700003600,"email":"jpueblo@example.com"}`)),
 		},
 		{
 			// USERNAME_FIELD other than username or email: a claim of
 			// that name repeats the username.
 			name: "custom username field", tweak: func(s *Settings) { s.UsernameField = "phone" },
 			req:    jsonPost(`{"phone":"jpueblo","password":"password"}`),
-			status: 200, body: tokenBody(issuedToken(`{"user_id":1,"username":"jpueblo","exp":1700000300,"email":"jpueblo@example.com","phone":"jpueblo"}`)),
+			status: 200, body: tokenRespBody(issuedToken(`{"user_id":1,"username":"jpueblo","exp":1700000300,"email":"jpueblo@example.com","phone":"jpueblo"}`)),
 		},
 	})
 }
@@ -268,7 +269,7 @@ func TestObtainInactiveUser(t *testing.T) {
 			status: 400, body: unableToLogIn,
 		},
 		{
-			name: "allow all users backend right password", store: allowAll,
+			name: "serializers5 allow all users backend right password", store: allowAll,
 			req:    jsonPost(`{"username":"inactive","password":"inactivepw"}`),
 			status: 400, body: nonFieldBody("User account is disabled."),
 		},
@@ -456,29 +457,29 @@ func TestObtainRequestBodies(t *testing.T) {
 		},
 
 		// Content negotiation.
-		{name: "Accept image/png", req: withHeader(jsonPost(fixtureLogin), "Accept", "image/png"), status: 406, body: detailBody("Could not satisfy the request Accept header.")},
+		{name: "Accept image/png", req: withRequestHeader(jsonPost(fixtureLogin), "Accept", "image/png"), status: 406, body: detailBody("Could not satisfy the request Accept header.")},
 		{
-			name: "Accept image/png bad creds", req: withHeader(jsonPost(`{"username":"jpueblo","password":"wrong"}`), "Accept", "image/png"),
+			name: "Accept image/png bad creds", req: withRequestHeader(jsonPost(`{"username":"jpueblo","password":"wrong"}`), "Accept", "image/png"),
 			status: 406, body: detailBody("Could not satisfy the request Accept header."),
 		},
 		{
 			// DRF answers its browsable HTML page; we always answer JSON
 			// (spec §6.1 allows it).
-			name: "Accept text/html", req: withHeader(jsonPost(fixtureLogin), "Accept", "text/html"),
+			name: "Accept text/html", req: withRequestHeader(jsonPost(fixtureLogin), "Accept", "text/html"),
 			status: 200, body: obtainOK,
 		},
 		{
 			// Deliberate difference: DRF pretty-prints for indent=4; we
 			// always answer compact JSON.
-			name: "Accept json indent ignored", req: withHeader(jsonPost(`{"username":"jpueblo","password":"wrong"}`), "Accept", "application/json; indent=4"),
+			name: "Accept json indent ignored", req: withRequestHeader(jsonPost(`{"username":"jpueblo","password":"wrong"}`), "Accept", "application/json; indent=4"),
 			status: 400, body: unableToLogIn,
 		},
-		{name: "Accept application/*", req: withHeader(jsonPost(`{"username":"jpueblo","password":"wrong"}`), "Accept", "application/*"), status: 400, body: unableToLogIn},
-		{name: "Accept list with json", req: withHeader(jsonPost(fixtureLogin), "Accept", "image/png, application/json;q=0.1"), status: 200, body: obtainOK},
+		{name: "Accept application/*", req: withRequestHeader(jsonPost(`{"username":"jpueblo","password":"wrong"}`), "Accept", "application/*"), status: 400, body: unableToLogIn},
+		{name: "Accept list with json", req: withRequestHeader(jsonPost(fixtureLogin), "Accept", "image/png, application/json;q=0.1"), status: 200, body: obtainOK},
 
 		// The obtain view has no authentication: Authorization is ignored.
-		{name: "expired token in Authorization ignored", req: withHeader(jsonPost(fixtureLogin), "Authorization", "JWT "+expired), status: 200, body: obtainOK},
-		{name: "malformed Authorization ignored", req: withHeader(jsonPost(fixtureLogin), "Authorization", "JWT a b"), status: 200, body: obtainOK},
+		{name: "expired token in Authorization ignored", req: withRequestHeader(jsonPost(fixtureLogin), "Authorization", "JWT "+expired), status: 200, body: obtainOK},
+		{name: "malformed Authorization ignored", req: withRequestHeader(jsonPost(fixtureLogin), "Authorization", "JWT a b"), status: 200, body: obtainOK},
 	})
 }
 
@@ -525,7 +526,7 @@ func TestObtainNumbersAsUsernames(t *testing.T) {
 				return
 			}
 			want := fmt.Sprintf(`{"user_id":%s,"username":%q,"exp":1700000300,"email":""}`, ids[tc.user], tc.user)
-			assertJSONResponse(t, rec, 200, tokenBody(issuedToken(want)))
+			assertJSONResponse(t, rec, 200, tokenRespBody(issuedToken(want)))
 		})
 	}
 }
@@ -664,7 +665,7 @@ func tokenFieldCases(tk referenceTokens) []endpointCase {
 		{name: "token true", req: jsonPost(`{"token":true}`), status: 400, body: `{"token":["Not a valid string."]}`},
 		{
 			// Deliberate difference: DRF answers a 500 page.
-			name: "alg none", req: jsonPost(tokenJSON(tk.algNone)), status: 400, body: invalidToken,
+			name: "alg none", req: jsonPost(tokenJSON(tk.algNone)), status: 400, body: invalidTokenBody,
 		},
 		{name: "expired", req: jsonPost(tokenJSON(tk.expired)), status: 400, body: signatureExpiry},
 		{name: "inactive user", req: jsonPost(tokenJSON(tk.inactive)), status: 400, body: nonFieldBody("User account is disabled.")},
@@ -680,13 +681,13 @@ func TestVerifyReferenceAnswers(t *testing.T) {
 	t.Parallel()
 	tk := newReferenceTokens(t)
 	cases := append(tokenFieldCases(tk),
-		endpointCase{name: "valid token", req: jsonPost(tokenJSON(tk.valid)), status: 200, body: tokenBody(tk.valid)},
+		endpointCase{name: "valid token", req: jsonPost(tokenJSON(tk.valid)), status: 200, body: tokenRespBody(tk.valid)},
 		// The token is trimmed, and the trimmed token answered.
-		endpointCase{name: "spaces around", req: jsonPost(tokenJSON("  " + tk.valid + "  ")), status: 200, body: tokenBody(tk.valid)},
-		endpointCase{name: "without orig_iat", req: jsonPost(tokenJSON(tk.noOrigIAT)), status: 200, body: tokenBody(tk.noOrigIAT)},
-		endpointCase{name: "orig_iat older than 7 days", req: jsonPost(tokenJSON(tk.oldOrigIAT)), status: 200, body: tokenBody(tk.oldOrigIAT)},
-		endpointCase{name: "form urlencoded", req: formPost(url.Values{"token": {tk.valid}}), status: 200, body: tokenBody(tk.valid)},
-		endpointCase{name: "multipart", req: multipartPost("token", tk.valid), status: 200, body: tokenBody(tk.valid)},
+		endpointCase{name: "spaces around", req: jsonPost(tokenJSON("  " + tk.valid + "  ")), status: 200, body: tokenRespBody(tk.valid)},
+		endpointCase{name: "without orig_iat", req: jsonPost(tokenJSON(tk.noOrigIAT)), status: 200, body: tokenRespBody(tk.noOrigIAT)},
+		endpointCase{name: "orig_iat older than 7 days", req: jsonPost(tokenJSON(tk.oldOrigIAT)), status: 200, body: tokenRespBody(tk.oldOrigIAT)},
+		endpointCase{name: "form urlencoded", req: formPost(url.Values{"token": {tk.valid}}), status: 200, body: tokenRespBody(tk.valid)},
+		endpointCase{name: "multipart", req: multipartPost("token", tk.valid), status: 200, body: tokenRespBody(tk.valid)},
 	)
 	for i := range cases {
 		cases[i].tweak = withAllowRefresh
@@ -701,11 +702,11 @@ func TestRefreshReferenceAnswers(t *testing.T) {
 	t.Parallel()
 	tk := newReferenceTokens(t)
 	cases := append(tokenFieldCases(tk),
-		endpointCase{name: "valid token", req: jsonPost(tokenJSON(tk.valid)), status: 200, body: tokenBody(tk.valid)},
-		endpointCase{name: "spaces around", req: jsonPost(tokenJSON("  " + tk.valid + "  ")), status: 200, body: tokenBody(tk.valid)},
+		endpointCase{name: "valid token", req: jsonPost(tokenJSON(tk.valid)), status: 200, body: tokenRespBody(tk.valid)},
+		endpointCase{name: "spaces around", req: jsonPost(tokenJSON("  " + tk.valid + "  ")), status: 200, body: tokenRespBody(tk.valid)},
 		endpointCase{name: "without orig_iat", req: jsonPost(tokenJSON(tk.noOrigIAT)), status: 400, body: nonFieldBody("orig_iat field is required.")},
 		endpointCase{name: "orig_iat older than 7 days", req: jsonPost(tokenJSON(tk.oldOrigIAT)), status: 400, body: nonFieldBody("Refresh has expired.")},
-		endpointCase{name: "form urlencoded", req: formPost(url.Values{"token": {tk.valid}}), status: 200, body: tokenBody(tk.valid)},
+		endpointCase{name: "form urlencoded", req: formPost(url.Values{"token": {tk.valid}}), status: 200, body: tokenRespBody(tk.valid)},
 	)
 	for i := range cases {
 		cases[i].tweak = withAllowRefresh
@@ -744,7 +745,7 @@ func TestVerifyRefreshWhereDRFCrashes(t *testing.T) {
 		for _, tk := range tokens {
 			cases = append(cases, endpointCase{
 				name: tk.name, tweak: withAllowRefresh, req: jsonPost(tokenJSON(tk.token)),
-				status: 400, body: invalidToken,
+				status: 400, body: invalidTokenBody,
 			})
 		}
 		t.Run(kind.String(), func(t *testing.T) {
@@ -764,7 +765,7 @@ func TestVerifyRefreshUpstreamSuite(t *testing.T) {
 		a := newTestAuth(t, newFixtureStore(t), withAllowRefresh)
 		token := tokenFromBody(t, doJSON(a.ObtainHandler(), fixtureLogin))
 		rec := doJSON(a.VerifyHandler(), tokenJSON(token))
-		assertJSONResponse(t, rec, 200, tokenBody(token))
+		assertJSONResponse(t, rec, 200, tokenRespBody(token))
 	})
 
 	expired := handMadeToken(t, map[string]any{"user_id": 1, "username": "jpueblo", "email": "jpueblo@example.com", "exp": now - 5, "orig_iat": now - 3600})
@@ -824,13 +825,13 @@ func TestVerifyRefreshUpstreamSuite(t *testing.T) {
 		a := newTestAuth(t, newFixtureStore(t), rs512)
 		// PKCS #1 v1.5 is deterministic: obtain must issue exactly this.
 		want := handMadeRS512TokenRaw(t, keys.key, fixtureTokenPayload)
-		assertJSONResponse(t, doJSON(a.ObtainHandler(), fixtureLogin), 200, tokenBody(want))
+		assertJSONResponse(t, doJSON(a.ObtainHandler(), fixtureLogin), 200, tokenRespBody(want))
 
 		claims := func(exp int64) map[string]any {
 			return map[string]any{"user_id": 1, "username": "jpueblo", "email": "jpueblo@example.com", "exp": exp}
 		}
 		runEndpointCases(t, verifyEndpoint, []endpointCase{
-			{name: "views16 valid", tweak: rs512, req: jsonPost(tokenJSON(want)), status: 200, body: tokenBody(want)},
+			{name: "views16 valid", tweak: rs512, req: jsonPost(tokenJSON(want)), status: 200, body: tokenRespBody(want)},
 			{name: "views17 expired", tweak: rs512, req: jsonPost(tokenJSON(handMadeRS512Token(t, keys.key, claims(now-1)))), status: 400, body: signatureExpiry},
 			{name: "views18 malformed", tweak: rs512, req: jsonPost(tokenJSON("i am not a correctly formed token")), status: 400, body: decodingFailed},
 			{name: "views19 other private key", tweak: rs512, req: jsonPost(tokenJSON(handMadeRS512Token(t, keys.other, claims(now+300)))), status: 400, body: decodingFailed},
@@ -839,7 +840,7 @@ func TestVerifyRefreshUpstreamSuite(t *testing.T) {
 				// key; only RS512 is accepted.
 				name: "HS256 token refused", tweak: rs512,
 				req:    jsonPost(tokenJSON(handMadeToken(t, claims(now+300)))),
-				status: 400, body: invalidToken,
+				status: 400, body: invalidTokenBody,
 			},
 		})
 	})
@@ -850,11 +851,11 @@ func TestVerifyRefreshUpstreamSuite(t *testing.T) {
 		clock := newFixtureClock()
 		a := newTestAuth(t, newFixtureStore(t), withAllowRefresh, withFixtureClock(clock))
 		rec := doJSON(a.ObtainHandler(), fixtureLogin)
-		assertJSONResponse(t, rec, 200, tokenBody(issuedToken(fixtureRefreshPayload)))
+		assertJSONResponse(t, rec, 200, tokenRespBody(issuedToken(fixtureRefreshPayload)))
 		clock.Advance(time.Second)
 		rec = doJSON(a.RefreshHandler(), tokenJSON(tokenFromBody(t, rec)))
 		want := issuedToken(`{"user_id":1,"username":"jpueblo","exp":1700000301,"email":"jpueblo@example.com","orig_iat":1700000000}`)
-		assertJSONResponse(t, rec, 200, tokenBody(want))
+		assertJSONResponse(t, rec, 200, tokenRespBody(want))
 		assertHeaderValue(t, rec, "Cache-Control", "no-store")
 	})
 
@@ -876,7 +877,7 @@ func TestRefreshWindow(t *testing.T) {
 		return handMadeToken(t, map[string]any{"user_id": 1, "username": "jpueblo", "email": "jpueblo@example.com", "exp": now + 300, "orig_iat": origIAT})
 	}
 	fresh := func(exp int64, origIAT int64) string {
-		return tokenBody(issuedToken(fmt.Sprintf(`{"user_id":1,"username":"jpueblo","exp":%d,"email":"jpueblo@example.com","orig_iat":%d}`, exp, origIAT)))
+		return tokenRespBody(issuedToken(fmt.Sprintf(`{"user_id":1,"username":"jpueblo","exp":%d,"email":"jpueblo@example.com","orig_iat":%d}`, exp, origIAT)))
 	}
 	refreshRequired := nonFieldBody("orig_iat field is required.")
 	runEndpointCases(t, refreshEndpoint, []endpointCase{
@@ -917,7 +918,7 @@ func TestRefreshWindow(t *testing.T) {
 			// Deliberate difference: a future orig_iat would stretch the
 			// window; DRF accepts it.
 			name: "orig_iat in the future", req: jsonPost(tokenJSON(token(now + 60))),
-			status: 400, body: invalidToken,
+			status: 400, body: invalidTokenBody,
 		},
 		{name: "orig_iat 0 is missing", req: jsonPost(tokenJSON(token(0))), status: 400, body: refreshRequired},
 		{name: "orig_iat null is missing", req: jsonPost(tokenJSON(token(nil))), status: 400, body: refreshRequired},
@@ -970,14 +971,14 @@ func TestAudienceIssuerOverHTTP(t *testing.T) {
 	audToken := handMadeToken(t, claims(map[string]any{"aud": "my_aud"}))
 	issToken := handMadeToken(t, claims(map[string]any{"iss": "example.com"}))
 	runEndpointCases(t, verifyEndpoint, []endpointCase{
-		{name: "utils7 aud missing", tweak: aud, req: jsonPost(tokenJSON(handMadeToken(t, claims(nil)))), status: 400, body: invalidToken},
-		{name: "utils8 aud my_aud2", tweak: aud, req: jsonPost(tokenJSON(handMadeToken(t, claims(map[string]any{"aud": "my_aud2"})))), status: 400, body: invalidToken},
-		{name: "utils9 aud my_aud", tweak: aud, req: jsonPost(tokenJSON(audToken)), status: 200, body: tokenBody(audToken)},
+		{name: "utils7 aud missing", tweak: aud, req: jsonPost(tokenJSON(handMadeToken(t, claims(nil)))), status: 400, body: invalidTokenBody},
+		{name: "utils8 aud my_aud2", tweak: aud, req: jsonPost(tokenJSON(handMadeToken(t, claims(map[string]any{"aud": "my_aud2"})))), status: 400, body: invalidTokenBody},
+		{name: "utils9 aud my_aud", tweak: aud, req: jsonPost(tokenJSON(audToken)), status: 200, body: tokenRespBody(audToken)},
 		{name: "aud list naming my_aud", tweak: aud, req: jsonPost(tokenJSON(handMadeToken(t, claims(map[string]any{"aud": []string{"x", "my_aud"}})))), status: 200,
-			body: tokenBody(handMadeToken(t, claims(map[string]any{"aud": []string{"x", "my_aud"}})))},
-		{name: "utils10 iss missing", tweak: iss, req: jsonPost(tokenJSON(handMadeToken(t, claims(nil)))), status: 400, body: invalidToken},
-		{name: "utils11 iss example2.com", tweak: iss, req: jsonPost(tokenJSON(handMadeToken(t, claims(map[string]any{"iss": "example2.com"})))), status: 400, body: invalidToken},
-		{name: "utils12 iss example.com", tweak: iss, req: jsonPost(tokenJSON(issToken)), status: 200, body: tokenBody(issToken)},
+			body: tokenRespBody(handMadeToken(t, claims(map[string]any{"aud": []string{"x", "my_aud"}})))},
+		{name: "utils10 iss missing", tweak: iss, req: jsonPost(tokenJSON(handMadeToken(t, claims(nil)))), status: 400, body: invalidTokenBody},
+		{name: "utils11 iss example2.com", tweak: iss, req: jsonPost(tokenJSON(handMadeToken(t, claims(map[string]any{"iss": "example2.com"})))), status: 400, body: invalidTokenBody},
+		{name: "utils12 iss example.com", tweak: iss, req: jsonPost(tokenJSON(issToken)), status: 200, body: tokenRespBody(issToken)},
 		{
 			// Error precedence (spec §9.20): expiry before audience.
 			name: "expired with wrong aud says expired", tweak: aud,
@@ -991,8 +992,8 @@ func TestAudienceIssuerOverHTTP(t *testing.T) {
 		t.Parallel()
 		a := newTestAuth(t, newFixtureStore(t), aud, iss)
 		want := issuedToken(`{"user_id":1,"username":"jpueblo","exp":1700000300,"email":"jpueblo@example.com","aud":"my_aud","iss":"example.com"}`)
-		assertJSONResponse(t, doJSON(a.ObtainHandler(), fixtureLogin), 200, tokenBody(want))
-		assertJSONResponse(t, doJSON(a.VerifyHandler(), tokenJSON(want)), 200, tokenBody(want))
+		assertJSONResponse(t, doJSON(a.ObtainHandler(), fixtureLogin), 200, tokenRespBody(want))
+		assertJSONResponse(t, doJSON(a.VerifyHandler(), tokenJSON(want)), 200, tokenRespBody(want))
 	})
 }
 
@@ -1030,7 +1031,7 @@ func TestObtainPayloadHandler(t *testing.T) {
 		}
 	})
 	want := issuedToken(`{"user_id":1,"username":"jpueblo","exp":1700000300,"email":"jpueblo@example.com","level":3,"name":"<J&P>","tenant":"acme"}`)
-	assertJSONResponse(t, doJSON(a.ObtainHandler(), fixtureLogin), 200, tokenBody(want))
+	assertJSONResponse(t, doJSON(a.ObtainHandler(), fixtureLogin), 200, tokenRespBody(want))
 
 	failing := newTestAuth(t, newFixtureStore(t), func(s *Settings) {
 		s.PayloadHandler = func(context.Context, User, Claims) (Claims, error) {
@@ -1062,20 +1063,20 @@ func TestEndpointCookies(t *testing.T) {
 		resp   string
 		cookie string // "" = no Set-Cookie
 	}{
-		{"obtain", obtainEndpoint, nil, fixtureLogin, 200, tokenBody(tk.valid), cookie(tk.valid, "; Secure; SameSite=Lax")},
+		{"obtain", obtainEndpoint, nil, fixtureLogin, 200, tokenRespBody(tk.valid), cookie(tk.valid, "; Secure; SameSite=Lax")},
 		{"obtain bad creds", obtainEndpoint, nil, `{"username":"jpueblo","password":"bad"}`, 400, unableToLogIn, ""},
-		{"verify", verifyEndpoint, nil, tokenJSON(tk.valid), 200, tokenBody(tk.valid), cookie(tk.valid, "; Secure; SameSite=Lax")},
+		{"verify", verifyEndpoint, nil, tokenJSON(tk.valid), 200, tokenRespBody(tk.valid), cookie(tk.valid, "; Secure; SameSite=Lax")},
 		// The cookie lives ExpirationDelta whatever the token's own exp.
-		{"verify token with longer exp", verifyEndpoint, nil, tokenJSON(tk.noOrigIAT), 200, tokenBody(tk.noOrigIAT), cookie(tk.noOrigIAT, "; Secure; SameSite=Lax")},
+		{"verify token with longer exp", verifyEndpoint, nil, tokenJSON(tk.noOrigIAT), 200, tokenRespBody(tk.noOrigIAT), cookie(tk.noOrigIAT, "; Secure; SameSite=Lax")},
 		{"verify expired", verifyEndpoint, nil, tokenJSON(tk.expired), 400, signatureExpiry, ""},
-		{"refresh", refreshEndpoint, nil, tokenJSON(tk.valid), 200, tokenBody(tk.valid), cookie(tk.valid, "; Secure; SameSite=Lax")},
+		{"refresh", refreshEndpoint, nil, tokenJSON(tk.valid), 200, tokenRespBody(tk.valid), cookie(tk.valid, "; Secure; SameSite=Lax")},
 		{"refresh refused", refreshEndpoint, nil, tokenJSON(tk.oldOrigIAT), 400, nonFieldBody("Refresh has expired."), ""},
-		{"insecure", obtainEndpoint, func(s *Settings) { s.AuthCookieInsecure = true }, fixtureLogin, 200, tokenBody(tk.valid), cookie(tk.valid, "; SameSite=Lax")},
-		{"strict", obtainEndpoint, func(s *Settings) { s.AuthCookieSameSite = http.SameSiteStrictMode }, fixtureLogin, 200, tokenBody(tk.valid), cookie(tk.valid, "; Secure; SameSite=Strict")},
-		{"none", obtainEndpoint, func(s *Settings) { s.AuthCookieSameSite = http.SameSiteNoneMode }, fixtureLogin, 200, tokenBody(tk.valid), cookie(tk.valid, "; Secure; SameSite=None")},
+		{"insecure", obtainEndpoint, func(s *Settings) { s.AuthCookieInsecure = true }, fixtureLogin, 200, tokenRespBody(tk.valid), cookie(tk.valid, "; SameSite=Lax")},
+		{"strict", obtainEndpoint, func(s *Settings) { s.AuthCookieSameSite = http.SameSiteStrictMode }, fixtureLogin, 200, tokenRespBody(tk.valid), cookie(tk.valid, "; Secure; SameSite=Strict")},
+		{"none", obtainEndpoint, func(s *Settings) { s.AuthCookieSameSite = http.SameSiteNoneMode }, fixtureLogin, 200, tokenRespBody(tk.valid), cookie(tk.valid, "; Secure; SameSite=None")},
 		{
 			"delta one hour", obtainEndpoint, func(s *Settings) { s.ExpirationDelta = time.Hour }, fixtureLogin, 200,
-			tokenBody(issuedToken(`{"user_id":1,"username":"jpueblo","exp":1700003600,"email":"jpueblo@example.com","orig_iat":1700000000}`)),
+			tokenRespBody(issuedToken(`{"user_id":1,"username":"jpueblo","exp":1700003600,"email":"jpueblo@example.com","orig_iat":1700000000}`)),
 			"jwt=" + issuedToken(`{"user_id":1,"username":"jpueblo","exp":1700003600,"email":"jpueblo@example.com","orig_iat":1700000000}`) +
 				"; Path=/; Expires=Tue, 14 Nov 2023 23:13:20 GMT; Max-Age=3600; HttpOnly; Secure; SameSite=Lax",
 		},
@@ -1170,6 +1171,7 @@ func TestEndpointErrorHandler(t *testing.T) {
 	store := newFixtureStore(t)
 
 	t.Run("wrong password", func(t *testing.T) {
+		t.Parallel()
 		rec, err := run(t, store, obtainEndpoint, jsonBodyRequest("POST", "/", `{"username":"jpueblo","password":"x"}`))
 		var ve *ValidationError
 		if !errors.As(err, &ve) || !errors.Is(err, ErrInvalidCredentials) {
@@ -1180,6 +1182,7 @@ func TestEndpointErrorHandler(t *testing.T) {
 		assertJSONResponse(t, rec, 400, unableToLogIn)
 	})
 	t.Run("field errors", func(t *testing.T) {
+		t.Parallel()
 		rec, err := run(t, store, obtainEndpoint, jsonBodyRequest("POST", "/", `{"username":null}`))
 		var ve *ValidationError
 		if !errors.As(err, &ve) || len(ve.Errors) != 2 ||
@@ -1189,6 +1192,7 @@ func TestEndpointErrorHandler(t *testing.T) {
 		assertJSONResponse(t, rec, 400, `{"username":["This field may not be null."],"password":["This field is required."]}`)
 	})
 	t.Run("expired token on verify", func(t *testing.T) {
+		t.Parallel()
 		rec, err := run(t, store, verifyEndpoint, jsonBodyRequest("POST", "/", tokenJSON(tk.expired)))
 		if !errors.Is(err, ErrExpiredToken) || !errors.As(err, new(*ValidationError)) {
 			t.Errorf("err = %v, want a *ValidationError wrapping ErrExpiredToken", err)
@@ -1196,12 +1200,14 @@ func TestEndpointErrorHandler(t *testing.T) {
 		assertJSONResponse(t, rec, 400, signatureExpiry)
 	})
 	t.Run("refresh expired", func(t *testing.T) {
+		t.Parallel()
 		_, err := run(t, store, refreshEndpoint, jsonBodyRequest("POST", "/", tokenJSON(tk.oldOrigIAT)))
 		if !errors.Is(err, ErrRefreshExpired) {
 			t.Errorf("err = %v, want ErrRefreshExpired", err)
 		}
 	})
 	t.Run("method not allowed", func(t *testing.T) {
+		t.Parallel()
 		rec, err := run(t, store, verifyEndpoint, httptest.NewRequest("GET", "/", nil))
 		var e *Error
 		if !errors.As(err, &e) || e.Status != 405 || e.Detail != `Method "GET" not allowed.` {
@@ -1210,6 +1216,7 @@ func TestEndpointErrorHandler(t *testing.T) {
 		assertJSONResponse(t, rec, 405, detailBody(`Method "GET" not allowed.`))
 	})
 	t.Run("handler overrides one kind", func(t *testing.T) {
+		t.Parallel()
 		rec, err := run(t, store, verifyEndpoint, jsonBodyRequest("POST", "/", tokenJSON(tk.inactive)))
 		if !errors.Is(err, ErrUserInactive) {
 			t.Errorf("err = %v, want ErrUserInactive", err)
@@ -1219,6 +1226,7 @@ func TestEndpointErrorHandler(t *testing.T) {
 		}
 	})
 	t.Run("store failure", func(t *testing.T) {
+		t.Parallel()
 		rec, err := run(t, failingStore{dbDown}, obtainEndpoint, jsonBodyRequest("POST", "/", fixtureLogin))
 		if !errors.Is(err, dbDown) || errors.Is(err, ErrInvalidCredentials) || errors.As(err, new(*ValidationError)) || errors.As(err, new(*Error)) {
 			t.Errorf("err = %v, want the store's error and nothing else", err)

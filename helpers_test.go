@@ -262,8 +262,8 @@ func tokenFromBody(t testing.TB, rec *httptest.ResponseRecorder) string {
 	return v.Token
 }
 
-// tokenBody is the default response body for token.
-func tokenBody(token string) string { return `{"token":"` + token + `"}` }
+// tokenRespBody is the default response body for token.
+func tokenRespBody(token string) string { return `{"token":"` + token + `"}` }
 
 // detailBody is DRF's {"detail": ...} body.
 func detailBody(msg string) string {

@@ -19,10 +19,10 @@ import (
 	"time"
 )
 
-// mockView is the upstream tests' protected view: it answers
+// upstreamMockView is the upstream tests' protected view: it answers
 // "mockview-get" or "mockview-post" and records what the middleware put in
 // the request context.
-type mockView struct {
+type upstreamMockView struct {
 	mu               sync.Mutex
 	calls            int
 	user             User
@@ -30,7 +30,7 @@ type mockView struct {
 	claims           Claims
 }
 
-func (v *mockView) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (v *upstreamMockView) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	v.calls++
@@ -146,7 +146,7 @@ func TestMiddlewareUpstreamSuite(t *testing.T) {
 				tweaks = append(tweaks, tc.tweak)
 			}
 			a := newTestAuth(t, store, tweaks...)
-			view := &mockView{}
+			view := &upstreamMockView{}
 			r := tc.req(t)
 			if tc.header != "" {
 				r.Header.Set("Authorization", tc.header)
@@ -174,7 +174,7 @@ func TestMiddlewareUpstreamSuite(t *testing.T) {
 
 	t.Run("auth1 claims are exactly user_id username exp email", func(t *testing.T) {
 		t.Parallel()
-		view := &mockView{}
+		view := &upstreamMockView{}
 		r := multipartBodyRequest(t, "/jwt/", "a", "b")
 		r.Header.Set("Authorization", "JWT "+valid)
 		rec := serveRecorded(newTestAuth(t, store).Required(view), r)
@@ -210,7 +210,7 @@ func TestMiddlewarePerUserSecret(t *testing.T) {
 			return secrets[u.Username], nil
 		}
 	})
-	view := &mockView{}
+	view := &upstreamMockView{}
 	h := a.Required(view)
 	get := func(token string) *httptest.ResponseRecorder {
 		r := httptest.NewRequest(http.MethodGet, "/jwt/", nil)
@@ -221,7 +221,7 @@ func TestMiddlewarePerUserSecret(t *testing.T) {
 	payload := `{"user_id":1,"username":"jpueblo@example.com","exp":1700000300,"email":"jpueblo@example.com"}`
 	want := handMadeTokenRaw(fixtureDRFHeader, payload, "5c1e8f4a-2b7d-4c3e-9a6f-0d8b7e6c5a41", sha256.New)
 	rec := doJSON(a.ObtainHandler(), `{"email":"jpueblo@example.com","password":"password"}`)
-	assertJSONResponse(t, rec, 200, tokenBody(want))
+	assertJSONResponse(t, rec, 200, tokenRespBody(want))
 
 	if rec := get(want); rec.Code != 200 || rec.Body.String() != "mockview-get" {
 		t.Fatalf("valid token: %d %q", rec.Code, rec.Body.String())
@@ -282,10 +282,10 @@ func TestMiddlewareModes(t *testing.T) {
 			protectedCase{name: mode + "GET expired token", readOnly: readOnly, headers: []string{auth, "JWT " + tk.expired}, status: 401, body: detailBody("Signature has expired.")},
 			protectedCase{name: mode + "GET JWT alone", readOnly: readOnly, headers: []string{auth, "JWT"}, status: 401, body: detailBody("Invalid Authorization header. No credentials provided.")},
 			protectedCase{name: mode + "GET unknown user", readOnly: readOnly, headers: []string{auth, "JWT " + tk.ghost}, status: 401, body: detailBody("Invalid signature.")},
-			protectedCase{name: mode + "GET bad Basic", readOnly: readOnly, headers: []string{auth, basicHeader("jpueblo:wrong")}, status: 401, body: detailBody("Invalid username/password.")},
+			protectedCase{name: mode + "GET bad Basic", readOnly: readOnly, headers: []string{auth, basicAuthHeader("jpueblo:wrong")}, status: 401, body: detailBody("Invalid username/password.")},
 			protectedCase{name: mode + "GET valid", readOnly: readOnly, headers: []string{auth, "JWT " + tk.valid}, status: 200, body: protectedOK},
 			protectedCase{name: mode + "POST valid", readOnly: readOnly, method: "POST", headers: []string{auth, "JWT " + tk.valid}, status: 200, body: protectedOK},
-			protectedCase{name: mode + "DELETE Basic", readOnly: readOnly, method: "DELETE", headers: []string{auth, basicHeader("jpueblo:password")}, status: 200, body: protectedOK},
+			protectedCase{name: mode + "DELETE Basic", readOnly: readOnly, method: "DELETE", headers: []string{auth, basicAuthHeader("jpueblo:password")}, status: 200, body: protectedOK},
 		)
 	}
 	runProtectedCases(t, cases)
@@ -303,12 +303,12 @@ func TestMiddlewareContext(t *testing.T) {
 		claims       *Claims
 	}{
 		{"jwt", "JWT " + issuedToken(fixtureTokenPayload), true, &fixtureClaims},
-		{"basic", basicHeader("jpueblo:password"), true, nil},
+		{"basic", basicAuthHeader("jpueblo:password"), true, nil},
 		{"anonymous read", "", false, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			view := &mockView{}
+			view := &upstreamMockView{}
 			r := httptest.NewRequest(http.MethodGet, "/", nil)
 			if tc.header != "" {
 				r.Header.Set("Authorization", tc.header)
@@ -357,7 +357,7 @@ func TestMiddlewareCustomClaims(t *testing.T) {
 	if got, want := tokenPayloadJSON(t, token), `{"user_id":1,"username":"jpueblo","exp":1700000300,"email":"jpueblo@example.com","level":3,"roles":["a","b"],"tenant":"acme-1"}`; got != want {
 		t.Errorf("payload = %s, want %s", got, want)
 	}
-	view := &mockView{}
+	view := &upstreamMockView{}
 	r := httptest.NewRequest(http.MethodGet, "/", nil)
 	r.Header.Set("Authorization", "JWT "+token)
 	if rec := serveRecorded(a.Required(view), r); rec.Code != 200 {
@@ -389,13 +389,13 @@ func TestMiddlewareFailsBeforeTheView(t *testing.T) {
 		{"bad token ReadOnly", store, true, "JWT abc123", 401},
 		{"expired", store, false, "JWT " + tk.expired, 401},
 		{"unknown user", store, false, "JWT " + tk.ghost, 401},
-		{"bad Basic", store, false, basicHeader("jpueblo:wrong"), 401},
+		{"bad Basic", store, false, basicAuthHeader("jpueblo:wrong"), 401},
 		{"store down", failingStore{errors.New("database down")}, false, "JWT " + tk.valid, 503},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			a := newTestAuth(t, tc.store, func(s *Settings) { s.Authenticators = []Authenticator{BasicAuthentication(tc.store)} })
-			view := &mockView{}
+			view := &upstreamMockView{}
 			h := a.Required(view)
 			if tc.readOnly {
 				h = a.ReadOnly(view)
