@@ -327,6 +327,11 @@ func TestObtainRequestBodies(t *testing.T) {
 			name: "json trailing comma on line 3", req: jsonPost("{\n\"username\": 1,\n}"),
 			status: 400, body: detailBody("JSON parse error - Invalid JSON: line 3 column 1 (char 17)"),
 		},
+		{
+			// Python counts characters, not bytes: "é" is one.
+			name: "json trailing comma after non-ASCII", req: jsonPost("{\"username\": \"\u00e9\",\n \"\u20ac\": 1,}"),
+			status: 400, body: detailBody("JSON parse error - Invalid JSON: line 2 column 9 (char 26)"),
+		},
 		{name: "json NaN", req: jsonPost(`NaN`), status: 400, body: detailBody("JSON parse error - Invalid JSON: line 1 column 1 (char 0)")},
 		{
 			name: "json NaN password", req: jsonPost(`{"username":"jpueblo","password":NaN}`),

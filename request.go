@@ -86,9 +86,10 @@ func jsonFields(body []byte) (map[string]value, error) {
 		if errors.As(err, &se) && se.Error() != "unexpected end of JSON input" {
 			char = min(max(int(se.Offset)-1, 0), len(body))
 		}
+		// Python counts characters, not bytes (the body is valid UTF-8).
 		line := 1 + bytes.Count(body[:char], []byte("\n"))
-		col := char - bytes.LastIndexByte(body[:char], '\n')
-		return nil, parseError("JSON parse error - Invalid JSON: line %d column %d (char %d)", line, col, char)
+		col := 1 + utf8.RuneCount(body[bytes.LastIndexByte(body[:char], '\n')+1:char])
+		return nil, parseError("JSON parse error - Invalid JSON: line %d column %d (char %d)", line, col, utf8.RuneCount(body[:char]))
 	}
 	var probe any
 	dec := json.NewDecoder(bytes.NewReader(body))
