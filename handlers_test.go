@@ -426,6 +426,10 @@ func TestObtainRequestBodies(t *testing.T) {
 		},
 		{name: "surrogate pair is fine", req: jsonPost(`{"username":"\ud83d\ude00","password":"password"}`), status: 400, body: unableToLogIn},
 		{name: "username trimmed", req: jsonPost(`{"username":" jpueblo ","password":"password"}`), status: 200, body: obtainOK},
+		// Python's str.strip: Unicode White_Space and the ASCII
+		// information separators, not the zero-width space.
+		{name: "username trimmed of Unicode spaces", req: jsonPost(`{"username":"\u00a0\u001cjpueblo\u3000\u2028","password":"password"}`), status: 200, body: obtainOK},
+		{name: "zero-width space is not trimmed", req: jsonPost(`{"username":"\u200bjpueblo","password":"password"}`), status: 400, body: unableToLogIn},
 		{
 			// Deliberate difference: DRF trims the password (" admin "
 			// logs in as admin); we use it exactly as sent.
