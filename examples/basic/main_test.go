@@ -1,0 +1,179 @@
+package main
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/jwtauth-go/jwtauth"
+)
+
+const testSecret = "a-test-secret-that-is-long-enough-0123456789"
+
+// newTestServer serves routes over a store holding admin/admin (id 1) and
+// a user whose ID is not an integer, with the settings of the seed 000
+// replay: JWT_AUTH_HEADER_PREFIX=Bearer, refresh allowed, JWT then Basic.
+func newTestServer(t *testing.T) *httptest.Server {
+	t.Helper()
+	store := &jwtauth.MemoryStore{BcryptCost: bcrypt.MinCost}
+	for _, u := range []struct {
+		user     jwtauth.User
+		password string
+	}{
+		{jwtauth.User{ID: "1", Username: "admin", Email: "admin@example.com", IsActive: true}, "admin"},
+		{jwtauth.User{ID: "5b0e6a1c-uuid", Username: "uuid", IsActive: true}, "uuid-password"},
+	} {
+		if err := store.AddUser(u.user, u.password); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a, err := jwtauth.New(jwtauth.Settings{
+		SecretKey:        testSecret,
+		AuthHeaderPrefix: "Bearer",
+		AllowRefresh:     true,
+		Authenticators:   []jwtauth.Authenticator{jwtauth.BasicAuthentication(store)},
+	}, store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(routes(a))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+type answer struct {
+	status int
+	header http.Header
+	body   string
+}
+
+// do sends a request (a JSON body when body is not empty) with header
+// name/value pairs, and does not follow redirects.
+func do(t *testing.T, method, url, body string, header ...string) answer {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return answer{resp.StatusCode, resp.Header, string(b)}
+}
+
+func obtain(t *testing.T, url, username, password string) string {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"username": username, "password": password})
+	a := do(t, "POST", url, string(body))
+	var out struct{ Token string }
+	if a.status != http.StatusOK || json.Unmarshal([]byte(a.body), &out) != nil || out.Token == "" {
+		t.Fatalf("POST %s: %d %s", url, a.status, a.body)
+	}
+	return out.Token
+}
+
+func TestTokenEndpoints(t *testing.T) {
+	srv := newTestServer(t)
+	for _, obtainPath := range []string{"/api-token-auth/", "/auth-jwt/", "/jwt-auth/"} {
+		tok := obtain(t, srv.URL+obtainPath, "admin", "admin")
+		for _, path := range []string{"/api-token-verify/", "/auth-jwt-verify/", "/api-token-refresh/", "/auth-jwt-refresh/"} {
+			a := do(t, "POST", srv.URL+path, `{"token": "`+tok+`"}`)
+			if a.status != http.StatusOK || !strings.HasPrefix(a.body, `{"token":"`) {
+				t.Errorf("POST %s with a token of %s: %d %s", path, obtainPath, a.status, a.body)
+			}
+		}
+	}
+	// The handlers answer DRF's 405 for other methods themselves.
+	for _, path := range []string{"/api-token-auth/", "/auth-jwt-refresh/", "/jwt-auth/"} {
+		a := do(t, "GET", srv.URL+path, "")
+		if a.status != http.StatusMethodNotAllowed || a.body != `{"detail":"Method \"GET\" not allowed."}` {
+			t.Errorf("GET %s: %d %s", path, a.status, a.body)
+		}
+	}
+	a := do(t, "POST", srv.URL+"/jwt-auth/", `{"username": "admin", "password": "wrong"}`)
+	if a.status != http.StatusBadRequest || a.body != `{"non_field_errors":["Unable to log in with provided credentials."]}` {
+		t.Errorf("wrong password: %d %s", a.status, a.body)
+	}
+}
+
+func TestProtected(t *testing.T) {
+	srv := newTestServer(t)
+	url := srv.URL + "/api/protected/"
+	tok := obtain(t, srv.URL+"/jwt-auth/", "admin", "admin")
+	const allow = "GET, HEAD, OPTIONS"
+	for _, tc := range []struct {
+		name, method string
+		header       []string
+		status       int
+		body         string
+	}{
+		{"bearer", "GET", []string{"Authorization", "Bearer " + tok}, 200, `{"user_id":1,"username":"admin"}`},
+		{"basic", "GET", []string{"Authorization", "Basic YWRtaW46YWRtaW4="}, 200, `{"user_id":1,"username":"admin"}`},
+		{"anonymous", "GET", nil, 401, `{"detail":"Authentication credentials were not provided."}`},
+		{"JWT prefix is not ours", "GET", []string{"Authorization", "JWT " + tok}, 401, `{"detail":"Authentication credentials were not provided."}`},
+		{"bad token", "GET", []string{"Authorization", "Bearer abc123"}, 401, `{"detail":"Error decoding signature."}`},
+		{"bad basic", "GET", []string{"Authorization", "Basic YWRtaW46d3Jvbmc="}, 401, `{"detail":"Invalid username/password."}`},
+		{"POST authenticated", "POST", []string{"Authorization", "Bearer " + tok}, 405, `{"detail":"Method \"POST\" not allowed."}`},
+		{"POST anonymous", "POST", nil, 401, `{"detail":"Authentication credentials were not provided."}`},
+		{"DELETE authenticated", "DELETE", []string{"Authorization", "Bearer " + tok}, 405, `{"detail":"Method \"DELETE\" not allowed."}`},
+		{"HEAD", "HEAD", []string{"Authorization", "Bearer " + tok}, 200, ""},
+		{"OPTIONS", "OPTIONS", []string{"Authorization", "Bearer " + tok}, 200, `{"name":"Protected","description":"","renders":["application/json","text/html"],"parses":["application/json","application/x-www-form-urlencoded","multipart/form-data"]}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := do(t, tc.method, url, "", tc.header...)
+			if a.status != tc.status || a.body != tc.body {
+				t.Errorf("%d %s, want %d %s", a.status, a.body, tc.status, tc.body)
+			}
+			if got := a.header.Get("Allow"); got != allow {
+				t.Errorf("Allow = %q, want %q", got, allow)
+			}
+			if got := a.header.Get("WWW-Authenticate"); (tc.status == 401) != (got == `Bearer realm="api"`) {
+				t.Errorf("WWW-Authenticate = %q on a %d", got, a.status)
+			}
+			if tc.body != "" && a.header.Get("Content-Type") != "application/json" {
+				t.Errorf("Content-Type = %q", a.header.Get("Content-Type"))
+			}
+		})
+	}
+}
+
+func TestProtectedUserIDs(t *testing.T) {
+	srv := newTestServer(t)
+	tok := obtain(t, srv.URL+"/api-token-auth/", "uuid", "uuid-password")
+	a := do(t, "GET", srv.URL+"/api/protected/", "", "Authorization", "Bearer "+tok)
+	if want := `{"user_id":"5b0e6a1c-uuid","username":"uuid"}`; a.status != 200 || a.body != want {
+		t.Errorf("%d %s, want 200 %s", a.status, a.body, want)
+	}
+}
+
+func TestRoutes(t *testing.T) {
+	srv := newTestServer(t)
+	// Without the trailing slash: a redirect, as Django's APPEND_SLASH does.
+	if a := do(t, "GET", srv.URL+"/api/protected", ""); a.status/100 != 3 || a.header.Get("Location") != "/api/protected/" {
+		t.Errorf("GET /api/protected: %d Location %q", a.status, a.header.Get("Location"))
+	}
+	// Only the exact path is protected content.
+	if a := do(t, "GET", srv.URL+"/api/protected/more", ""); a.status != http.StatusNotFound {
+		t.Errorf("GET /api/protected/more: %d", a.status)
+	}
+	// Django's r'^jwt-auth/' is not anchored at the end.
+	obtain(t, srv.URL+"/jwt-auth/anything", "admin", "admin")
+}
