@@ -1,0 +1,104 @@
+// Command tasks is jwtauth with the chi router: the tasks API of the
+// tutorial in seeds/002, a Django REST framework project whose views are
+// open to anonymous readers and need a JSON Web Token to write
+// (IsAuthenticatedOrReadOnly).
+//
+//	go run ./examples/tasks                       # http://127.0.0.1:9000, user admin/admin
+//	http GET 127.0.0.1:9000/tasks/
+//	http POST 127.0.0.1:9000/api-auth/ username=admin password=admin
+//	http POST 127.0.0.1:9000/tasks/ title='Next one' due_to=2016-10-18T19:12:01Z person:=1 "Authorization: JWT $TOKEN"
+//
+// Endpoints: POST /api-auth/ (obtain a token); /tasks/ (GET list, POST
+// create), /tasks/{id}/ (GET, PUT, PATCH, DELETE); /users/ and
+// /users/{id}/ (GET: each user with the ids of their tasks). Data lives in
+// memory; two tasks are seeded, owned by admin (or by the first user).
+//
+// Settings come from DRF-JWT's environment variables (JWT_SECRET_KEY,
+// JWT_EXPIRATION_DELTA, ...). Flags: -addr (default 127.0.0.1:9000) and
+// -users FILE.
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/jwtauth-go/jwtauth"
+	"github.com/jwtauth-go/jwtauth/internal/demo"
+)
+
+func main() {
+	flags := demo.ParseFlags("127.0.0.1:9000")
+	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+
+	store, users, err := demo.LoadUsers(flags.Users, os.Stderr)
+	if err != nil {
+		demo.Fail(err)
+	}
+	settings, err := demo.Settings(os.LookupEnv, os.Stderr)
+	if err != nil {
+		demo.Fail(err)
+	}
+	settings.Logger = logger
+	// Seed 002 authenticates with JSON Web Tokens only: no other
+	// Authenticators.
+	a, err := jwtauth.New(settings, store)
+	if err != nil {
+		demo.Fail(err)
+	}
+
+	handler := demo.AccessLog(logger)(routes(a, newAPI(users)))
+	if err := demo.Run(context.Background(), flags.Addr, handler); err != nil {
+		fmt.Fprintln(os.Stderr, "tasks:", err)
+		os.Exit(1)
+	}
+}
+
+// The methods of each view, for its Allow header.
+const (
+	listMethods   = "GET, POST, HEAD, OPTIONS"
+	detailMethods = "GET, PUT, PATCH, DELETE, HEAD, OPTIONS"
+	readMethods   = "GET, HEAD, OPTIONS"
+)
+
+// routes wires the API. a.ReadOnly is DRF's IsAuthenticatedOrReadOnly as
+// chi middleware: anonymous GET, HEAD and OPTIONS pass, anonymous writes
+// get a 401 with the WWW-Authenticate challenge, and bad credentials are a
+// 401 on every method. drfView runs first so that the 401s carry the
+// view's Allow header too, as DRF's do. The handlers answer unsupported
+// methods with DRF's 405 themselves, after authentication.
+func routes(a *jwtauth.Auth, api *api) http.Handler {
+	r := chi.NewRouter()
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusNotFound, detail{"Not found."})
+	})
+	// chi refuses methods it does not know ("get", "FOO") before any
+	// handler runs; answer them as DRF would.
+	r.MethodNotAllowed(methodNotAllowed)
+
+	// DRF-JWT's obtain_jwt_token, under the seed's URL.
+	r.Handle("/api-auth/", a.ObtainHandler())
+
+	r.With(drfView(listMethods), a.ReadOnly).HandleFunc("/tasks/", api.taskList)
+	r.With(drfView(detailMethods), a.ReadOnly).HandleFunc("/tasks/{id}/", api.taskDetail)
+	r.With(drfView(readMethods), a.ReadOnly).HandleFunc("/users/", api.userList)
+	r.With(drfView(readMethods), a.ReadOnly).HandleFunc("/users/{id}/", api.userDetail)
+	return r
+}
+
+// drfView returns middleware setting the headers of every answer of a DRF
+// view: Allow lists its methods, and Vary: Accept because DRF negotiates
+// the renderer.
+func drfView(allow string) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Allow", allow)
+			w.Header().Set("Vary", "Accept")
+			next.ServeHTTP(w, r)
+		})
+	}
+}
