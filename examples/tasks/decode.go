@@ -98,7 +98,6 @@ func jsonFields(body []byte) (map[string]value, error) {
 	if msg := jsonSyntax(body); msg != "" {
 		return nil, &httpError{http.StatusBadRequest, "JSON parse error - " + msg}
 	}
-	var members map[string]json.RawMessage
 	if trimmed := bytes.TrimSpace(body); trimmed[0] != '{' {
 		v := jsonValue(trimmed)
 		typ := v.typ
@@ -114,6 +113,7 @@ func jsonFields(body []byte) (map[string]value, error) {
 		}
 		return nil, validationErrors{{"non_field_errors", []string{"Invalid data. Expected a dictionary, but got " + typ + "."}}}
 	}
+	var members map[string]json.RawMessage
 	if err := json.Unmarshal(body, &members); err != nil {
 		return nil, &httpError{http.StatusBadRequest, "JSON parse error - " + err.Error()} // not reached: the syntax is valid
 	}
@@ -197,7 +197,7 @@ func jsonSyntax(body []byte) string {
 		msg = "Invalid control character at"
 	}
 	// Python counts characters, not bytes.
-	before := body[:char]
+	before := body[:min(max(char, 0), len(body))]
 	line := 1 + bytes.Count(before, []byte("\n"))
 	col := 1 + utf8.RuneCount(before[bytes.LastIndexByte(before, '\n')+1:])
 	char = utf8.RuneCount(before)
