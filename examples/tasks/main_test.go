@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/go-chi/chi/v5"
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/jwtauth-go/jwtauth"
@@ -266,4 +267,27 @@ func FuzzJSONFields(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestWritesNeedAUser: mounted without a.ReadOnly by mistake, the handlers
+// still refuse anonymous writes.
+func TestWritesNeedAUser(t *testing.T) {
+	s := newAPI(testUsers)
+	r := chi.NewRouter()
+	r.HandleFunc("/tasks/", s.taskList)
+	r.HandleFunc("/tasks/{id}/", s.taskDetail)
+	for _, tc := range []struct{ method, path string }{
+		{"POST", "/tasks/"}, {"PUT", "/tasks/1/"}, {"PATCH", "/tasks/1/"}, {"DELETE", "/tasks/1/"},
+	} {
+		w := httptest.NewRecorder()
+		req := httptest.NewRequest(tc.method, tc.path, strings.NewReader(`{"title":"t","due_to":"2016-10-18T19:12:01Z","person":1}`))
+		req.Header.Set("Content-Type", "application/json")
+		r.ServeHTTP(w, req)
+		if w.Code != http.StatusForbidden {
+			t.Errorf("%s %s without a user: %d %s", tc.method, tc.path, w.Code, w.Body)
+		}
+	}
+	if len(s.tasks) != 2 || s.tasks[0].Title != "First one" {
+		t.Errorf("tasks changed: %+v", s.tasks)
+	}
 }
