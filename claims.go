@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"time"
 	"unicode/utf8"
+
+	"github.com/jwtauth-go/jwtauth/internal/drf"
 )
 
 // Claims is a token's payload, decoded strictly: names match exactly, no
@@ -59,60 +61,60 @@ const maxNumericDate = 253402300799
 // email, orig_iat, aud, iss), then the extra claims sorted by name, as
 // compact JSON with non-ASCII escaped, as Python's json.dumps writes it.
 func (c Claims) marshal() ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteByte('{')
+	b := []byte{'{'}
 	sep := func(name string) {
-		if b.Len() > 1 {
-			b.WriteByte(',')
+		if len(b) > 1 {
+			b = append(b, ',')
 		}
-		writePyString(&b, name)
-		b.WriteByte(':')
+		b = append(drf.AppendPyString(b, name), ':')
 	}
+	str := func(s string) { b = drf.AppendPyString(b, s) }
+	num := func(t time.Time) { b = strconv.AppendInt(b, t.Unix(), 10) }
 	if c.UserID != "" {
 		sep("user_id")
-		if isDecimalInteger(c.UserID) {
-			b.WriteString(c.UserID)
+		if drf.IsDecimalInteger(c.UserID) {
+			b = append(b, c.UserID...)
 		} else {
-			writePyString(&b, c.UserID)
+			str(c.UserID)
 		}
 	}
 	sep("username")
-	writePyString(&b, c.Username)
+	str(c.Username)
 	sep("exp")
-	b.WriteString(strconv.FormatInt(c.ExpiresAt.Unix(), 10))
+	num(c.ExpiresAt)
 	sep("email")
-	writePyString(&b, c.Email)
+	str(c.Email)
 	if !c.OrigIssuedAt.IsZero() {
 		sep("orig_iat")
-		b.WriteString(strconv.FormatInt(c.OrigIssuedAt.Unix(), 10))
+		num(c.OrigIssuedAt)
 	}
 	switch len(c.Audience) {
 	case 0:
 	case 1:
 		sep("aud")
-		writePyString(&b, c.Audience[0])
+		str(c.Audience[0])
 	default:
 		sep("aud")
-		b.WriteByte('[')
+		b = append(b, '[')
 		for i, a := range c.Audience {
 			if i > 0 {
-				b.WriteByte(',')
+				b = append(b, ',')
 			}
-			writePyString(&b, a)
+			str(a)
 		}
-		b.WriteByte(']')
+		b = append(b, ']')
 	}
 	if c.Issuer != "" {
 		sep("iss")
-		writePyString(&b, c.Issuer)
+		str(c.Issuer)
 	}
 	if !c.NotBefore.IsZero() {
 		sep("nbf")
-		b.WriteString(strconv.FormatInt(c.NotBefore.Unix(), 10))
+		num(c.NotBefore)
 	}
 	if !c.IssuedAt.IsZero() {
 		sep("iat")
-		b.WriteString(strconv.FormatInt(c.IssuedAt.Unix(), 10))
+		num(c.IssuedAt)
 	}
 	names := make([]string, 0, len(c.Extra))
 	for name := range c.Extra {
@@ -123,74 +125,14 @@ func (c Claims) marshal() ([]byte, error) {
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		v, err := marshalJSON(c.Extra[name])
+		v, err := drf.Marshal(c.Extra[name])
 		if err != nil {
 			return nil, fmt.Errorf("jwtauth: claim %q: %w", name, err)
 		}
 		sep(name)
-		b.Write(v)
+		b = append(b, v...)
 	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
-}
-
-// isDecimalInteger reports whether s is an integer as JSON writes one.
-func isDecimalInteger(s string) bool {
-	d := s
-	if len(d) > 0 && d[0] == '-' {
-		d = d[1:]
-	}
-	if d == "" || (d[0] == '0' && len(d) > 1) {
-		return false
-	}
-	for i := 0; i < len(d); i++ {
-		if d[i] < '0' || d[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-// writePyString writes s as a JSON string the way Python's json.dumps does
-// by default: non-ASCII as \uXXXX (surrogate pairs above the BMP), <, > and
-// & as they are.
-func writePyString(b *bytes.Buffer, s string) {
-	const hex = "0123456789abcdef"
-	b.WriteByte('"')
-	for _, r := range s {
-		switch {
-		case r == '"':
-			b.WriteString(`\"`)
-		case r == '\\':
-			b.WriteString(`\\`)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r == '\b':
-			b.WriteString(`\b`)
-		case r == '\f':
-			b.WriteString(`\f`)
-		case r >= 0x20 && r < 0x7f:
-			b.WriteByte(byte(r))
-		default:
-			u := []rune{r}
-			if r > 0xffff {
-				hi, lo := (r-0x10000)>>10+0xd800, (r-0x10000)&0x3ff+0xdc00
-				u = []rune{hi, lo}
-			}
-			for _, x := range u {
-				b.WriteString(`\u`)
-				b.WriteByte(hex[x>>12&0xf])
-				b.WriteByte(hex[x>>8&0xf])
-				b.WriteByte(hex[x>>4&0xf])
-				b.WriteByte(hex[x&0xf])
-			}
-		}
-	}
-	b.WriteByte('"')
+	return append(b, '}'), nil
 }
 
 // walkObject calls fn for each member of the JSON object data, in order. It
@@ -279,7 +221,7 @@ func decodePayload(data []byte) (*payload, error) {
 			}
 			p.setExtra(name, s)
 		case "user_id":
-			if isDecimalInteger(string(raw)) {
+			if drf.IsDecimalInteger(string(raw)) {
 				p.UserID = string(raw)
 			} else if !jsonString(raw, &p.UserID) {
 				p.payloadErr = firstErr(p.payloadErr, errors.New("user_id is not an integer or a string"))
@@ -295,7 +237,7 @@ func decodePayload(data []byte) (*payload, error) {
 		case "orig_iat":
 			// Anything but a positive integer is "missing", which only the
 			// refresh endpoint cares about (DRF-JWT treats 0 as missing).
-			if t, err := numericDate(raw); err == nil && t.Unix() > 0 && isDecimalInteger(string(raw)) {
+			if t, err := numericDate(raw); err == nil && t.Unix() > 0 && drf.IsDecimalInteger(string(raw)) {
 				p.OrigIssuedAt = t
 			}
 		default:

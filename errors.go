@@ -1,11 +1,11 @@
 package jwtauth
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+
+	"github.com/jwtauth-go/jwtauth/internal/drf"
 )
 
 // Sentinel errors. Every failure the library reports wraps exactly one of
@@ -140,10 +140,10 @@ func authFailure(err error) error {
 const nonFieldErrors = "non_field_errors"
 
 // FieldError is one entry of a ValidationError: a field name (or
-// "non_field_errors") and DRF's message for it.
+// "non_field_errors") and DRF's messages for it.
 type FieldError struct {
-	Field   string
-	Message string
+	Field    string
+	Messages []string
 }
 
 // ValidationError is a 400 answer of the obtain, refresh and verify
@@ -167,9 +167,9 @@ func (e *ValidationError) Unwrap() error { return e.Err }
 
 // MarshalJSON writes the fields in order, each with its list of messages.
 func (e *ValidationError) MarshalJSON() ([]byte, error) {
-	o := make(orderedObject, len(e.Errors))
+	o := make(drf.Object, len(e.Errors))
 	for i, f := range e.Errors {
-		o[i] = member{f.Field, []string{f.Message}}
+		o[i] = drf.Member{Name: f.Field, Value: f.Messages}
 	}
 	return o.MarshalJSON()
 }
@@ -178,7 +178,7 @@ func (e *ValidationError) MarshalJSON() ([]byte, error) {
 // DRF's views answer. Errors that are not ours are returned unchanged.
 func formFailure(err error) error {
 	if _, form, ok := lookupMessage(err); ok && form != "" {
-		return &ValidationError{Errors: []FieldError{{nonFieldErrors, form}}, Err: err}
+		return &ValidationError{Errors: []FieldError{{nonFieldErrors, []string{form}}}, Err: err}
 	}
 	return err
 }
@@ -203,43 +203,13 @@ func DefaultErrorHandler(w http.ResponseWriter, r *http.Request, err error) {
 	)
 	switch {
 	case errors.As(err, &ve):
-		writeJSON(w, http.StatusBadRequest, ve)
+		drf.WriteJSON(w, http.StatusBadRequest, ve)
 	case errors.As(err, &ae):
-		writeJSON(w, ae.Status, detail{ae.Detail})
+		drf.WriteJSON(w, ae.Status, drf.Detail{Detail: ae.Detail})
 	case errors.As(err, &se):
 		w.Header().Set("Retry-After", "1")
-		writeJSON(w, http.StatusServiceUnavailable, detail{"Service temporarily unavailable, try again later."})
+		drf.WriteJSON(w, http.StatusServiceUnavailable, drf.Detail{Detail: "Service temporarily unavailable, try again later."})
 	default:
-		writeJSON(w, http.StatusInternalServerError, detail{"A server error occurred."})
+		drf.WriteJSON(w, http.StatusInternalServerError, drf.Detail{Detail: "A server error occurred."})
 	}
-}
-
-type detail struct {
-	Detail string `json:"detail"`
-}
-
-// marshalJSON encodes v as DRF's JSONRenderer does: compact, UTF-8, with
-// <, > and & left alone.
-func marshalJSON(v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
-}
-
-// writeJSON answers status with v as application/json.
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	body, err := marshalJSON(v)
-	if err != nil {
-		status = http.StatusInternalServerError
-		body = []byte(`{"detail":"A server error occurred."}`)
-	}
-	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Del("Content-Length")
-	w.WriteHeader(status)
-	_, _ = w.Write(body)
 }

@@ -7,7 +7,13 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/jwtauth-go/jwtauth/internal/drf"
 )
+
+// maxBodyBytes caps what the handlers read: a login or a token is a few
+// hundred bytes.
+const maxBodyBytes = 64 << 10
 
 // ObtainHandler returns DRF-JWT's obtain_jwt_token view: a POST of the
 // username (Settings.UsernameField) and password, as JSON, form or
@@ -59,14 +65,21 @@ func (e *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch r.Method {
 	case http.MethodPost:
 	case http.MethodOptions:
-		writeJSON(w, http.StatusOK, e.metadata())
+		drf.WriteJSON(w, http.StatusOK, e.metadata())
 		return
 	default:
 		e.a.fail(w, r, &Error{Status: http.StatusMethodNotAllowed, Detail: fmt.Sprintf("Method %q not allowed.", r.Method)})
 		return
 	}
-	raw, err := readFields(w, r)
+	raw, err := drf.ReadFields(w, r, maxBodyBytes)
 	if err != nil {
+		var pe *drf.Error
+		errors.As(err, &pe)
+		if pe.NonField {
+			err = &ValidationError{Errors: []FieldError{{nonFieldErrors, []string{pe.Detail}}}}
+		} else {
+			err = &Error{Status: pe.Status, Detail: pe.Detail}
+		}
 		e.a.fail(w, r, err)
 		return
 	}
@@ -75,9 +88,9 @@ func (e *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	for _, name := range e.fields {
 		// Unlike DRF, the password is used exactly as sent; only its
 		// blankness is judged on the trimmed text.
-		v, msg := charField(raw[name], name != "password")
-		if msg != "" {
-			bad = append(bad, FieldError{name, msg})
+		v, msgs := drf.CharField(raw[name], name != "password", 0)
+		if msgs != nil {
+			bad = append(bad, FieldError{name, msgs})
 		}
 		valid[name] = v
 	}
@@ -116,7 +129,7 @@ func (a *Auth) respond(w http.ResponseWriter, r *http.Request, token string, u U
 		})
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, body)
+	drf.WriteJSON(w, http.StatusOK, body)
 }
 
 func (a *Auth) obtain(ctx context.Context, f map[string]string) (string, User, error) {
@@ -184,44 +197,16 @@ func (e *endpoint) metadata() any {
 		ReadOnly bool   `json:"read_only"`
 		Label    string `json:"label"`
 	}
-	post := make(orderedObject, 0, len(e.fields))
+	post := make(drf.Object, 0, len(e.fields))
 	for _, name := range e.fields {
 		label := strings.ToUpper(name[:1]) + strings.ReplaceAll(name[1:], "_", " ")
-		post = append(post, member{name, field{"string", true, false, label}})
+		post = append(post, drf.Member{Name: name, Value: field{"string", true, false, label}})
 	}
-	return orderedObject{
-		{"name", e.name},
-		{"description", e.doc},
-		{"renders", []string{"application/json", "text/html"}},
-		{"parses", []string{"application/json", "application/x-www-form-urlencoded", "multipart/form-data"}},
-		{"actions", orderedObject{{"POST", post}}},
+	return drf.Object{
+		{Name: "name", Value: e.name},
+		{Name: "description", Value: e.doc},
+		{Name: "renders", Value: []string{"application/json", "text/html"}},
+		{Name: "parses", Value: []string{"application/json", "application/x-www-form-urlencoded", "multipart/form-data"}},
+		{Name: "actions", Value: drf.Object{{Name: "POST", Value: post}}},
 	}
-}
-
-// orderedObject is a JSON object that keeps its members' order.
-type orderedObject []member
-
-type member struct {
-	name  string
-	value any
-}
-
-// MarshalJSON writes the members in order.
-func (o orderedObject) MarshalJSON() ([]byte, error) {
-	b := []byte{'{'}
-	for i, m := range o {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		k, err := marshalJSON(m.name)
-		if err != nil {
-			return nil, err
-		}
-		v, err := marshalJSON(m.value)
-		if err != nil {
-			return nil, err
-		}
-		b = append(append(append(b, k...), ':'), v...)
-	}
-	return append(b, '}'), nil
 }

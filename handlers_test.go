@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -315,35 +316,34 @@ func TestObtainRequestBodies(t *testing.T) {
 		// Python reads 1E400 as float('inf'): valid JSON, a float.
 		{name: "json 1E400", req: jsonPost(`1E400`), status: 400, body: nonFieldBody("Invalid data. Expected a dictionary, but got float.")},
 
-		// Invalid JSON: DRF's prefix, and the position Python reports;
-		// Python's wording after the prefix ("Expecting property name
-		// enclosed in double quotes", ...) is not reproduced.
-		{name: "json invalid {", req: jsonPost(`{`), status: 400, body: detailBody("JSON parse error - Invalid JSON: line 1 column 2 (char 1)")},
+		// Invalid JSON: DRF's prefix, then Python's json module's message
+		// and position (reference answers A3).
+		{name: "json invalid {", req: jsonPost(`{`), status: 400, body: detailBody("JSON parse error - Expecting property name enclosed in double quotes: line 1 column 2 (char 1)")},
 		{
 			name: "json trailing comma", req: jsonPost(`{"username": "jpueblo",}`),
-			status: 400, body: detailBody("JSON parse error - Invalid JSON: line 1 column 24 (char 23)"),
+			status: 400, body: detailBody("JSON parse error - Expecting property name enclosed in double quotes: line 1 column 24 (char 23)"),
 		},
 		{
 			name: "json trailing comma on line 3", req: jsonPost("{\n\"username\": 1,\n}"),
-			status: 400, body: detailBody("JSON parse error - Invalid JSON: line 3 column 1 (char 17)"),
+			status: 400, body: detailBody("JSON parse error - Expecting property name enclosed in double quotes: line 3 column 1 (char 17)"),
 		},
 		{
 			// Python counts characters, not bytes: "é" is one.
 			name: "json trailing comma after non-ASCII", req: jsonPost("{\"username\": \"\u00e9\",\n \"\u20ac\": 1,}"),
-			status: 400, body: detailBody("JSON parse error - Invalid JSON: line 2 column 9 (char 26)"),
+			status: 400, body: detailBody("JSON parse error - Expecting property name enclosed in double quotes: line 2 column 9 (char 26)"),
 		},
-		{name: "json NaN", req: jsonPost(`NaN`), status: 400, body: detailBody("JSON parse error - Invalid JSON: line 1 column 1 (char 0)")},
+		{name: "json NaN", req: jsonPost(`NaN`), status: 400, body: detailBody("JSON parse error - Out of range float values are not JSON compliant: 'NaN'")},
 		{
 			name: "json NaN password", req: jsonPost(`{"username":"jpueblo","password":NaN}`),
-			status: 400, body: detailBody("JSON parse error - Invalid JSON: line 1 column 34 (char 33)"),
+			status: 400, body: detailBody("JSON parse error - Out of range float values are not JSON compliant: 'NaN'"),
 		},
-		{name: "json whitespace only", req: jsonPost(`  `), status: 400, body: detailBody("JSON parse error - Invalid JSON: line 1 column 3 (char 2)")},
-		{name: "json trailing garbage", req: jsonPost(`{} x`), status: 400, body: detailBody("JSON parse error - Invalid JSON: line 1 column 4 (char 3)")},
+		{name: "json whitespace only", req: jsonPost(`  `), status: 400, body: detailBody("JSON parse error - Expecting value: line 1 column 3 (char 2)")},
+		{name: "json trailing garbage", req: jsonPost(`{} x`), status: 400, body: detailBody("JSON parse error - Extra data: line 1 column 4 (char 3)")},
 		{
 			name: "json invalid UTF-8 byte", req: jsonPost("{\"username\":\"\xff\",\"password\":\"password\"}"),
-			status: 400, body: detailBody("JSON parse error - Invalid UTF-8 at char 13"),
+			status: 400, body: detailBody("JSON parse error - 'utf-8' codec can't decode byte 0xff in position 13: invalid start byte"),
 		},
-		{name: "json UTF-8 BOM", req: jsonPost("\xef\xbb\xbf" + fixtureLogin), status: 400, body: detailBody("JSON parse error - Invalid JSON: line 1 column 1 (char 0)")},
+		{name: "json UTF-8 BOM", req: jsonPost("\xef\xbb\xbf" + fixtureLogin), status: 400, body: detailBody("JSON parse error - Unexpected UTF-8 BOM (decode using utf-8-sig): line 1 column 1 (char 0)")},
 		{
 			name: "json duplicate keys last wins", req: jsonPost(`{"username":"x","username":"jpueblo","password":"password"}`),
 			status: 200, body: obtainOK,
@@ -383,7 +383,7 @@ func TestObtainRequestBodies(t *testing.T) {
 			// (latin-1 0xE9 is "é"); JSON is UTF-8 (RFC 8259 §8.1) and we
 			// refuse other bytes.
 			name: "json charset latin-1", req: rawPost("application/json; charset=latin-1", "{\"username\":\"\xe9\",\"password\":\"x\"}"),
-			status: 400, body: detailBody("JSON parse error - Invalid UTF-8 at char 13"),
+			status: 400, body: detailBody("JSON parse error - 'utf-8' codec can't decode byte 0xe9 in position 13: invalid continuation byte"),
 		},
 
 		// Forms.
@@ -1185,7 +1185,7 @@ func TestEndpointErrorHandler(t *testing.T) {
 		var ve *ValidationError
 		if !errors.As(err, &ve) || !errors.Is(err, ErrInvalidCredentials) {
 			t.Errorf("err = %v, want a *ValidationError wrapping ErrInvalidCredentials", err)
-		} else if len(ve.Errors) != 1 || ve.Errors[0] != (FieldError{"non_field_errors", "Unable to log in with provided credentials."}) {
+		} else if !reflect.DeepEqual(ve.Errors, []FieldError{{"non_field_errors", []string{"Unable to log in with provided credentials."}}}) {
 			t.Errorf("ValidationError.Errors = %v", ve.Errors)
 		}
 		assertJSONResponse(t, rec, 400, unableToLogIn)
@@ -1194,8 +1194,7 @@ func TestEndpointErrorHandler(t *testing.T) {
 		t.Parallel()
 		rec, err := run(t, store, obtainEndpoint, jsonBodyRequest("POST", "/", `{"username":null}`))
 		var ve *ValidationError
-		if !errors.As(err, &ve) || len(ve.Errors) != 2 ||
-			ve.Errors[0] != (FieldError{"username", "This field may not be null."}) || ve.Errors[1] != (FieldError{"password", "This field is required."}) {
+		if !errors.As(err, &ve) || !reflect.DeepEqual(ve.Errors, []FieldError{{"username", []string{"This field may not be null."}}, {"password", []string{"This field is required."}}}) {
 			t.Errorf("err = %#v, want the two field errors", err)
 		}
 		assertJSONResponse(t, rec, 400, `{"username":["This field may not be null."],"password":["This field is required."]}`)

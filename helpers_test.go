@@ -17,6 +17,7 @@ import (
 	"crypto/sha512"
 	"encoding/base64"
 	"encoding/json"
+	"github.com/jwtauth-go/jwtauth/internal/drf"
 	"hash"
 	"io"
 	"log/slog"
@@ -447,10 +448,7 @@ func (v *protectedView) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, `{}`)
 		return
 	}
-	id, _ := json.Marshal(u.ID)
-	if isDecimalInteger(u.ID) {
-		id = []byte(u.ID)
-	}
+	id, _ := json.Marshal(drf.PK(u.ID))
 	name, _ := json.Marshal(u.Username)
 	_, _ = io.WriteString(w, `{"user_id":`+string(id)+`,"username":`+string(name)+`}`)
 }

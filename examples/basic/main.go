@@ -21,6 +21,7 @@ import (
 
 	"github.com/jwtauth-go/jwtauth"
 	"github.com/jwtauth-go/jwtauth/internal/demo"
+	"github.com/jwtauth-go/jwtauth/internal/drf"
 )
 
 func main() {
@@ -72,7 +73,7 @@ func routes(a *jwtauth.Auth) http.Handler {
 	// DRF's IsAuthenticated: a.Required answers 401 (with the
 	// WWW-Authenticate challenge) before protected runs. "{$}" matches the
 	// path exactly; /api/protected is redirected here, as Django does.
-	mux.Handle("/api/protected/{$}", drfView("GET, HEAD, OPTIONS", a.Required(http.HandlerFunc(protected))))
+	mux.Handle("/api/protected/{$}", demo.View("GET, HEAD, OPTIONS")(a.Required(http.HandlerFunc(protected))))
 	return mux
 }
 
@@ -82,27 +83,16 @@ func protected(w http.ResponseWriter, r *http.Request) {
 	switch r.Method {
 	case http.MethodGet, http.MethodHead:
 	case http.MethodOptions:
-		writeJSON(w, http.StatusOK, metadata("Protected"))
+		drf.WriteJSON(w, http.StatusOK, demo.Metadata("Protected"))
 		return
 	default:
 		// After authentication, as in DRF: an anonymous POST is a 401.
-		writeJSON(w, http.StatusMethodNotAllowed, detail{fmt.Sprintf("Method %q not allowed.", r.Method)})
+		demo.MethodNotAllowed(w, r)
 		return
 	}
 	u, _ := jwtauth.UserFromContext(r.Context()) // a.Required guarantees a user
-	writeJSON(w, http.StatusOK, struct {
-		UserID   pk     `json:"user_id"`
+	drf.WriteJSON(w, http.StatusOK, struct {
+		UserID   drf.PK `json:"user_id"` // 1, as Django writes an integer key
 		Username string `json:"username"`
-	}{pk(u.ID), u.Username})
-}
-
-// drfView sets the headers every answer of a DRF view carries, the 401s of
-// the authentication middleware included: Allow lists the view's methods,
-// and Vary: Accept because DRF negotiates the renderer.
-func drfView(allow string, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Allow", allow)
-		w.Header().Set("Vary", "Accept")
-		next.ServeHTTP(w, r)
-	})
+	}{drf.PK(u.ID), u.Username})
 }

@@ -12,6 +12,8 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/jwtauth-go/jwtauth"
+	"github.com/jwtauth-go/jwtauth/internal/demo"
+	"github.com/jwtauth-go/jwtauth/internal/drf"
 )
 
 // task is the Task model of seed 002.
@@ -25,12 +27,12 @@ type task struct {
 // MarshalJSON writes a task as DRF's TaskSerializer does:
 // {"id": 1, "title": "...", "due_to": "2016-10-18T19:12:01Z", "person": 1}.
 func (t task) MarshalJSON() ([]byte, error) {
-	return marshalJSON(struct {
+	return drf.Marshal(struct {
 		ID     int    `json:"id"`
 		Title  string `json:"title"`
 		DueTo  string `json:"due_to"`
-		Person pk     `json:"person"`
-	}{t.ID, t.Title, formatDateTime(t.DueTo), pk(t.Person)})
+		Person drf.PK `json:"person"`
+	}{t.ID, t.Title, formatDateTime(t.DueTo), drf.PK(t.Person)})
 }
 
 // api holds the data: the users, fixed at start, and the tasks, in memory.
@@ -85,19 +87,19 @@ func (s *api) taskList(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		tasks := slices.Clone(s.tasks)
 		s.mu.Unlock()
-		writeJSON(w, http.StatusOK, tasks)
+		drf.WriteJSON(w, http.StatusOK, tasks)
 	case http.MethodPost:
 		if !authenticated(w, r) {
 			return
 		}
 		t, ok := s.readTask(w, r, task{}, false)
 		if ok {
-			writeJSON(w, http.StatusCreated, s.add(t))
+			drf.WriteJSON(w, http.StatusCreated, s.add(t))
 		}
 	case http.MethodOptions:
-		writeJSON(w, http.StatusOK, metadata("Task List"))
+		drf.WriteJSON(w, http.StatusOK, demo.Metadata("Task List"))
 	default:
-		methodNotAllowed(w, r)
+		demo.MethodNotAllowed(w, r)
 	}
 }
 
@@ -107,10 +109,10 @@ func (s *api) taskDetail(w http.ResponseWriter, r *http.Request) {
 	switch r.Method {
 	case http.MethodGet, http.MethodHead, http.MethodPut, http.MethodPatch, http.MethodDelete:
 	case http.MethodOptions:
-		writeJSON(w, http.StatusOK, metadata("Task Instance"))
+		drf.WriteJSON(w, http.StatusOK, demo.Metadata("Task Instance"))
 		return
 	default:
-		methodNotAllowed(w, r)
+		demo.MethodNotAllowed(w, r)
 		return
 	}
 	id, err := strconv.Atoi(chi.URLParam(r, "id"))
@@ -122,11 +124,11 @@ func (s *api) taskDetail(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 	if err != nil || i < 0 {
-		writeJSON(w, http.StatusNotFound, detail{"Not found."})
+		demo.NotFound(w, r)
 		return
 	}
 	if r.Method == http.MethodGet || r.Method == http.MethodHead {
-		writeJSON(w, http.StatusOK, old)
+		drf.WriteJSON(w, http.StatusOK, old)
 		return
 	}
 	if !authenticated(w, r) {
@@ -147,10 +149,10 @@ func (s *api) taskDetail(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.Unlock()
 	if i := slices.IndexFunc(s.tasks, func(t task) bool { return t.ID == id }); i >= 0 {
 		s.tasks[i] = t
-		writeJSON(w, http.StatusOK, t)
+		drf.WriteJSON(w, http.StatusOK, t)
 		return
 	}
-	writeJSON(w, http.StatusNotFound, detail{"Not found."}) // deleted meanwhile
+	demo.NotFound(w, r) // deleted meanwhile
 }
 
 // authenticated reports whether the request passed authentication, which
@@ -159,7 +161,7 @@ func (s *api) taskDetail(w http.ResponseWriter, r *http.Request) {
 // middleware from accepting anonymous writes.
 func authenticated(w http.ResponseWriter, r *http.Request) bool {
 	if _, ok := jwtauth.UserFromContext(r.Context()); !ok {
-		writeJSON(w, http.StatusForbidden, detail{"You do not have permission to perform this action."})
+		drf.WriteJSON(w, http.StatusForbidden, drf.Detail{Detail: "You do not have permission to perform this action."})
 		return false
 	}
 	return true
@@ -169,28 +171,26 @@ func authenticated(w http.ResponseWriter, r *http.Request) bool {
 // DRF's 400 when it does not validate. With partial (PATCH), absent fields
 // keep their value.
 func (s *api) readTask(w http.ResponseWriter, r *http.Request, base task, partial bool) (task, bool) {
-	fields, err := readBody(w, r)
+	fields, err := drf.ReadFields(w, r, maxBody)
 	if err != nil {
-		writeError(w, err)
+		e := err.(*drf.Error)
+		drf.WriteJSON(w, e.Status, e.Body())
 		return task{}, false
 	}
 	t := base
-	var errs validationErrors
-	var msgs []string
-	if v := fields["title"]; v.kind != missing || !partial {
-		t.Title, msgs = validTitle(v)
-		errs.add("title", msgs)
+	var errs jwtauth.ValidationError // DRF's 400 body, fields in order
+	check := func(name string, validate func(drf.Value) []string) {
+		if v := fields[name]; v.Kind != drf.Missing || !partial {
+			if msgs := validate(v); msgs != nil {
+				errs.Errors = append(errs.Errors, jwtauth.FieldError{Field: name, Messages: msgs})
+			}
+		}
 	}
-	if v := fields["due_to"]; v.kind != missing || !partial {
-		t.DueTo, msgs = validDateTime(v)
-		errs.add("due_to", msgs)
-	}
-	if v := fields["person"]; v.kind != missing || !partial {
-		t.Person, msgs = s.validPerson(v)
-		errs.add("person", msgs)
-	}
-	if len(errs) > 0 {
-		writeJSON(w, http.StatusBadRequest, errs)
+	check("title", func(v drf.Value) (msgs []string) { t.Title, msgs = drf.CharField(v, true, 100); return })
+	check("due_to", func(v drf.Value) (msgs []string) { t.DueTo, msgs = validDateTime(v); return })
+	check("person", func(v drf.Value) (msgs []string) { t.Person, msgs = s.validPerson(v); return })
+	if errs.Errors != nil {
+		drf.WriteJSON(w, http.StatusBadRequest, &errs)
 		return task{}, false
 	}
 	return t, true
@@ -198,40 +198,40 @@ func (s *api) readTask(w http.ResponseWriter, r *http.Request, base task, partia
 
 // validPerson checks a primary key of a user as DRF's
 // PrimaryKeyRelatedField does.
-func (s *api) validPerson(v value) (string, []string) {
-	switch v.kind {
-	case missing:
+func (s *api) validPerson(v drf.Value) (string, []string) {
+	switch v.Kind {
+	case drf.Missing:
 		return "", []string{"This field is required."}
-	case null:
+	case drf.Null:
 		return "", []string{"This field may not be null."}
-	case other:
-		return "", []string{fmt.Sprintf("Incorrect type. Expected pk value, received %s.", v.typ)}
+	case drf.Other:
+		return "", []string{fmt.Sprintf("Incorrect type. Expected pk value, received %s.", v.Type)}
 	}
-	if v.kind == text && v.text == "" {
+	if v.Kind == drf.String && v.Text == "" {
 		return "", []string{"This field may not be null."} // DRF turns "" into None for relations
 	}
 	for _, u := range s.users {
-		if u.ID == v.text {
+		if u.ID == v.Text {
 			return u.ID, nil
 		}
 	}
 	// Django converts the value to the key's type: "01" finds user 1, and
 	// "admin" is the wrong type when keys are integers.
-	if n, err := strconv.ParseInt(v.text, 10, 64); err == nil {
+	if n, err := strconv.ParseInt(v.Text, 10, 64); err == nil {
 		for _, u := range s.users {
 			if u.ID == strconv.FormatInt(n, 10) {
 				return u.ID, nil
 			}
 		}
-	} else if v.kind == text && len(s.users) > 0 && isDecimalInteger(s.users[0].ID) {
+	} else if v.Kind == drf.String && len(s.users) > 0 && drf.IsDecimalInteger(s.users[0].ID) {
 		return "", []string{"Incorrect type. Expected pk value, received str."}
 	}
-	return "", []string{fmt.Sprintf("Invalid pk %q - object does not exist.", v.text)}
+	return "", []string{fmt.Sprintf("Invalid pk %q - object does not exist.", v.Text)}
 }
 
 // userView is a user as seed 002's UserSerializer writes one.
 type userView struct {
-	ID       pk     `json:"id"`
+	ID       drf.PK `json:"id"`
 	Username string `json:"username"`
 	Tasks    []int  `json:"tasks"`
 }
@@ -242,7 +242,7 @@ func (s *api) userViews() []userView {
 	defer s.mu.Unlock()
 	views := make([]userView, len(s.users))
 	for i, u := range s.users {
-		views[i] = userView{ID: pk(u.ID), Username: u.Username, Tasks: []int{}}
+		views[i] = userView{ID: drf.PK(u.ID), Username: u.Username, Tasks: []int{}}
 		for _, t := range s.tasks {
 			if t.Person == u.ID {
 				views[i].Tasks = append(views[i].Tasks, t.ID)
@@ -257,11 +257,11 @@ func (s *api) userViews() []userView {
 func (s *api) userList(w http.ResponseWriter, r *http.Request) {
 	switch r.Method {
 	case http.MethodGet, http.MethodHead:
-		writeJSON(w, http.StatusOK, s.userViews())
+		drf.WriteJSON(w, http.StatusOK, s.userViews())
 	case http.MethodOptions:
-		writeJSON(w, http.StatusOK, metadata("User List"))
+		drf.WriteJSON(w, http.StatusOK, demo.Metadata("User List"))
 	default:
-		methodNotAllowed(w, r)
+		demo.MethodNotAllowed(w, r)
 	}
 }
 
@@ -270,23 +270,18 @@ func (s *api) userDetail(w http.ResponseWriter, r *http.Request) {
 	switch r.Method {
 	case http.MethodGet, http.MethodHead:
 	case http.MethodOptions:
-		writeJSON(w, http.StatusOK, metadata("User Instance"))
+		drf.WriteJSON(w, http.StatusOK, demo.Metadata("User Instance"))
 		return
 	default:
-		methodNotAllowed(w, r)
+		demo.MethodNotAllowed(w, r)
 		return
 	}
 	id := chi.URLParam(r, "id")
 	for _, u := range s.userViews() {
 		if string(u.ID) == id {
-			writeJSON(w, http.StatusOK, u)
+			drf.WriteJSON(w, http.StatusOK, u)
 			return
 		}
 	}
-	writeJSON(w, http.StatusNotFound, detail{"Not found."})
-}
-
-// methodNotAllowed is DRF's 405; the Allow header is already set.
-func methodNotAllowed(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusMethodNotAllowed, detail{fmt.Sprintf("Method %q not allowed.", r.Method)})
+	demo.NotFound(w, r)
 }

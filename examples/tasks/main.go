@@ -68,37 +68,22 @@ const (
 // routes wires the API. a.ReadOnly is DRF's IsAuthenticatedOrReadOnly as
 // chi middleware: anonymous GET, HEAD and OPTIONS pass, anonymous writes
 // get a 401 with the WWW-Authenticate challenge, and bad credentials are a
-// 401 on every method. drfView runs first so that the 401s carry the
+// 401 on every method. demo.View runs first so that the 401s carry the
 // view's Allow header too, as DRF's do. The handlers answer unsupported
 // methods with DRF's 405 themselves, after authentication.
 func routes(a *jwtauth.Auth, api *api) http.Handler {
 	r := chi.NewRouter()
-	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusNotFound, detail{"Not found."})
-	})
+	r.NotFound(demo.NotFound)
 	// chi refuses methods it does not know ("get", "FOO") before any
 	// handler runs; answer them as DRF would.
-	r.MethodNotAllowed(methodNotAllowed)
+	r.MethodNotAllowed(demo.MethodNotAllowed)
 
 	// DRF-JWT's obtain_jwt_token, under the seed's URL.
 	r.Handle("/api-auth/", a.ObtainHandler())
 
-	r.With(drfView(listMethods), a.ReadOnly).HandleFunc("/tasks/", api.taskList)
-	r.With(drfView(detailMethods), a.ReadOnly).HandleFunc("/tasks/{id}/", api.taskDetail)
-	r.With(drfView(readMethods), a.ReadOnly).HandleFunc("/users/", api.userList)
-	r.With(drfView(readMethods), a.ReadOnly).HandleFunc("/users/{id}/", api.userDetail)
+	r.With(demo.View(listMethods), a.ReadOnly).HandleFunc("/tasks/", api.taskList)
+	r.With(demo.View(detailMethods), a.ReadOnly).HandleFunc("/tasks/{id}/", api.taskDetail)
+	r.With(demo.View(readMethods), a.ReadOnly).HandleFunc("/users/", api.userList)
+	r.With(demo.View(readMethods), a.ReadOnly).HandleFunc("/users/{id}/", api.userDetail)
 	return r
-}
-
-// drfView returns middleware setting the headers of every answer of a DRF
-// view: Allow lists its methods, and Vary: Accept because DRF negotiates
-// the renderer.
-func drfView(allow string) func(http.Handler) http.Handler {
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Allow", allow)
-			w.Header().Set("Vary", "Accept")
-			next.ServeHTTP(w, r)
-		})
-	}
 }

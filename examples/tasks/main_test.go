@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -242,31 +240,6 @@ func TestSeedFiles(t *testing.T) {
 	srv := newTestServer(t, testUsers)
 	jwt := []string{"Authorization", authHeader(t, srv, "admin")}
 	run(t, srv, []step{{"POST", "/tasks/", string(data), jwt, 201, `{"id":3,"title":"Next one","due_to":"2016-10-18T19:12:01Z","person":1}`}})
-}
-
-// FuzzJSONFields: any body gets fields or an error, never a panic, and
-// parse errors read as DRF's.
-func FuzzJSONFields(f *testing.F) {
-	for _, seed := range []string{`{}`, `{"a":1,}`, `{"a":"\q"}`, `NaN`, `-`, `{"a":-Infinity}`, "\xef\xbb\xbf{}", "{\"\xff\"}", `"\ud800"`, `[1,`, `{"a"`, "\n\n{,"} {
-		f.Add([]byte(seed))
-	}
-	f.Fuzz(func(t *testing.T, body []byte) {
-		if len(bytes.TrimSpace(body)) == 0 {
-			return // readBody answers an empty body before parsing
-		}
-		fields, err := jsonFields(body)
-		var he *httpError
-		switch {
-		case err == nil:
-			if fields == nil {
-				t.Fatal("no fields and no error")
-			}
-		case errors.As(err, &he):
-			if !strings.HasPrefix(he.msg, "JSON parse error - ") {
-				t.Fatalf("message %q", he.msg)
-			}
-		}
-	})
 }
 
 // TestWritesNeedAUser: mounted without a.ReadOnly by mistake, the handlers

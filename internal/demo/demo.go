@@ -1,7 +1,8 @@
 // Package demo is what the example servers share and what is not the
 // point of them: command-line flags, the users file, settings from the
-// environment with a development fallback, an access log, and serving with
-// timeouts and a clean shutdown.
+// environment with a development fallback, an access log, serving with
+// timeouts and a clean shutdown, and the plumbing of DRF's views (headers,
+// OPTIONS, 404 and 405).
 package demo
 
 import (
@@ -24,6 +25,7 @@ import (
 	"time"
 
 	"github.com/jwtauth-go/jwtauth"
+	"github.com/jwtauth-go/jwtauth/internal/drf"
 )
 
 // Flags are the command-line options of an example server.
@@ -284,4 +286,39 @@ func serve(ctx context.Context, ln net.Listener, h http.Handler, out io.Writer) 
 		return err
 	}
 	return nil
+}
+
+// View returns middleware setting the headers every answer of a DRF view
+// carries, the 401s of the authentication middleware included: Allow lists
+// the view's methods, and Vary: Accept because DRF negotiates the
+// renderer. Put it before the authentication middleware.
+func View(allow string) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Allow", allow)
+			w.Header().Set("Vary", "Accept")
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// Metadata is DRF's answer to OPTIONS on a view named name, without the
+// "actions" DRF adds for users allowed to write.
+func Metadata(name string) any {
+	return drf.Object{
+		{Name: "name", Value: name},
+		{Name: "description", Value: ""},
+		{Name: "renders", Value: []string{"application/json", "text/html"}},
+		{Name: "parses", Value: []string{"application/json", "application/x-www-form-urlencoded", "multipart/form-data"}},
+	}
+}
+
+// MethodNotAllowed answers DRF's 405; the Allow header is View's.
+func MethodNotAllowed(w http.ResponseWriter, r *http.Request) {
+	drf.WriteJSON(w, http.StatusMethodNotAllowed, drf.Detail{Detail: fmt.Sprintf("Method %q not allowed.", r.Method)})
+}
+
+// NotFound answers DRF's 404.
+func NotFound(w http.ResponseWriter, _ *http.Request) {
+	drf.WriteJSON(w, http.StatusNotFound, drf.Detail{Detail: "Not found."})
 }
