@@ -71,14 +71,11 @@ func (e *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		e.a.fail(w, r, &Error{Status: http.StatusMethodNotAllowed, Detail: fmt.Sprintf("Method %q not allowed.", r.Method)})
 		return
 	}
-	raw, err := drf.ReadFields(w, r, maxBodyBytes)
-	if err != nil {
-		var pe *drf.Error
-		errors.As(err, &pe)
+	raw, pe := drf.ReadFields(w, r, maxBodyBytes)
+	if pe != nil {
+		var err error = &Error{Status: pe.Status, Detail: pe.Detail}
 		if pe.NonField {
 			err = &ValidationError{Errors: []FieldError{{nonFieldErrors, []string{pe.Detail}}}}
-		} else {
-			err = &Error{Status: pe.Status, Detail: pe.Detail}
 		}
 		e.a.fail(w, r, err)
 		return

@@ -16,6 +16,9 @@ import (
 	"encoding/pem"
 	"errors"
 	"hash"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -489,6 +492,46 @@ func TestAsymmetricAlgorithms(t *testing.T) {
 			confused := rawHS(sha256.New, pemPub, drfHeader, `{"user_id":1,"username":"admin","exp":1700000300}`)
 			if _, _, err := a.VerifyToken(ctx, confused); !errors.Is(err, ErrInvalidToken) {
 				t.Errorf("HS256 token keyed with the public key: %v", err)
+			}
+		})
+	}
+}
+
+// TestUnexpectedFailuresAre500AndLogged: a PayloadHandler that puts a
+// registered claim in Extra is a programming error: a 500 without details,
+// and a log record; a PayloadHandler that fails is the service's failure: a
+// 503.
+func TestUnexpectedFailuresAre500AndLogged(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		hook   func(context.Context, User, Claims) (Claims, error)
+		status int
+		body   string
+		log    string
+	}{
+		{"reserved claim in Extra", func(_ context.Context, _ User, c Claims) (Claims, error) {
+			c.Extra = map[string]any{"exp": 1}
+			return c, nil
+		}, 500, `{"detail":"A server error occurred."}`, `"msg":"jwtauth: request failed"`},
+		{"hook error", func(context.Context, User, Claims) (Claims, error) {
+			return Claims{}, errors.New("profile service down")
+		}, 503, `{"detail":"Service temporarily unavailable, try again later."}`, `"msg":"jwtauth: user store failed"`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var logs strings.Builder
+			a := strictAuth(t, func(s *Settings) {
+				s.PayloadHandler = tt.hook
+				s.Logger = slog.New(slog.NewJSONHandler(&logs, nil))
+			})
+			rec := httptest.NewRecorder()
+			req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(`{"username":"admin","password":"pw-admin"}`))
+			req.Header.Set("Content-Type", "application/json")
+			a.ObtainHandler().ServeHTTP(rec, req)
+			if rec.Code != tt.status || rec.Body.String() != tt.body {
+				t.Errorf("%d %s", rec.Code, rec.Body)
+			}
+			if !strings.Contains(logs.String(), tt.log) || strings.Contains(logs.String(), "pw-admin") {
+				t.Errorf("log: %s", logs.String())
 			}
 		})
 	}

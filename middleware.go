@@ -89,14 +89,21 @@ func safeMethod(m string) bool {
 
 // fail answers err through the ErrorHandler. A 401 carries the challenge of
 // the first authenticator, JWT, whichever scheme failed, as DRF does.
+// Failures that are not the client's (a store down, a hook failing) are
+// logged; the error texts come from the store and our hooks, never from the
+// request's credentials.
 func (a *Auth) fail(w http.ResponseWriter, r *http.Request, err error) {
-	var se *storeError
-	if errors.As(err, &se) {
-		a.s.Logger.ErrorContext(r.Context(), "jwtauth: user store failed", "method", r.Method, "path", r.URL.Path, "err", se.err)
-	}
 	var e *Error
-	if errors.As(err, &e) && e.Status == http.StatusUnauthorized {
-		w.Header().Set("WWW-Authenticate", a.challenge)
+	switch {
+	case errors.As(err, &e):
+		if e.Status == http.StatusUnauthorized {
+			w.Header().Set("WWW-Authenticate", a.challenge)
+		}
+	case errors.As(err, new(*ValidationError)):
+	case errors.As(err, new(*storeError)):
+		a.s.Logger.ErrorContext(r.Context(), "jwtauth: user store failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	default:
+		a.s.Logger.ErrorContext(r.Context(), "jwtauth: request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	a.s.ErrorHandler(w, r, err)
 }

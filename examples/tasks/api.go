@@ -171,9 +171,8 @@ func authenticated(w http.ResponseWriter, r *http.Request) bool {
 // DRF's 400 when it does not validate. With partial (PATCH), absent fields
 // keep their value.
 func (s *api) readTask(w http.ResponseWriter, r *http.Request, base task, partial bool) (task, bool) {
-	fields, err := drf.ReadFields(w, r, maxBody)
-	if err != nil {
-		e := err.(*drf.Error)
+	fields, e := drf.ReadFields(w, r, maxBody)
+	if e != nil {
 		drf.WriteJSON(w, e.Status, e.Body())
 		return task{}, false
 	}

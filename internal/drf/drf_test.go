@@ -134,7 +134,7 @@ func TestReadFields(t *testing.T) {
 		}
 		fields, err := ReadFields(httptest.NewRecorder(), tt.r, limit)
 		if tt.err != nil {
-			if e, ok := err.(*Error); !ok || *e != *tt.err {
+			if err == nil || *err != *tt.err {
 				t.Errorf("%s: err = %#v, want %#v", tt.name, err, tt.err)
 			}
 			continue

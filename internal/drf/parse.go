@@ -59,7 +59,7 @@ func (e *Error) Body() any {
 // ReadFields reads the body of r, at most limit bytes, as DRF's default
 // parsers do (JSON, form, multipart). An empty body is an empty form
 // whatever its type; any other type is a 415.
-func ReadFields(w http.ResponseWriter, r *http.Request, limit int64) (map[string]Value, error) {
+func ReadFields(w http.ResponseWriter, r *http.Request, limit int64) (map[string]Value, *Error) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	if err != nil {
 		if errors.As(err, new(*http.MaxBytesError)) {
@@ -86,7 +86,7 @@ func ReadFields(w http.ResponseWriter, r *http.Request, limit int64) (map[string
 
 // jsonFields reads a JSON object; the last of repeated names wins, as in
 // Python.
-func jsonFields(body []byte) (map[string]Value, error) {
+func jsonFields(body []byte) (map[string]Value, *Error) {
 	if msg := SyntaxError(body); msg != "" {
 		return nil, &Error{Status: http.StatusBadRequest, Detail: "JSON parse error - " + msg}
 	}
@@ -288,7 +288,7 @@ func formFields(q url.Values) map[string]Value {
 
 // multipartFields reads the form fields of a multipart body; files are
 // skipped, as the serializers ignore them.
-func multipartFields(body []byte, boundary string) (map[string]Value, error) {
+func multipartFields(body []byte, boundary string) (map[string]Value, *Error) {
 	if boundary == "" {
 		return nil, &Error{Status: http.StatusBadRequest, Detail: "Multipart form parse error - Invalid boundary in multipart: None"}
 	}
