@@ -13,11 +13,7 @@
 package main
 
 import (
-	"context"
-	"fmt"
-	"log/slog"
 	"net/http"
-	"os"
 
 	"github.com/jwtauth-go/jwtauth"
 	"github.com/jwtauth-go/jwtauth/internal/demo"
@@ -25,31 +21,16 @@ import (
 )
 
 func main() {
-	flags := demo.ParseFlags("127.0.0.1:8000")
-	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
-
-	store, _, err := demo.LoadUsers(flags.Users, os.Stderr)
-	if err != nil {
-		demo.Fail(err)
-	}
-	settings, err := demo.Settings(os.LookupEnv, os.Stderr)
-	if err != nil {
-		demo.Fail(err)
-	}
-	settings.Logger = logger
+	srv := demo.Setup("127.0.0.1:8000") // -addr, -users, JWT_* settings
+	settings := srv.Settings
 	// Seed 000's DEFAULT_AUTHENTICATION_CLASSES: JSON Web Token first (always),
 	// then HTTP Basic for clients that send "Authorization: Basic ...".
-	settings.Authenticators = []jwtauth.Authenticator{jwtauth.BasicAuthentication(store)}
-	a, err := jwtauth.New(settings, store)
+	settings.Authenticators = []jwtauth.Authenticator{jwtauth.BasicAuthentication(srv.Store)}
+	a, err := jwtauth.New(settings, srv.Store)
 	if err != nil {
-		demo.Fail(err)
+		demo.Fail(err) // names the setting at fault, never shows a secret
 	}
-
-	handler := demo.AccessLog(logger)(routes(a))
-	if err := demo.Run(context.Background(), flags.Addr, handler); err != nil {
-		fmt.Fprintln(os.Stderr, "basic:", err)
-		os.Exit(1)
-	}
+	srv.Serve(routes(a))
 }
 
 // routes maps DRF-JWT's URLs to a's handlers. The patterns have no method:

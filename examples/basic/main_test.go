@@ -2,7 +2,7 @@ package main
 
 import (
 	"encoding/json"
-	"io"
+	"github.com/jwtauth-go/jwtauth/internal/demotest"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -46,46 +46,13 @@ func newTestServer(t *testing.T) *httptest.Server {
 	return srv
 }
 
-type answer struct {
-	status int
-	header http.Header
-	body   string
-}
-
-// do sends a request (a JSON body when body is not empty) with header
-// name/value pairs, and does not follow redirects.
-func do(t *testing.T, method, url, body string, header ...string) answer {
-	t.Helper()
-	req, err := http.NewRequest(method, url, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = resp.Body.Close() }()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return answer{resp.StatusCode, resp.Header, string(b)}
-}
-
 func obtain(t *testing.T, url, username, password string) string {
 	t.Helper()
 	body, _ := json.Marshal(map[string]string{"username": username, "password": password})
-	a := do(t, "POST", url, string(body))
+	a := demotest.Do(t, "POST", url, string(body))
 	var out struct{ Token string }
-	if a.status != http.StatusOK || json.Unmarshal([]byte(a.body), &out) != nil || out.Token == "" {
-		t.Fatalf("POST %s: %d %s", url, a.status, a.body)
+	if a.Status != http.StatusOK || json.Unmarshal([]byte(a.Body), &out) != nil || out.Token == "" {
+		t.Fatalf("POST %s: %d %s", url, a.Status, a.Body)
 	}
 	return out.Token
 }
@@ -95,22 +62,22 @@ func TestTokenEndpoints(t *testing.T) {
 	for _, obtainPath := range []string{"/api-token-auth/", "/auth-jwt/", "/jwt-auth/"} {
 		tok := obtain(t, srv.URL+obtainPath, "admin", "admin")
 		for _, path := range []string{"/api-token-verify/", "/auth-jwt-verify/", "/api-token-refresh/", "/auth-jwt-refresh/"} {
-			a := do(t, "POST", srv.URL+path, `{"token": "`+tok+`"}`)
-			if a.status != http.StatusOK || !strings.HasPrefix(a.body, `{"token":"`) {
-				t.Errorf("POST %s with a token of %s: %d %s", path, obtainPath, a.status, a.body)
+			a := demotest.Do(t, "POST", srv.URL+path, `{"token": "`+tok+`"}`)
+			if a.Status != http.StatusOK || !strings.HasPrefix(a.Body, `{"token":"`) {
+				t.Errorf("POST %s with a token of %s: %d %s", path, obtainPath, a.Status, a.Body)
 			}
 		}
 	}
 	// The handlers answer DRF's 405 for other methods themselves.
 	for _, path := range []string{"/api-token-auth/", "/auth-jwt-refresh/", "/jwt-auth/"} {
-		a := do(t, "GET", srv.URL+path, "")
-		if a.status != http.StatusMethodNotAllowed || a.body != `{"detail":"Method \"GET\" not allowed."}` {
-			t.Errorf("GET %s: %d %s", path, a.status, a.body)
+		a := demotest.Do(t, "GET", srv.URL+path, "")
+		if a.Status != http.StatusMethodNotAllowed || a.Body != `{"detail":"Method \"GET\" not allowed."}` {
+			t.Errorf("GET %s: %d %s", path, a.Status, a.Body)
 		}
 	}
-	a := do(t, "POST", srv.URL+"/jwt-auth/", `{"username": "admin", "password": "wrong"}`)
-	if a.status != http.StatusBadRequest || a.body != `{"non_field_errors":["Unable to log in with provided credentials."]}` {
-		t.Errorf("wrong password: %d %s", a.status, a.body)
+	a := demotest.Do(t, "POST", srv.URL+"/jwt-auth/", `{"username": "admin", "password": "wrong"}`)
+	if a.Status != http.StatusBadRequest || a.Body != `{"non_field_errors":["Unable to log in with provided credentials."]}` {
+		t.Errorf("wrong password: %d %s", a.Status, a.Body)
 	}
 }
 
@@ -138,18 +105,18 @@ func TestProtected(t *testing.T) {
 		{"OPTIONS", "OPTIONS", []string{"Authorization", "Bearer " + tok}, 200, `{"name":"Protected","description":"","renders":["application/json","text/html"],"parses":["application/json","application/x-www-form-urlencoded","multipart/form-data"]}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			a := do(t, tc.method, url, "", tc.header...)
-			if a.status != tc.status || a.body != tc.body {
-				t.Errorf("%d %s, want %d %s", a.status, a.body, tc.status, tc.body)
+			a := demotest.Do(t, tc.method, url, "", tc.header...)
+			if a.Status != tc.status || a.Body != tc.body {
+				t.Errorf("%d %s, want %d %s", a.Status, a.Body, tc.status, tc.body)
 			}
-			if got := a.header.Get("Allow"); got != allow {
+			if got := a.Header.Get("Allow"); got != allow {
 				t.Errorf("Allow = %q, want %q", got, allow)
 			}
-			if got := a.header.Get("WWW-Authenticate"); (tc.status == 401) != (got == `Bearer realm="api"`) {
-				t.Errorf("WWW-Authenticate = %q on a %d", got, a.status)
+			if got := a.Header.Get("WWW-Authenticate"); (tc.status == 401) != (got == `Bearer realm="api"`) {
+				t.Errorf("WWW-Authenticate = %q on a %d", got, a.Status)
 			}
-			if tc.body != "" && a.header.Get("Content-Type") != "application/json" {
-				t.Errorf("Content-Type = %q", a.header.Get("Content-Type"))
+			if tc.body != "" && a.Header.Get("Content-Type") != "application/json" {
+				t.Errorf("Content-Type = %q", a.Header.Get("Content-Type"))
 			}
 		})
 	}
@@ -158,21 +125,21 @@ func TestProtected(t *testing.T) {
 func TestProtectedUserIDs(t *testing.T) {
 	srv := newTestServer(t)
 	tok := obtain(t, srv.URL+"/api-token-auth/", "uuid", "uuid-password")
-	a := do(t, "GET", srv.URL+"/api/protected/", "", "Authorization", "Bearer "+tok)
-	if want := `{"user_id":"5b0e6a1c-uuid","username":"uuid"}`; a.status != 200 || a.body != want {
-		t.Errorf("%d %s, want 200 %s", a.status, a.body, want)
+	a := demotest.Do(t, "GET", srv.URL+"/api/protected/", "", "Authorization", "Bearer "+tok)
+	if want := `{"user_id":"5b0e6a1c-uuid","username":"uuid"}`; a.Status != 200 || a.Body != want {
+		t.Errorf("%d %s, want 200 %s", a.Status, a.Body, want)
 	}
 }
 
 func TestRoutes(t *testing.T) {
 	srv := newTestServer(t)
 	// Without the trailing slash: a redirect, as Django's APPEND_SLASH does.
-	if a := do(t, "GET", srv.URL+"/api/protected", ""); a.status/100 != 3 || a.header.Get("Location") != "/api/protected/" {
-		t.Errorf("GET /api/protected: %d Location %q", a.status, a.header.Get("Location"))
+	if a := demotest.Do(t, "GET", srv.URL+"/api/protected", ""); a.Status/100 != 3 || a.Header.Get("Location") != "/api/protected/" {
+		t.Errorf("GET /api/protected: %d Location %q", a.Status, a.Header.Get("Location"))
 	}
 	// Only the exact path is protected content.
-	if a := do(t, "GET", srv.URL+"/api/protected/more", ""); a.status != http.StatusNotFound {
-		t.Errorf("GET /api/protected/more: %d", a.status)
+	if a := demotest.Do(t, "GET", srv.URL+"/api/protected/more", ""); a.Status != http.StatusNotFound {
+		t.Errorf("GET /api/protected/more: %d", a.Status)
 	}
 	// Django's r'^jwt-auth/' is not anchored at the end.
 	obtain(t, srv.URL+"/jwt-auth/anything", "admin", "admin")

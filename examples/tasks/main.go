@@ -19,11 +19,7 @@
 package main
 
 import (
-	"context"
-	"fmt"
-	"log/slog"
 	"net/http"
-	"os"
 
 	"github.com/go-chi/chi/v5"
 
@@ -32,30 +28,14 @@ import (
 )
 
 func main() {
-	flags := demo.ParseFlags("127.0.0.1:9000")
-	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
-
-	store, users, err := demo.LoadUsers(flags.Users, os.Stderr)
-	if err != nil {
-		demo.Fail(err)
-	}
-	settings, err := demo.Settings(os.LookupEnv, os.Stderr)
-	if err != nil {
-		demo.Fail(err)
-	}
-	settings.Logger = logger
+	srv := demo.Setup("127.0.0.1:9000") // -addr, -users, JWT_* settings
 	// Seed 002 authenticates with JSON Web Tokens only: no other
 	// Authenticators.
-	a, err := jwtauth.New(settings, store)
+	a, err := jwtauth.New(srv.Settings, srv.Store)
 	if err != nil {
-		demo.Fail(err)
+		demo.Fail(err) // names the setting at fault, never shows a secret
 	}
-
-	handler := demo.AccessLog(logger)(routes(a, newAPI(users)))
-	if err := demo.Run(context.Background(), flags.Addr, handler); err != nil {
-		fmt.Fprintln(os.Stderr, "tasks:", err)
-		os.Exit(1)
-	}
+	srv.Serve(routes(a, newAPI(srv.Users)))
 }
 
 // The methods of each view, for its Allow header.

@@ -2,7 +2,7 @@ package main
 
 import (
 	"encoding/json"
-	"io"
+	"github.com/jwtauth-go/jwtauth/internal/demotest"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -41,44 +41,12 @@ func newTestServer(t *testing.T, users []jwtauth.User) *httptest.Server {
 	return srv
 }
 
-type answer struct {
-	status int
-	header http.Header
-	body   string
-}
-
-// do sends a request with header name/value pairs; a body is JSON unless
-// a Content-Type is given.
-func do(t *testing.T, method, url, body string, header ...string) answer {
-	t.Helper()
-	req, err := http.NewRequest(method, url, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = resp.Body.Close() }()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return answer{resp.StatusCode, resp.Header, string(b)}
-}
-
 func authHeader(t *testing.T, srv *httptest.Server, username string) string {
 	t.Helper()
-	a := do(t, "POST", srv.URL+"/api-auth/", `{"username": "`+username+`", "password": "`+username+`-password"}`)
+	a := demotest.Do(t, "POST", srv.URL+"/api-auth/", `{"username": "`+username+`", "password": "`+username+`-password"}`)
 	var out struct{ Token string }
-	if a.status != http.StatusOK || json.Unmarshal([]byte(a.body), &out) != nil {
-		t.Fatalf("obtain: %d %s", a.status, a.body)
+	if a.Status != http.StatusOK || json.Unmarshal([]byte(a.Body), &out) != nil {
+		t.Fatalf("obtain: %d %s", a.Status, a.Body)
 	}
 	return "JWT " + out.Token
 }
@@ -93,9 +61,9 @@ type step struct {
 func run(t *testing.T, srv *httptest.Server, steps []step) {
 	t.Helper()
 	for _, s := range steps {
-		a := do(t, s.method, srv.URL+s.path, s.body, s.header...)
-		if a.status != s.status || a.body != s.want {
-			t.Errorf("%s %s %s\n got %d %s\nwant %d %s", s.method, s.path, s.body, a.status, a.body, s.status, s.want)
+		a := demotest.Do(t, s.method, srv.URL+s.path, s.body, s.header...)
+		if a.Status != s.status || a.Body != s.want {
+			t.Errorf("%s %s %s\n got %d %s\nwant %d %s", s.method, s.path, s.body, a.Status, a.Body, s.status, s.want)
 		}
 	}
 }
@@ -192,18 +160,18 @@ func TestMethodsAndHeaders(t *testing.T) {
 		{"GET", "/nowhere/", nil, 404, ""},
 		{"FOO", "/tasks/", nil, 405, ""},
 	} {
-		a := do(t, tc.method, srv.URL+tc.path, "", tc.header...)
-		if a.status != tc.status || a.header.Get("Allow") != tc.allow {
-			t.Errorf("%s %s: %d Allow %q, want %d Allow %q", tc.method, tc.path, a.status, a.header.Get("Allow"), tc.status, tc.allow)
+		a := demotest.Do(t, tc.method, srv.URL+tc.path, "", tc.header...)
+		if a.Status != tc.status || a.Header.Get("Allow") != tc.allow {
+			t.Errorf("%s %s: %d Allow %q, want %d Allow %q", tc.method, tc.path, a.Status, a.Header.Get("Allow"), tc.status, tc.allow)
 		}
-		if want := `JWT realm="api"`; (a.status == 401) != (a.header.Get("WWW-Authenticate") == want) {
-			t.Errorf("%s %s: %d with WWW-Authenticate %q", tc.method, tc.path, a.status, a.header.Get("WWW-Authenticate"))
+		if want := `JWT realm="api"`; (a.Status == 401) != (a.Header.Get("WWW-Authenticate") == want) {
+			t.Errorf("%s %s: %d with WWW-Authenticate %q", tc.method, tc.path, a.Status, a.Header.Get("WWW-Authenticate"))
 		}
-		if tc.allow != "" && a.header.Get("Vary") != "Accept" {
-			t.Errorf("%s %s: Vary %q", tc.method, tc.path, a.header.Get("Vary"))
+		if tc.allow != "" && a.Header.Get("Vary") != "Accept" {
+			t.Errorf("%s %s: Vary %q", tc.method, tc.path, a.Header.Get("Vary"))
 		}
-		if a.status == 405 && a.body != `{"detail":"Method \"`+tc.method+`\" not allowed."}` {
-			t.Errorf("%s %s: body %s", tc.method, tc.path, a.body)
+		if a.Status == 405 && a.Body != `{"detail":"Method \"`+tc.method+`\" not allowed."}` {
+			t.Errorf("%s %s: body %s", tc.method, tc.path, a.Body)
 		}
 	}
 }

@@ -322,3 +322,40 @@ func MethodNotAllowed(w http.ResponseWriter, r *http.Request) {
 func NotFound(w http.ResponseWriter, _ *http.Request) {
 	drf.WriteJSON(w, http.StatusNotFound, drf.Detail{Detail: "Not found."})
 }
+
+// Server is what an example server starts from: the listen address, the
+// users, and the jwtauth settings of the environment, logging to Logger.
+type Server struct {
+	Addr     string
+	Store    *jwtauth.MemoryStore
+	Users    []jwtauth.User // the users of Store, in the file's order
+	Settings jwtauth.Settings
+	Logger   *slog.Logger
+}
+
+// Setup parses the flags (-addr, defaulting to defaultAddr, and -users),
+// loads the users and reads the settings (Settings). A configuration error
+// ends the program (Fail).
+func Setup(defaultAddr string) *Server {
+	flags := ParseFlags(defaultAddr)
+	store, users, err := LoadUsers(flags.Users, os.Stderr)
+	if err != nil {
+		Fail(err)
+	}
+	settings, err := Settings(os.LookupEnv, os.Stderr)
+	if err != nil {
+		Fail(err)
+	}
+	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	settings.Logger = logger
+	return &Server{Addr: flags.Addr, Store: store, Users: users, Settings: settings, Logger: logger}
+}
+
+// Serve serves h, with the access log, until SIGINT or SIGTERM (Run); a
+// failure to serve ends the program with status 1.
+func (s *Server) Serve(h http.Handler) {
+	if err := Run(context.Background(), s.Addr, AccessLog(s.Logger)(h)); err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", progName(), err)
+		os.Exit(1)
+	}
+}
