@@ -7,3 +7,5 @@ require (
 	github.com/golang-jwt/jwt/v5 v5.3.1
 	golang.org/x/crypto v0.55.0
 )
+
+require golang.org/x/sys v0.47.0 // indirect
