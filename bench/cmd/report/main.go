@@ -66,6 +66,9 @@ func run(count int, benchtime, input, docs string) error {
 	}
 	var out []byte
 	var err error
+	if input == "" {
+		warnIfBusy()
+	}
 	if input != "" {
 		out, err = os.ReadFile(input)
 	} else {
@@ -418,6 +421,22 @@ func ourVersion() string {
 		return "unknown commit"
 	}
 	return "commit " + strings.TrimSpace(string(out))
+}
+
+// warnIfBusy warns when the machine is already busy: other work on its
+// cores skews every number, the ratios less than the absolute ones.
+func warnIfBusy() {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return
+	}
+	if load, err := strconv.ParseFloat(f[0], 64); err == nil && load > float64(runtime.NumCPU())/2 {
+		fmt.Fprintf(os.Stderr, "report: warning: load average %.2f on %d cores; the numbers will be noisy\n", load, runtime.NumCPU())
+	}
 }
 
 // goVersion is the version of the go command that ran the benchmarks.
