@@ -1,16 +1,17 @@
 package jwtauth
 
 import (
-	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/jwtauth-go/jwtauth/internal/drf"
 )
@@ -41,6 +42,14 @@ type Claims struct {
 	// the claim named by Settings.UsernameField when it is neither username
 	// nor email. Numbers decode as json.Number.
 	Extra map[string]any
+}
+
+// clone returns a copy of c that shares nothing a caller could modify.
+func (c *Claims) clone() Claims {
+	out := *c
+	out.Audience = slices.Clone(c.Audience)
+	out.Extra = maps.Clone(c.Extra)
+	return out
 }
 
 // reservedClaims are written from Claims' fields, never from Extra.
@@ -135,47 +144,6 @@ func (c Claims) marshal() ([]byte, error) {
 	return append(b, '}'), nil
 }
 
-// walkObject calls fn for each member of the JSON object data, in order. It
-// refuses anything but exactly one object of valid UTF-8, and any name that
-// appears twice (RFC 7515 §4, RFC 7519 §4), comparing names after escapes
-// are decoded so that "\u0065xp" is exp.
-func walkObject(data []byte, fn func(name string, raw []byte) error) error {
-	if !utf8.Valid(data) || !json.Valid(data) {
-		return errors.New("not UTF-8 JSON")
-	}
-	seen := make(map[string]bool, 8)
-	return members(data, func(name string, raw []byte) error {
-		if seen[name] {
-			return fmt.Errorf("member %q appears twice", name)
-		}
-		seen[name] = true
-		return fn(name, raw)
-	})
-}
-
-// members calls fn for each member of data, valid JSON, in order.
-func members(data []byte, fn func(name string, raw []byte) error) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if t, _ := dec.Token(); t != json.Delim('{') {
-		return errors.New("not a JSON object")
-	}
-	for dec.More() {
-		t, err := dec.Token()
-		if err != nil {
-			return err
-		}
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return err
-		}
-		name, _ := t.(string)
-		if err := fn(name, raw); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // payload is a decoded claims object with what is needed to validate it in
 // PyJWT's order (iat, nbf, exp, iss, aud) before anything is trusted.
 type payload struct {
@@ -188,11 +156,14 @@ type payload struct {
 
 // decodePayload decodes claims JSON strictly. It fails only when data is not
 // one JSON object without duplicate names; wrong claim types are recorded
-// for validate.
-func decodePayload(data []byte) (*payload, error) {
-	p := &payload{}
-	err := walkObject(data, func(name string, raw []byte) error {
-		var err error
+// for validate. The strings of the claims are substrings of data.
+func decodePayload(data string) (payload, error) {
+	var p payload
+	err := object(data, func(name, raw string) error {
+		var (
+			err error
+			ok  bool
+		)
 		switch name {
 		case "exp":
 			p.hasExp = true
@@ -206,7 +177,7 @@ func decodePayload(data []byte) (*payload, error) {
 			p.timeErr = firstErr(p.timeErr, err)
 		case "iss":
 			p.hasIss = true
-			if !jsonString(raw, &p.Issuer) {
+			if p.Issuer, ok = jsonString(raw); !ok {
 				p.claimErr = firstErr(p.claimErr, errors.New("iss is not a string"))
 			}
 		case "aud":
@@ -215,34 +186,34 @@ func decodePayload(data []byte) (*payload, error) {
 				p.claimErr = firstErr(p.claimErr, errors.New("aud is not a string or an array of strings"))
 			}
 		case "sub", "jti":
-			var s string
-			if !jsonString(raw, &s) {
+			s, ok := jsonString(raw)
+			if !ok {
 				p.claimErr = firstErr(p.claimErr, fmt.Errorf("%s is not a string", name))
 			}
 			p.setExtra(name, s)
 		case "user_id":
-			if drf.IsDecimalInteger(string(raw)) {
-				p.UserID = string(raw)
-			} else if !jsonString(raw, &p.UserID) {
+			if drf.IsDecimalInteger(raw) {
+				p.UserID = raw
+			} else if p.UserID, ok = jsonString(raw); !ok {
 				p.payloadErr = firstErr(p.payloadErr, errors.New("user_id is not an integer or a string"))
 			}
 		case "username":
-			if !jsonString(raw, &p.Username) {
+			if p.Username, ok = jsonString(raw); !ok {
 				p.payloadErr = firstErr(p.payloadErr, errors.New("username is not a string"))
 			}
 		case "email":
-			if !jsonString(raw, &p.Email) {
+			if p.Email, ok = jsonString(raw); !ok {
 				p.payloadErr = firstErr(p.payloadErr, errors.New("email is not a string"))
 			}
 		case "orig_iat":
 			// Anything but a positive integer is "missing", which only the
 			// refresh endpoint cares about (DRF-JWT treats 0 as missing).
-			if t, err := numericDate(raw); err == nil && t.Unix() > 0 && drf.IsDecimalInteger(string(raw)) {
+			if t, err := numericDate(raw); err == nil && t.Unix() > 0 && drf.IsDecimalInteger(raw) {
 				p.OrigIssuedAt = t
 			}
 		default:
 			var v any
-			dec := json.NewDecoder(bytes.NewReader(raw))
+			dec := json.NewDecoder(strings.NewReader(raw))
 			dec.UseNumber()
 			if err := dec.Decode(&v); err != nil {
 				return err
@@ -252,7 +223,7 @@ func decodePayload(data []byte) (*payload, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return payload{}, err
 	}
 	return p, nil
 }
@@ -274,41 +245,53 @@ func firstErr(old, new error) error {
 // numericDate reads a NumericDate (RFC 7519 §2): a JSON number of seconds,
 // truncated toward zero as PyJWT's int() does. Strings, booleans and null are
 // refused, unlike DRF-JWT.
-func numericDate(raw []byte) (time.Time, error) {
+func numericDate(raw string) (time.Time, error) {
 	if len(raw) == 0 || (raw[0] != '-' && (raw[0] < '0' || raw[0] > '9')) {
 		return time.Time{}, errors.New("time claim is not a JSON number")
 	}
-	f, err := strconv.ParseFloat(string(raw), 64)
+	f, err := strconv.ParseFloat(raw, 64)
 	if err != nil || math.Abs(f) > maxNumericDate {
 		return time.Time{}, errors.New("time claim is out of range")
 	}
 	return time.Unix(int64(f), 0), nil
 }
 
-func jsonString(raw []byte, s *string) bool {
-	return len(raw) > 0 && raw[0] == '"' && json.Unmarshal(raw, s) == nil
+// jsonString returns the string a raw JSON value holds, if it is one.
+func jsonString(raw string) (string, bool) {
+	if len(raw) == 0 || raw[0] != '"' {
+		return "", false
+	}
+	return unquote(raw), true
 }
 
 // audience reads aud: a string or an array of strings (RFC 7519 §4.1.3).
-func audience(raw []byte, aud *[]string) bool {
-	var s string
-	if jsonString(raw, &s) {
+func audience(raw string, aud *[]string) bool {
+	if s, ok := jsonString(raw); ok {
 		*aud = []string{s}
 		return true
 	}
 	if len(raw) == 0 || raw[0] != '[' {
 		return false
 	}
-	var items []json.RawMessage
-	if json.Unmarshal(raw, &items) != nil {
-		return false
+	p := scanner{s: raw, i: 1}
+	out := []string{}
+	if p.byte(']') {
+		*aud = out
+		return true
 	}
-	out := make([]string, len(items))
-	for i, it := range items {
-		if !jsonString(it, &out[i]) {
+	for {
+		v, err := p.value(1)
+		s, ok := jsonString(v)
+		if err != nil || !ok {
+			return false
+		}
+		out = append(out, s)
+		if p.byte(']') {
+			*aud = out
+			return true
+		}
+		if !p.byte(',') {
 			return false
 		}
 	}
-	*aud = out
-	return true
 }

@@ -13,11 +13,11 @@ import (
 // credential maps what the Authorization header holds for scheme to our
 // errors: noCreds for "<scheme>" alone, spaces for "<scheme> a b", and
 // found false when the request is not for this scheme.
-func credential(parts []string, ok bool, scheme string, noCreds, spaces error) (cred string, found bool, err error) {
+func credential(h drf.Header, ok bool, scheme string, noCreds, spaces error) (cred string, found bool, err error) {
 	if !ok {
 		return "", false, errDuplicateHeader
 	}
-	cred, shape := drf.Credentials(parts, scheme)
+	cred, shape := h.Credentials(scheme)
 	switch shape {
 	case drf.NoCredentials:
 		return "", false, noCreds
@@ -32,14 +32,30 @@ func credential(parts []string, ok bool, scheme string, noCreds, spaces error) (
 // from the auth cookie if one is configured. A header of another scheme
 // hides the cookie and leaves the request to the next authenticator.
 func (a *Auth) jwtCredential(r *http.Request) (token string, found bool, err error) {
-	parts, ok := drf.AuthorizationParts(r)
-	if ok && len(parts) == 0 && a.s.AuthCookie != "" {
+	h, ok := drf.ParseAuthorization(r)
+	if ok && h.N == 0 && a.s.AuthCookie != "" {
 		if c, err := r.Cookie(a.s.AuthCookie); err == nil {
 			return c.Value, true, nil
 		}
 		return "", false, nil
 	}
-	return credential(parts, ok, a.s.AuthHeaderPrefix, errNoToken, errTokenSpaces)
+	return credential(h, ok, a.s.AuthHeaderPrefix, errNoToken, errTokenSpaces)
+}
+
+// cachedCredential is the short way to a token seen before: a header that
+// is exactly "<prefix> <token>" for a token in the cache. A verified token
+// holds no white space, so such a header has the two parts the long way
+// (jwtCredential, then VerifyToken) would find, and the same answer.
+func (a *Auth) cachedCredential(r *http.Request) (*Claims, []byte, bool) {
+	if a.cache == nil {
+		return nil, nil, false
+	}
+	v := r.Header["Authorization"]
+	n := len(a.s.AuthHeaderPrefix)
+	if len(v) != 1 || len(v[0]) <= n+1 || v[0][n] != ' ' || !drf.EqualFoldASCII(v[0][:n], a.s.AuthHeaderPrefix) {
+		return nil, nil, false
+	}
+	return a.cache.get(v[0][n+1:], a.s.Now())
 }
 
 // BasicAuthentication returns DRF's BasicAuthentication over store:
@@ -53,8 +69,8 @@ func BasicAuthentication(store UserStore) Authenticator {
 type basicAuth struct{ store UserStore }
 
 func (b basicAuth) Authenticate(r *http.Request) (User, error) {
-	parts, ok := drf.AuthorizationParts(r)
-	cred, found, err := credential(parts, ok, "Basic", errBasicNoCreds, errBasicSpaces)
+	h, ok := drf.ParseAuthorization(r)
+	cred, found, err := credential(h, ok, "Basic", errBasicNoCreds, errBasicSpaces)
 	if !found {
 		if err == nil {
 			err = ErrNoCredentials

@@ -29,6 +29,7 @@ import (
 //	JWT_AUTH_COOKIE_SECURE         True (default) or False
 //	JWT_AUTH_COOKIE_SAMESITE       Lax (default), Strict or None
 //	JWT_USERNAME_FIELD             username (default), or email, ...
+//	JWT_TOKEN_CACHE_SIZE           verified tokens to remember (default 0: off)
 //
 // JWT_VERIFY and JWT_VERIFY_EXPIRATION may be True; False is an error,
 // because no setting turns verification off. DRF-JWT's handler settings
@@ -99,6 +100,13 @@ func FromEnv(lookup func(key string) (string, bool)) (Settings, error) {
 	str("JWT_AUTH_HEADER_PREFIX", &s.AuthHeaderPrefix)
 	str("JWT_AUTH_COOKIE", &s.AuthCookie)
 	str("JWT_USERNAME_FIELD", &s.UsernameField)
+	if v, ok := get("JWT_TOKEN_CACHE_SIZE"); ok {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			fail("JWT_TOKEN_CACHE_SIZE", "want a whole number of tokens")
+		}
+		s.TokenCacheSize = n
+	}
 	secure := true
 	boolean("JWT_AUTH_COOKIE_SECURE", &secure)
 	s.AuthCookieInsecure = !secure

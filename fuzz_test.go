@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/golang-jwt/jwt/v5"
 )
@@ -70,8 +71,17 @@ func FuzzVerifyToken(f *testing.F) {
 		if !hmac.Equal(m.Sum(nil), sig) {
 			t.Fatalf("accepted a token whose MAC does not verify: %q", token)
 		}
+		// Our MAC and decoding stand in for golang-jwt's on the hot path:
+		// golang-jwt, configured strictly, must accept what we accept.
+		if _, err := strictParser.Parse(token, func(*jwt.Token) (any, error) { return []byte(strictSecret), nil }); err != nil {
+			t.Fatalf("we accept %q, golang-jwt refuses it: %v", token, err)
+		}
 	})
 }
+
+// strictParser is golang-jwt configured as strictly as it goes, at strictNow.
+var strictParser = jwt.NewParser(jwt.WithValidMethods([]string{"HS256"}), jwt.WithExpirationRequired(), jwt.WithIssuedAt(),
+	jwt.WithStrictDecoding(), jwt.WithTimeFunc(func() time.Time { return strictNow }))
 
 // FuzzSignedClaims signs arbitrary claims JSON with the right key, to reach
 // claim validation. Whatever we accept, golang-jwt configured strictly must
@@ -87,8 +97,6 @@ func FuzzSignedClaims(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	a := strictAuth(f, nil)
-	parser := jwt.NewParser(jwt.WithValidMethods([]string{"HS256"}), jwt.WithExpirationRequired(), jwt.WithIssuedAt(),
-		jwt.WithStrictDecoding(), jwt.WithTimeFunc(func() time.Time { return strictNow }))
 	f.Fuzz(func(t *testing.T, payload []byte) {
 		token := hs256(string(payload))
 		u, c, err := a.VerifyToken(context.Background(), token)
@@ -102,7 +110,7 @@ func FuzzSignedClaims(f *testing.F) {
 			t.Fatalf("accepted %q: user %+v claims %+v", payload, u, c)
 		}
 		mc := jwt.MapClaims{}
-		if _, err := parser.ParseWithClaims(token, mc, func(*jwt.Token) (any, error) { return []byte(strictSecret), nil }); err != nil {
+		if _, err := strictParser.ParseWithClaims(token, mc, func(*jwt.Token) (any, error) { return []byte(strictSecret), nil }); err != nil {
 			t.Fatalf("we accept %q, golang-jwt refuses it: %v", payload, err)
 		}
 		if mc["username"] != c.Username {
@@ -237,3 +245,96 @@ var multipartType = func() string {
 	_ = w.SetBoundary("fuzzboundary")
 	return w.FormDataContentType()
 }()
+
+// FuzzClaimsScanner holds the hand-written scanner that decodes every
+// request's claims to encoding/json: it accepts exactly the single JSON
+// objects of valid UTF-8 without a repeated name (after escapes), and
+// reads the same members with the same values.
+func FuzzClaimsScanner(f *testing.F) {
+	for _, s := range []string{
+		`{"user_id":1,"username":"admin","exp":1700000300,"email":"admin@example.com"}`,
+		`{"a":[1,{"b":null}],"c":"\u00e9\ud83d\ude00\n","d":-0.5e+3}`, `{"a":1,"\u0061":2}`, `{"a":1}x`, `{"a":01}`,
+		`{"a":"` + "\x01" + `"}`, `{"a":1.}`, `{"a":-}`, `{"a":tru}`, ` {} `, `[]`, `{"a":"\x"}`, `{"a":[1,]}`, "{\"a\":\"\xff\"}",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, data string) {
+		var got [][2]string
+		err := object(data, func(name, raw string) error {
+			got = append(got, [2]string{name, raw})
+			return nil
+		})
+		want, deep, werr := referenceObject(data)
+		if deep {
+			return // nested beyond maxDepth: we refuse what encoding/json reads
+		}
+		if (err == nil) != (werr == nil) {
+			t.Fatalf("%q: scanner %v, encoding/json %v", data, err, werr)
+		}
+		if err != nil {
+			return
+		}
+		if len(got) != len(want) {
+			t.Fatalf("%q: %d members, encoding/json %d", data, len(got), len(want))
+		}
+		for i := range got {
+			if got[i][0] != want[i][0] || got[i][1] != want[i][1] {
+				t.Fatalf("%q: member %d is %q, encoding/json %q", data, i, got[i], want[i])
+			}
+			if s, ok := jsonString(got[i][1]); ok {
+				var ref string
+				if json.Unmarshal([]byte(got[i][1]), &ref) != nil || ref != s {
+					t.Fatalf("%q: string %q reads %q, encoding/json %q", data, got[i][1], s, ref)
+				}
+			}
+		}
+	})
+}
+
+// referenceObject reads data with encoding/json as object should: the
+// members, and whether nesting goes deeper than the scanner accepts.
+func referenceObject(data string) (members [][2]string, deep bool, err error) {
+	if !utf8.ValidString(data) || !json.Valid([]byte(data)) {
+		return nil, false, errors.New("invalid")
+	}
+	depth, maxSeen := 0, 0
+	d := json.NewDecoder(strings.NewReader(data))
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			break
+		}
+		switch tok {
+		case json.Delim('{'), json.Delim('['):
+			depth++
+			maxSeen = max(maxSeen, depth)
+		case json.Delim('}'), json.Delim(']'):
+			depth--
+		}
+	}
+	if maxSeen > maxDepth {
+		return nil, true, nil
+	}
+	dec := json.NewDecoder(strings.NewReader(data))
+	if tok, _ := dec.Token(); tok != json.Delim('{') {
+		return nil, false, errors.New("not an object")
+	}
+	seen := map[string]bool{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, false, err
+		}
+		name := tok.(string)
+		if seen[name] {
+			return nil, false, errors.New("duplicate")
+		}
+		seen[name] = true
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil, false, err
+		}
+		members = append(members, [2]string{name, string(raw)})
+	}
+	return members, false, nil
+}

@@ -194,9 +194,17 @@ func TestGolangJWTAgreesWithOurTokens(t *testing.T) {
 	}
 }
 
-// TestVerifyTokenStrictness: each row breaks exactly one rule of a valid
-// token; the error must be the sentinel that rule maps to.
-func TestVerifyTokenStrictness(t *testing.T) {
+// strictnessCase is one row of the strictness table.
+type strictnessCase struct {
+	name  string
+	token string
+	tweak func(*Settings)
+	want  error // nil: accepted
+}
+
+// strictnessCases are tokens that each break exactly one rule of a valid
+// token, with the sentinel that rule maps to.
+func strictnessCases() []strictnessCase {
 	const (
 		good   = `{"user_id":1,"username":"admin","exp":1700000300,"email":"admin@example.com"}`
 		future = "1700000300"
@@ -209,12 +217,7 @@ func TestVerifyTokenStrictness(t *testing.T) {
 	sigless := goodTok[:strings.LastIndexByte(goodTok, '.')+1]
 	enc := base64.RawURLEncoding.EncodeToString
 
-	tests := []struct {
-		name  string
-		token string
-		tweak func(*Settings)
-		want  error // nil: accepted
-	}{
+	return []strictnessCase{
 		{"valid", goodTok, nil, nil},
 		// Algorithm policy (security.md rows 1-6).
 		{"alg none, empty signature", enc([]byte(`{"typ":"JWT","alg":"none"}`)) + "." + enc([]byte(good)) + ".", nil, ErrInvalidToken},
@@ -345,6 +348,12 @@ func TestVerifyTokenStrictness(t *testing.T) {
 			s.UsernameFromPayload = func(c Claims) string { l, _ := c.Extra["login"].(string); return l }
 		}, nil},
 	}
+}
+
+// TestVerifyTokenStrictness: each row breaks exactly one rule of a valid
+// token; the error must be the sentinel that rule maps to.
+func TestVerifyTokenStrictness(t *testing.T) {
+	tests := strictnessCases()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()

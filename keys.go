@@ -157,9 +157,10 @@ func keyName(k any) string {
 // signer holds what New prepares once for signing and verifying.
 type signer struct {
 	method    jwt.SigningMethod
-	signKey   any // nil: this Auth cannot issue tokens
-	verifyKey any // nil for HMAC with per-user secrets
-	header    string
+	signKey   any    // nil: this Auth cannot issue tokens
+	verifyKey any    // nil for HMAC with per-user secrets
+	header    string // DRF-JWT's header segment, which we write
+	altHeader string // PyJWT 2's, which Django services write today
 }
 
 // newSigner prepares the keys of checked settings.
@@ -167,7 +168,8 @@ func newSigner(s Settings) signer {
 	sg := signer{
 		method: jwt.GetSigningMethod(s.Algorithm),
 		// DRF-JWT's header, in PyJWT 1.x's key order.
-		header: b64.EncodeToString([]byte(`{"typ":"JWT","alg":"` + s.Algorithm + `"}`)),
+		header:    b64.EncodeToString([]byte(`{"typ":"JWT","alg":"` + s.Algorithm + `"}`)),
+		altHeader: b64.EncodeToString([]byte(`{"alg":"` + s.Algorithm + `","typ":"JWT"}`)),
 	}
 	if algorithms[s.Algorithm] == hmacKey {
 		if s.UserSecretKey == nil {

@@ -24,12 +24,25 @@ type Authenticator interface {
 // The user is loaded from the UserStore on every call, so a deleted or
 // disabled user loses access at once.
 func (a *Auth) Authenticate(r *http.Request) (User, Claims, error) {
+	u, c, err := a.authenticate(r)
+	if err != nil || c == nil {
+		return u, Claims{}, err
+	}
+	return u, c.clone(), nil
+}
+
+// authenticate is Authenticate for the middleware: the claims, nil for
+// other schemes, may be shared with the cache and must not be modified.
+func (a *Auth) authenticate(r *http.Request) (User, *Claims, error) {
+	if c, secret, ok := a.cachedCredential(r); ok {
+		return a.cachedUser(r.Context(), c, secret)
+	}
 	token, found, err := a.jwtCredential(r)
 	if err != nil {
-		return User{}, Claims{}, err
+		return User{}, nil, err
 	}
 	if found {
-		return a.VerifyToken(r.Context(), token)
+		return a.authToken(r.Context(), token)
 	}
 	for _, other := range a.s.Authenticators {
 		u, err := other.Authenticate(r)
@@ -40,14 +53,14 @@ func (a *Auth) Authenticate(r *http.Request) (User, Claims, error) {
 			if _, _, ours := lookupMessage(err); !ours && !errors.As(err, new(*Error)) && !errors.As(err, new(*storeError)) {
 				err = &storeError{err}
 			}
-			return User{}, Claims{}, err
+			return User{}, nil, err
 		}
 		if !u.IsActive {
-			return User{}, Claims{}, ErrUserInactive
+			return User{}, nil, ErrUserInactive
 		}
-		return u, Claims{}, nil
+		return u, nil, nil
 	}
-	return User{}, Claims{}, ErrNoCredentials
+	return User{}, nil, ErrNoCredentials
 }
 
 // Required lets through only authenticated requests, with the user and
@@ -69,10 +82,10 @@ func (a *Auth) ReadOnly(next http.Handler) http.Handler {
 
 func (a *Auth) middleware(next http.Handler, anonymousReads bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		u, c, err := a.Authenticate(r)
+		u, c, err := a.authenticate(r)
 		switch {
 		case err == nil:
-			r = r.WithContext(newContext(r.Context(), u, c, !c.ExpiresAt.IsZero()))
+			r = r.WithContext(&authContext{r.Context(), u, c})
 		case anonymousReads && errors.Is(err, ErrNoCredentials) && safeMethod(r.Method):
 		default:
 			a.fail(w, r, authFailure(err))
@@ -108,34 +121,49 @@ func (a *Auth) fail(w http.ResponseWriter, r *http.Request, err error) {
 	a.s.ErrorHandler(w, r, err)
 }
 
-type ctxKey struct{}
-
-type authInfo struct {
-	user      User
-	claims    Claims
-	hasClaims bool
+// authContext carries the authenticated user of a request, and the claims
+// of its token (nil for other schemes). It is the context itself rather than
+// a context.WithValue, so that a request costs one allocation for it, not
+// two.
+type authContext struct {
+	context.Context
+	user   User
+	claims *Claims // never modified: ClaimsFromContext hands out copies
 }
 
-func newContext(ctx context.Context, u User, c Claims, hasClaims bool) context.Context {
-	return context.WithValue(ctx, ctxKey{}, authInfo{u, c, hasClaims})
+// ctxKey is the key of an authContext among context values.
+type ctxKey struct{}
+
+// Value returns the authContext itself for ctxKey, and the parent's values
+// otherwise.
+func (c *authContext) Value(key any) any {
+	if key == (ctxKey{}) {
+		return c
+	}
+	return c.Context.Value(key)
 }
 
 // NewContext returns ctx carrying u and c as the middleware stores them, so
 // handlers can be tested without tokens.
 func NewContext(ctx context.Context, u User, c Claims) context.Context {
-	return newContext(ctx, u, c, true)
+	c = c.clone()
+	return &authContext{ctx, u, &c}
 }
 
 // UserFromContext returns the authenticated user of a request that passed
 // Required or ReadOnly; ok is false for anonymous requests.
 func UserFromContext(ctx context.Context) (u User, ok bool) {
-	info, ok := ctx.Value(ctxKey{}).(authInfo)
-	return info.user, ok
+	if ac, ok := ctx.Value(ctxKey{}).(*authContext); ok {
+		return ac.user, true
+	}
+	return User{}, false
 }
 
 // ClaimsFromContext returns the claims of the token that authenticated the
 // request; ok is false for anonymous requests and for other schemes (Basic).
 func ClaimsFromContext(ctx context.Context) (c Claims, ok bool) {
-	info, ok := ctx.Value(ctxKey{}).(authInfo)
-	return info.claims, ok && info.hasClaims
+	if ac, ok := ctx.Value(ctxKey{}).(*authContext); ok && ac.claims != nil {
+		return ac.claims.clone(), true
+	}
+	return Claims{}, false
 }

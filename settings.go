@@ -65,6 +65,12 @@ type Settings struct {
 	// AuthCookieSameSite is the cookie's SameSite attribute
 	// (JWT_AUTH_COOKIE_SAMESITE, default Lax).
 	AuthCookieSameSite http.SameSite
+	// TokenCacheSize is how many verified tokens to remember, so that a
+	// token seen again skips parsing and its signature check: the user is
+	// still loaded and checked on every request, and a token never outlives
+	// its exp in the cache (JWT_TOKEN_CACHE_SIZE, default 0: off). Each
+	// entry holds a token and its claims, a few hundred bytes.
+	TokenCacheSize int
 	// UsernameField is the name of Django's USERNAME_FIELD: the obtain
 	// endpoint's username field and the claim that repeats the username
 	// (JWT_USERNAME_FIELD, default "username"; "email" for email logins).
@@ -172,6 +178,9 @@ func (s Settings) validate() error {
 	}
 	if s.Leeway < 0 {
 		bad("Leeway (JWT_LEEWAY) is negative")
+	}
+	if s.TokenCacheSize < 0 {
+		bad("TokenCacheSize (JWT_TOKEN_CACHE_SIZE) is negative")
 	}
 	if !isToken(s.AuthHeaderPrefix) {
 		bad("AuthHeaderPrefix (JWT_AUTH_HEADER_PREFIX) %q must be one word without spaces, like JWT or Bearer", s.AuthHeaderPrefix)

@@ -1,0 +1,155 @@
+package jwtauth_test
+
+import (
+	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/jwtauth-go/jwtauth"
+)
+
+// The benchmarks of issue 6: the same DRF-JWT-shaped token through a
+// baseline middleware over golang-jwt's ParseWithClaims and through ours,
+// to a handler that reads the user from the context. Compare in one run:
+//
+//	go test -run '^$' -bench '^BenchmarkMiddleware$' -benchmem -count 5 .
+
+const benchSecret = "benchmark-secret-0123456789abcdef-0123456789"
+
+var benchUser = jwtauth.User{ID: "1", Username: "admin", Email: "admin@example.com", IsActive: true}
+
+// drfClaims is the baseline's claims struct, DRF-JWT's payload.
+type drfClaims struct {
+	UserID   int    `json:"user_id"`
+	Username string `json:"username"`
+	Email    string `json:"email"`
+	jwt.RegisteredClaims
+}
+
+type baselineKey struct{}
+
+// baseline is the plain middleware a Go developer writes over golang-jwt:
+// "JWT <token>", ParseWithClaims into a struct, the algorithm pinned, exp
+// required, the claims in the context.
+func baseline(alg string, key any, next http.Handler) http.Handler {
+	parser := jwt.NewParser(jwt.WithValidMethods([]string{alg}), jwt.WithExpirationRequired())
+	keyFunc := func(*jwt.Token) (any, error) { return key, nil }
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "JWT ")
+		var c drfClaims
+		if !ok {
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			return
+		}
+		if _, err := parser.ParseWithClaims(token, &c, keyFunc); err != nil {
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), baselineKey{}, c)))
+	})
+}
+
+// okHandler reads the user as an application handler would.
+var okHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	if u, ok := jwtauth.UserFromContext(r.Context()); ok && u.Username != "admin" {
+		panic("wrong user")
+	}
+	if c, ok := r.Context().Value(baselineKey{}).(drfClaims); ok && c.Username != "admin" {
+		panic("wrong user")
+	}
+	w.WriteHeader(http.StatusOK)
+})
+
+// benchKeys returns, per algorithm, the signing key and its public key.
+func benchKeys(b *testing.B) map[string][2]any {
+	rsaKey, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ecKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	_, edKey, _ := ed25519.GenerateKey(rand.Reader)
+	return map[string][2]any{
+		"HS256": {[]byte(benchSecret), []byte(benchSecret)},
+		"RS256": {rsaKey, rsaKey.Public()},
+		"ES256": {ecKey, ecKey.Public()},
+		"EdDSA": {edKey, edKey.Public()},
+	}
+}
+
+func BenchmarkMiddleware(b *testing.B) {
+	store := &jwtauth.MemoryStore{BcryptCost: bcrypt.MinCost}
+	if err := store.AddUser(benchUser, "admin"); err != nil {
+		b.Fatal(err)
+	}
+	for _, alg := range []string{"HS256", "RS256", "ES256", "EdDSA"} {
+		keys := benchKeys(b)[alg]
+		for _, cached := range []bool{false, true} {
+			s := jwtauth.Settings{Algorithm: alg, ExpirationDelta: 24 * time.Hour}
+			if alg == "HS256" {
+				s.SecretKey = benchSecret
+			} else {
+				s.PrivateKey = keys[0].(crypto.Signer)
+			}
+			if cached {
+				s.TokenCacheSize = 1024
+			}
+			a, err := jwtauth.New(s, store)
+			if err != nil {
+				b.Fatal(err)
+			}
+			token, err := a.IssueToken(b.Context(), benchUser)
+			if err != nil {
+				b.Fatal(err)
+			}
+			name := "jwtauth/" + alg
+			if cached {
+				name = "jwtauth-cached/" + alg
+			} else {
+				b.Run("golang-jwt/"+alg, func(b *testing.B) { serveBench(b, baseline(alg, keys[1], okHandler), token) })
+			}
+			b.Run(name, func(b *testing.B) { serveBench(b, a.Required(okHandler), token) })
+		}
+	}
+}
+
+// serveBench sends the same request through h b.N times.
+func serveBench(b *testing.B, h http.Handler, token string) {
+	req := httptest.NewRequest(http.MethodGet, "/api/protected/", nil)
+	req.Header.Set("Authorization", "JWT "+token)
+	w := &discardWriter{h: http.Header{}}
+	h.ServeHTTP(w, req)
+	if w.status != http.StatusOK {
+		b.Fatalf("status %d", w.status)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		h.ServeHTTP(w, req)
+	}
+	if w.status != http.StatusOK {
+		b.Fatalf("status %d", w.status)
+	}
+}
+
+// discardWriter is a ResponseWriter that keeps only the status, so that the
+// harness costs nothing next to what is measured.
+type discardWriter struct {
+	h      http.Header
+	status int
+}
+
+func (w *discardWriter) Header() http.Header         { return w.h }
+func (w *discardWriter) Write(p []byte) (int, error) { return len(p), nil }
+func (w *discardWriter) WriteHeader(s int)           { w.status = s }

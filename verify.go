@@ -1,0 +1,317 @@
+package jwtauth
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"crypto/sha512"
+	"errors"
+	"fmt"
+	"hash"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// maxTokenLen bounds the work done on unauthenticated input. DRF-JWT tokens
+// are a few hundred bytes; 8 KiB leaves room for custom claims.
+const maxTokenLen = 8 << 10
+
+// VerifyToken checks token as the middleware does and returns the user it
+// authenticates and its claims: signature, algorithm and claims (see
+// Claims), then the user, re-loaded from the store, must exist and be
+// active. Errors wrap the sentinels (ErrExpiredToken, ErrMalformedToken,
+// ...); a store failure is returned as it is.
+func (a *Auth) VerifyToken(ctx context.Context, token string) (User, Claims, error) {
+	u, c, err := a.authToken(ctx, token)
+	if err != nil {
+		return User{}, Claims{}, err
+	}
+	return u, c.clone(), nil
+}
+
+// authToken is VerifyToken for the middleware: the claims it returns may be
+// shared with the cache and must not be modified.
+func (a *Auth) authToken(ctx context.Context, token string) (User, *Claims, error) {
+	if a.cache != nil {
+		if c, secret, ok := a.cache.get(token, a.s.Now()); ok {
+			return a.cachedUser(ctx, c, secret)
+		}
+	}
+	claims, u, secret, err := a.verifyToken(ctx, token)
+	if err == nil && secret == nil {
+		u, err = a.loadUser(ctx, &claims, nil)
+	}
+	if err != nil {
+		return User{}, nil, err
+	}
+	c := &claims
+	if a.cache != nil {
+		a.cache.put(token, c, secret)
+	}
+	return a.admit(u, c)
+}
+
+// scratch is the memory one verification works in, pooled so that a
+// request allocates only the string its claims are cut from.
+type scratch struct {
+	tok, body, sig, sum []byte
+	mac                 hash.Hash // keyed with SecretKey; nil for other keys
+}
+
+// hmacHashes are the hash functions of the HMAC algorithms, for the MAC
+// computed on the hot path instead of by golang-jwt (FuzzVerifyToken and
+// FuzzSignedClaims hold it to golang-jwt's verdict).
+var hmacHashes = map[string]func() hash.Hash{"HS256": sha256.New, "HS384": sha512.New384, "HS512": sha512.New}
+
+func newScratchPool(s Settings, key any) *sync.Pool {
+	newHash, isHMAC := hmacHashes[s.Algorithm]
+	return &sync.Pool{New: func() any {
+		sc := &scratch{}
+		if secret, ok := key.([]byte); ok && isHMAC {
+			sc.mac = hmac.New(newHash, secret)
+		}
+		return sc
+	}}
+}
+
+// verifyToken checks the token itself, up to its claims. With per-user
+// secrets it also returns the user it loaded to find the key, and that key.
+func (a *Auth) verifyToken(ctx context.Context, token string) (Claims, User, []byte, error) {
+	d1, d2, err := shape(token)
+	if err != nil {
+		return Claims{}, User{}, nil, err
+	}
+	if h := token[:d1]; h != a.sg.header && h != a.sg.altHeader {
+		hdr, err := b64.DecodeString(h)
+		if err != nil {
+			return Claims{}, User{}, nil, fmt.Errorf("%w: header: %v", ErrMalformedToken, err)
+		}
+		if err := a.checkHeader(hdr); err != nil {
+			return Claims{}, User{}, nil, err
+		}
+	}
+	sc := a.scratch.Get().(*scratch)
+	defer a.scratch.Put(sc)
+	sc.tok = append(sc.tok[:0], token...)
+	body, err1 := decodeSegment(&sc.body, sc.tok[d1+1:d2])
+	sig, err2 := decodeSegment(&sc.sig, sc.tok[d2+1:])
+	if err := errors.Join(err1, err2); err != nil {
+		return Claims{}, User{}, nil, fmt.Errorf("%w: base64: %v", ErrMalformedToken, err)
+	}
+	// The one allocation of a verification: the claims' strings are
+	// substrings of it.
+	data := string(body)
+	var (
+		p      payload
+		user   User
+		secret []byte
+		mac    = sc.mac
+	)
+	if a.s.UserSecretKey != nil {
+		// The key depends on the user: read the claims before the
+		// signature, strictly, and take the user the token names.
+		if p, err = decodePayload(data); err != nil {
+			return Claims{}, User{}, nil, fmt.Errorf("%w: claims: %v", ErrMalformedToken, err)
+		}
+		u, err := a.lookup(ctx, a.usernameOf(&p.Claims))
+		if err != nil {
+			return Claims{}, User{}, nil, err
+		}
+		if secret, err = a.userSecret(ctx, u); err != nil {
+			return Claims{}, User{}, nil, err
+		}
+		user = u
+		mac = hmac.New(hmacHashes[a.s.Algorithm], secret)
+	}
+	if mac != nil {
+		mac.Reset()
+		mac.Write(sc.tok[:d2])
+		sc.sum = mac.Sum(sc.sum[:0])
+		if !hmac.Equal(sc.sum, sig) {
+			return Claims{}, User{}, nil, fmt.Errorf("%w: the MAC does not match", ErrInvalidSignature)
+		}
+	} else if err := a.sg.method.Verify(token[:d2], sig, a.sg.verifyKey); err != nil {
+		return Claims{}, User{}, nil, fmt.Errorf("%w: %v", ErrInvalidSignature, err)
+	}
+	if secret == nil {
+		if p, err = decodePayload(data); err != nil {
+			return Claims{}, User{}, nil, fmt.Errorf("%w: claims: %v", ErrMalformedToken, err)
+		}
+	}
+	if err := a.validate(&p); err != nil {
+		return Claims{}, User{}, nil, err
+	}
+	if p.payloadErr != nil {
+		return Claims{}, User{}, nil, fmt.Errorf("%w: %v", ErrInvalidPayload, p.payloadErr)
+	}
+	if a.usernameOf(&p.Claims) == "" {
+		return Claims{}, User{}, nil, fmt.Errorf("%w: no username", ErrInvalidPayload)
+	}
+	return p.Claims, user, secret, nil
+}
+
+// loadUser loads the user claims c name; with per-user secrets, it also
+// checks that the user's secret is still the one the token was verified
+// with (a password change, say, cuts its tokens off).
+func (a *Auth) loadUser(ctx context.Context, c *Claims, secret []byte) (User, error) {
+	u, err := a.lookup(ctx, a.usernameOf(c))
+	if err != nil {
+		return User{}, err
+	}
+	if secret != nil {
+		now, err := a.userSecret(ctx, u)
+		if err != nil {
+			return User{}, err
+		}
+		if !hmac.Equal(now, secret) {
+			return User{}, fmt.Errorf("%w: the user's secret has changed", ErrInvalidSignature)
+		}
+	}
+	return u, nil
+}
+
+// cachedUser finishes the verification of a token found in the cache: what
+// depends on the user, which may have changed since.
+func (a *Auth) cachedUser(ctx context.Context, c *Claims, secret []byte) (User, *Claims, error) {
+	u, err := a.loadUser(ctx, c, secret)
+	if err != nil {
+		return User{}, nil, err
+	}
+	return a.admit(u, c)
+}
+
+// admit checks that u, found for a valid token, may authenticate now.
+func (a *Auth) admit(u User, c *Claims) (User, *Claims, error) {
+	// A token names one account: a user re-created under the same
+	// username does not inherit the old account's tokens.
+	if c.UserID != "" && u.ID != "" && c.UserID != u.ID {
+		return User{}, nil, fmt.Errorf("%w: user_id does not match", ErrUserNotFound)
+	}
+	if !u.IsActive {
+		return User{}, nil, ErrUserInactive
+	}
+	return u, c, nil
+}
+
+// shape checks the compact serialisation before anything is decoded:
+// bounded length, the base64url alphabet, exactly three segments. It
+// returns the positions of the two dots.
+func shape(token string) (d1, d2 int, err error) {
+	if len(token) == 0 || len(token) > maxTokenLen {
+		return 0, 0, fmt.Errorf("%w: length %d", ErrMalformedToken, len(token))
+	}
+	dots := 0
+	for i := 0; i < len(token); i++ {
+		switch c := token[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '_':
+		case c == '.':
+			dots++
+			if dots == 1 {
+				d1 = i
+			} else {
+				d2 = i
+			}
+		default:
+			return 0, 0, fmt.Errorf("%w: byte %#x at %d", ErrMalformedToken, c, i)
+		}
+	}
+	if dots != 2 {
+		return 0, 0, fmt.Errorf("%w: %d segments", ErrMalformedToken, dots+1)
+	}
+	return d1, d2, nil
+}
+
+// decodeSegment decodes canonical unpadded base64url into *buf, grown as
+// needed and kept for the next request.
+func decodeSegment(buf *[]byte, src []byte) ([]byte, error) {
+	n := b64.DecodedLen(len(src))
+	if cap(*buf) < n {
+		*buf = make([]byte, n)
+	}
+	m, err := b64.Decode((*buf)[:n], src)
+	return (*buf)[:m], err
+}
+
+// checkHeader accepts a JOSE header only if its alg is exactly the
+// configured algorithm, it has no crit (we support no extension, RFC 7515
+// §4.1.11), and its typ, if any, is JWT. Key-bearing members (kid, jku, jwk,
+// x5u, x5c) are never read.
+func (a *Auth) checkHeader(hdr []byte) error {
+	var alg, typ string
+	var hasAlg, badAlg, hasTyp, badTyp, crit bool
+	err := object(string(hdr), func(name, raw string) error {
+		var ok bool
+		switch name {
+		case "alg":
+			alg, ok = jsonString(raw)
+			hasAlg, badAlg = true, !ok
+		case "typ":
+			typ, ok = jsonString(raw)
+			hasTyp, badTyp = true, !ok
+		case "crit":
+			crit = true
+		}
+		return nil
+	})
+	switch {
+	case err != nil:
+		return fmt.Errorf("%w: header: %v", ErrMalformedToken, err)
+	case !hasAlg || badAlg || alg != a.s.Algorithm:
+		return fmt.Errorf("%w: alg is not %s", ErrInvalidToken, a.s.Algorithm)
+	case crit:
+		return fmt.Errorf("%w: crit header", ErrInvalidToken)
+	case hasTyp && (badTyp || !strings.EqualFold(typ, "JWT")):
+		return fmt.Errorf("%w: typ is not JWT", ErrInvalidToken)
+	}
+	return nil
+}
+
+// validate checks the claims in PyJWT's order (nbf, exp, iss, aud), so that
+// an expired token with a wrong audience reports expiry, as DRF-JWT does.
+// Unlike DRF-JWT, exp is required and must be a number.
+func (a *Auth) validate(p *payload) error {
+	now := a.s.Now()
+	switch {
+	case p.timeErr != nil:
+		return fmt.Errorf("%w: %v", ErrMalformedToken, p.timeErr)
+	case !p.NotBefore.IsZero() && now.Add(a.s.Leeway).Before(p.NotBefore):
+		return fmt.Errorf("%w: not valid before nbf", ErrInvalidToken)
+	case !p.hasExp:
+		return fmt.Errorf("%w: exp is missing", ErrInvalidToken)
+	case !now.Before(p.ExpiresAt.Add(a.s.Leeway)):
+		return ErrExpiredToken
+	case p.claimErr != nil:
+		return fmt.Errorf("%w: %v", ErrInvalidToken, p.claimErr)
+	case a.s.Issuer != "" && (!p.hasIss || p.Issuer != a.s.Issuer):
+		return fmt.Errorf("%w: iss is not %q", ErrInvalidToken, a.s.Issuer)
+	case a.s.Audience == "" && p.hasAud:
+		return fmt.Errorf("%w: aud present but no audience is configured", ErrInvalidToken)
+	case a.s.Audience != "" && !slices.Contains(p.Audience, a.s.Audience):
+		return fmt.Errorf("%w: aud does not name %q", ErrInvalidToken, a.s.Audience)
+	}
+	return nil
+}
+
+func (a *Auth) usernameOf(c *Claims) string {
+	if a.s.UsernameFromPayload != nil {
+		return a.s.UsernameFromPayload(*c)
+	}
+	return c.Username
+}
+
+// lookup loads a user, telling "no such user" (ErrUserNotFound) from a
+// store failure (*storeError).
+func (a *Auth) lookup(ctx context.Context, username string) (User, error) {
+	if username == "" {
+		return User{}, fmt.Errorf("%w: empty username", ErrUserNotFound)
+	}
+	u, err := a.store.UserByUsername(ctx, username)
+	switch {
+	case errors.Is(err, ErrUserNotFound):
+		return User{}, ErrUserNotFound
+	case err != nil:
+		return User{}, &storeError{err}
+	}
+	return u, nil
+}
