@@ -1,0 +1,161 @@
+package sqlstore
+
+import (
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// quoter is what differs between the dialects: identifier quoting,
+// placeholders and how a timestamp is written.
+type quoter struct {
+	quote  byte // around identifiers
+	dollar bool // $1, $2 rather than ?
+	// textTime: last_login is written as Django writes it there, naive
+	// UTC text ("2006-01-02 15:04:05.000000"), not as a driver's
+	// time.Time.
+	textTime bool
+}
+
+var dialects = map[string]quoter{
+	"sqlite":   {quote: '"', textTime: true},
+	"postgres": {quote: '"', dollar: true},
+	"mysql":    {quote: '`', textTime: true},
+}
+
+// ident quotes a name that validIdentifier accepted; quoting keeps
+// reserved words (MySQL's key) and mixed case usable.
+func (q quoter) ident(name string) string {
+	return string(q.quote) + name + string(q.quote)
+}
+
+// placeholder is the n-th parameter, from 1.
+func (q quoter) placeholder(n int) string {
+	if q.dollar {
+		return "$" + strconv.Itoa(n)
+	}
+	return "?"
+}
+
+// timestamp is t as a parameter for a Django DateTimeField with USE_TZ.
+func (q quoter) timestamp(t time.Time) any {
+	t = t.UTC()
+	if q.textTime {
+		return t.Format("2006-01-02 15:04:05.000000")
+	}
+	return t
+}
+
+// validIdentifier accepts [A-Za-z_][A-Za-z0-9_]*, at most 63 bytes
+// (PostgreSQL's limit): names are never built from anything else.
+func validIdentifier(s string) bool {
+	if s == "" || len(s) > 63 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '_', 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z':
+		case '0' <= c && c <= '9' && i > 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// idValue scans a primary key, an integer or a UUID, whatever the driver
+// gives for it: text for User.ID, and the value itself for a WHERE
+// clause.
+type idValue struct {
+	raw  any
+	text string
+}
+
+func (v *idValue) Scan(src any) error {
+	switch x := src.(type) {
+	case int64:
+		v.raw, v.text = x, strconv.FormatInt(x, 10)
+	case uint64:
+		v.raw, v.text = x, strconv.FormatUint(x, 10)
+	case string:
+		v.raw, v.text = x, x
+	case []byte: // the driver's buffer: copy it
+		v.raw, v.text = string(x), string(x)
+	case [16]byte: // a UUID in binary form
+		v.raw, v.text = x, dashUUID(hex.EncodeToString(x[:]))
+	default:
+		return fmt.Errorf("primary key of type %T: want an integer or a UUID", src)
+	}
+	if v.text == "" {
+		return fmt.Errorf("empty primary key")
+	}
+	return nil
+}
+
+// boolValue scans Django's is_active: a boolean (PostgreSQL), an integer
+// 0/1 (SQLite, MySQL), or their text forms. NULL is false.
+type boolValue bool
+
+func (v *boolValue) Scan(src any) error {
+	switch x := src.(type) {
+	case nil:
+		*v = false
+	case bool:
+		*v = boolValue(x)
+	case int64:
+		*v = x != 0
+	case []byte:
+		return v.parse(string(x))
+	case string:
+		return v.parse(x)
+	default:
+		return fmt.Errorf("boolean column of type %T", src)
+	}
+	return nil
+}
+
+func (v *boolValue) parse(s string) error {
+	b, err := strconv.ParseBool(s)
+	if err != nil {
+		return fmt.Errorf("boolean column holds %q", s)
+	}
+	*v = boolValue(b)
+	return nil
+}
+
+var (
+	_ sql.Scanner = (*idValue)(nil)
+	_ sql.Scanner = (*boolValue)(nil)
+)
+
+// isUUIDHex reports whether s is 32 lower-case hex digits: how Django
+// stores a UUIDField where the database has no uuid type (SQLite, MySQL).
+func isUUIDHex(s string) bool {
+	if len(s) != 32 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// djangoUUIDColumn reports whether a column of this database type is
+// Django's UUIDField there: char(32) (SQLite reports "CHAR(32)", MySQL
+// "CHAR"), where Django's CharField is varchar.
+func djangoUUIDColumn(typeName string) bool {
+	t := strings.ToUpper(typeName)
+	return t == "CHAR" || t == "CHAR(32)"
+}
+
+// dashUUID writes 32 hex digits as Python's str(uuid) does, as DRF-JWT
+// writes a UUID primary key to user_id.
+func dashUUID(h string) string {
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}

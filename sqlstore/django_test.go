@@ -1,0 +1,119 @@
+package sqlstore_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/jwtauth-go/jwtauth"
+	"github.com/jwtauth-go/jwtauth/internal/djangotest"
+	"github.com/jwtauth-go/jwtauth/passwords"
+	"github.com/jwtauth-go/jwtauth/sqlstore"
+)
+
+// djangoPolicy is Django 3.2's: pbkdf2_sha256 at 260,000 iterations, so
+// that a hash the store writes is one Django would write, and a failed
+// login costs what Django's does.
+var djangoPolicy = passwords.Policy{Algorithm: "pbkdf2_sha256", PBKDF2Iterations: 260000}
+
+// openDjango opens the SQLite database Django made (djangotest), with
+// settings s.
+func openDjango(t *testing.T, s sqlstore.Settings) (*djangotest.Database, *sqlstore.Store) {
+	t.Helper()
+	dj := djangotest.New(t)
+	db, err := sql.Open("sqlite", "file:"+dj.Path+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	return dj, newStore(t, &testDB{"sqlite", db}, s)
+}
+
+// djangoUser is what the store must return for u.
+func djangoUser(u djangotest.User) jwtauth.User {
+	return jwtauth.User{ID: u.ID.String(), Username: u.Username, Email: u.Email, IsActive: u.IsActive}
+}
+
+// TestDjangoDatabase logs in the users of a database made by Django, one
+// per password hasher, through the store and its TokenAuthentication.
+func TestDjangoDatabase(t *testing.T) {
+	t.Parallel()
+	dj, store := openDjango(t, sqlstore.Settings{Passwords: djangoPolicy})
+	if len(dj.MissingHashers) > 0 {
+		t.Logf("Django %s has no %v hasher: those formats are checked by the passwords package's committed vectors only", dj.Django, dj.MissingHashers)
+	}
+	token, err := store.TokenAuthentication(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range dj.Users {
+		t.Run(u.Username, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			if got, err := store.UserByUsername(ctx, u.Username); err != nil || got != djangoUser(u) {
+				t.Errorf("UserByUsername = %+v, %v; want %+v", got, err, djangoUser(u))
+			}
+			if u.Password != nil {
+				got, err := store.Authenticate(ctx, u.Username, *u.Password)
+				switch {
+				case u.IsActive && (err != nil || got != djangoUser(u)):
+					t.Errorf("%s: right password: %+v, %v; want %+v", u.Algorithm, got, err, djangoUser(u))
+				case !u.IsActive && !errors.Is(err, jwtauth.ErrInvalidCredentials):
+					t.Errorf("inactive, right password: %+v, %v; want ErrInvalidCredentials", got, err)
+				}
+			}
+			if got, err := store.Authenticate(ctx, u.Username, "wrong password"); !errors.Is(err, jwtauth.ErrInvalidCredentials) {
+				t.Errorf("%s: wrong password: %+v, %v; want ErrInvalidCredentials", u.Algorithm, got, err)
+			}
+			if u.Token == "" {
+				return
+			}
+			got, err := token.Authenticate(tokenRequest("Token " + u.Token))
+			var e *jwtauth.Error
+			switch {
+			case u.IsActive && (err != nil || got != djangoUser(u)):
+				t.Errorf("token: %+v, %v; want %+v", got, err, djangoUser(u))
+			case !u.IsActive && (!errors.As(err, &e) || e.Detail != "User inactive or deleted."):
+				t.Errorf("token of an inactive user: %+v, %v", got, err)
+			}
+		})
+	}
+	t.Run("unknown user", func(t *testing.T) {
+		t.Parallel()
+		if got, err := store.Authenticate(context.Background(), "ghost", "pbkdf2-sha256 password"); !errors.Is(err, jwtauth.ErrInvalidCredentials) {
+			t.Errorf("%+v, %v; want ErrInvalidCredentials", got, err)
+		}
+	})
+}
+
+// TestDjangoDatabaseWrites: with UpgradeHashes and UpdateLastLogin, the
+// store re-hashes the passwords of the other hashers as Django 3.2 would,
+// and writes last_login; Django then still logs those users in, and reads
+// last_login. (Plain bcrypt is left out: bcrypt_sha256 takes the same
+// path, and bcrypt is slow under the race detector.)
+func TestDjangoDatabaseWrites(t *testing.T) {
+	t.Parallel()
+	dj, store := openDjango(t, sqlstore.Settings{
+		Passwords: djangoPolicy, UpgradeHashes: true, UpdateLastLogin: true,
+		Now: func() time.Time { return testNow },
+	})
+	logins := map[string]string{}
+	for _, u := range dj.Users {
+		if u.Password == nil || !u.IsActive || u.Algorithm == "bcrypt" {
+			continue
+		}
+		if _, err := store.Authenticate(context.Background(), u.Username, *u.Password); err != nil {
+			t.Fatalf("%s: %v", u.Username, err)
+		}
+		logins[u.Username] = *u.Password
+	}
+	answers := dj.Check(t, logins)
+	for username := range logins {
+		a := answers[username]
+		if !a.Authenticated || a.Algorithm != "pbkdf2_sha256" || a.LastLogin != "2026-11-23T06:07:08.123456+00:00" {
+			t.Errorf("Django on %s after the store's login: %+v; want authenticated, pbkdf2_sha256, last_login %v", username, a, testNow)
+		}
+	}
+}

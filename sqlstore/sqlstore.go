@@ -1,0 +1,333 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jwtauth-go/jwtauth"
+	"github.com/jwtauth-go/jwtauth/passwords"
+)
+
+// Settings say where the users are and what a login may write. The zero
+// value of each field is Django's default, except Dialect, which is
+// required.
+type Settings struct {
+	// Dialect is the SQL dialect of the database: "sqlite", "postgres" or
+	// "mysql". It chooses the placeholders (? or $1), the quoting of
+	// identifiers and how last_login is written.
+	Dialect string
+
+	// Table is the user table: Django's AUTH_USER_MODEL table. Default
+	// "auth_user".
+	Table string
+	// IDColumn is the primary key, an integer or a UUID. Default "id".
+	IDColumn string
+	// UsernameColumn is the column of Django's USERNAME_FIELD, matched
+	// exactly; "email" for a user model that logs in by email. It must be
+	// unique, as Django requires: a username that matches two rows is an
+	// error, never a login. Default "username".
+	UsernameColumn string
+	// PasswordColumn holds Django's encoded password hashes. Default
+	// "password".
+	PasswordColumn string
+	// EmailColumn goes to User.Email; NULL reads as "". Default "email".
+	EmailColumn string
+	// IsActiveColumn is Django's is_active: a boolean or an integer 0/1;
+	// NULL reads as inactive. Default "is_active".
+	IsActiveColumn string
+	// LastLoginColumn is written on each successful Authenticate when
+	// UpdateLastLogin is set. Default "last_login".
+	LastLoginColumn string
+	// TokenTable is DRF's authtoken table for TokenAuthentication, with
+	// its columns key and user_id. Default "authtoken_token".
+	TokenTable string
+
+	// UpdateLastLogin writes the time of each successful Authenticate to
+	// LastLoginColumn, as Django's login() does. DRF-JWT's obtain view
+	// does not; the default is off, and the store then never writes.
+	UpdateLastLogin bool
+	// UpgradeHashes re-hashes a password with Passwords on a successful
+	// Authenticate when its stored hash is weaker than that policy, as
+	// Django's check_password does. Only choose a policy whose algorithm
+	// the Django project also has (argon2 needs argon2-cffi there).
+	UpgradeHashes bool
+	// Passwords is the policy passwords are verified against and, with
+	// UpgradeHashes, re-hashed with. The zero value is
+	// passwords.DefaultPolicy().
+	Passwords passwords.Policy
+	// AllowInactive makes Authenticate return inactive users whose
+	// password is right, as Django's AllowAllUsersModelBackend does; the
+	// obtain view then answers "User account is disabled.". By default an
+	// inactive user gets the wrong-credentials answer, as with Django's
+	// ModelBackend.
+	AllowInactive bool
+	// Now is the clock for last_login. Default time.Now.
+	Now func() time.Time
+}
+
+// Store is a jwtauth.UserStore over a Django user table. It is safe for
+// concurrent use; its statements are prepared once, by New.
+type Store struct {
+	s      Settings
+	db     *sql.DB
+	policy passwords.Policy
+	q      quoter
+
+	userStmt      *sql.Stmt // id, username, password, email, is_active by username
+	lastLoginStmt *sql.Stmt // nil unless UpdateLastLogin
+	passwordStmt  *sql.Stmt // nil unless UpgradeHashes
+
+	mu     sync.Mutex
+	stmts  []*sql.Stmt // every statement prepared, for Close
+	closed bool
+}
+
+var _ jwtauth.UserStore = (*Store)(nil)
+
+// New returns a Store reading the users of db as s describes. It checks
+// the settings (table and column names must be plain SQL identifiers:
+// letters, digits and underscores, not starting with a digit) and prepares
+// the statements, so a missing table or column is reported here. It
+// starts no goroutine. The caller keeps db, and closes it after
+// Store.Close.
+func New(ctx context.Context, db *sql.DB, s Settings) (*Store, error) {
+	if db == nil {
+		return nil, errors.New("sqlstore: nil *sql.DB")
+	}
+	q, ok := dialects[s.Dialect]
+	if !ok {
+		return nil, fmt.Errorf("sqlstore: Dialect %q: want \"sqlite\", \"postgres\" or \"mysql\"", s.Dialect)
+	}
+	for _, f := range []struct {
+		name  string
+		value *string
+		def   string
+	}{
+		{"Table", &s.Table, "auth_user"},
+		{"IDColumn", &s.IDColumn, "id"},
+		{"UsernameColumn", &s.UsernameColumn, "username"},
+		{"PasswordColumn", &s.PasswordColumn, "password"},
+		{"EmailColumn", &s.EmailColumn, "email"},
+		{"IsActiveColumn", &s.IsActiveColumn, "is_active"},
+		{"LastLoginColumn", &s.LastLoginColumn, "last_login"},
+		{"TokenTable", &s.TokenTable, "authtoken_token"},
+	} {
+		if *f.value == "" {
+			*f.value = f.def
+		}
+		if !validIdentifier(*f.value) {
+			return nil, fmt.Errorf("sqlstore: %s %q is not a plain SQL identifier ([A-Za-z_][A-Za-z0-9_]*)", f.name, *f.value)
+		}
+	}
+	if err := s.Passwords.Validate(); err != nil {
+		return nil, fmt.Errorf("sqlstore: Passwords: %w", err)
+	}
+	if s.Now == nil {
+		s.Now = time.Now
+	}
+	st := &Store{s: s, db: db, policy: s.Passwords, q: q}
+
+	// Every column is qualified by its table: SQLite reads an unknown
+	// double-quoted name alone as a string literal, which would hide a
+	// wrong column name; qualified, it is an error here.
+	t := q.ident(s.Table)
+	col := func(name string) string { return t + "." + q.ident(name) }
+	// LIMIT 2: a username that is not unique is found out, not guessed.
+	var err error
+	st.userStmt, err = st.prepare(ctx, "user lookup", fmt.Sprintf("SELECT %s FROM %s WHERE %s = %s LIMIT 2",
+		st.userColumns(t+".", col(s.PasswordColumn)), t, col(s.UsernameColumn), q.placeholder(1)))
+	if err == nil && s.UpdateLastLogin {
+		st.lastLoginStmt, err = st.prepare(ctx, "last_login update", fmt.Sprintf("UPDATE %s SET %s = %s WHERE %s = %s",
+			t, q.ident(s.LastLoginColumn), q.placeholder(1), col(s.IDColumn), q.placeholder(2)))
+	}
+	if err == nil && s.UpgradeHashes {
+		// Only the hash that was verified is replaced: a password changed
+		// meanwhile is left alone.
+		st.passwordStmt, err = st.prepare(ctx, "password upgrade", fmt.Sprintf("UPDATE %s SET %s = %s WHERE %s = %s AND %s = %s",
+			t, q.ident(s.PasswordColumn), q.placeholder(1), col(s.IDColumn), q.placeholder(2), col(s.PasswordColumn), q.placeholder(3)))
+	}
+	if err != nil {
+		_ = st.Close()
+		return nil, err
+	}
+	return st, nil
+}
+
+// prepare prepares query on the store's database and remembers it for
+// Close.
+func (s *Store) prepare(ctx context.Context, what, query string) (*sql.Stmt, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil, errors.New("sqlstore: store is closed")
+	}
+	stmt, err := s.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: prepare %s: %w", what, err)
+	}
+	s.stmts = append(s.stmts, stmt)
+	return stmt, nil
+}
+
+// Close closes the store's prepared statements, TokenAuthentication's
+// included; it does not close the *sql.DB. Calls after the first do
+// nothing.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	var errs []error
+	for _, stmt := range s.stmts {
+		if err := stmt.Close(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	s.stmts = nil
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("sqlstore: close: %w", err)
+	}
+	return nil
+}
+
+// row is a user as read from the table, with what an update needs.
+type row struct {
+	user   jwtauth.User
+	id     any    // the primary key as the driver gave it, for WHERE id = ?
+	secret string // the encoded password, or the token key; "" when NULL
+}
+
+// userColumns are the columns queryRow reads, in its order, from the
+// user table named by prefix (with its dot), then one more: secret.
+func (s *Store) userColumns(prefix, secret string) string {
+	q := s.q
+	return fmt.Sprintf("%s%s, %s%s, %s%s, %s%s, %s", prefix, q.ident(s.s.IDColumn), prefix, q.ident(s.s.UsernameColumn),
+		prefix, q.ident(s.s.EmailColumn), prefix, q.ident(s.s.IsActiveColumn), secret)
+}
+
+// queryRow runs stmt, selecting userColumns, and reads its row. found is
+// false when there is none; more than one is an error. what names the
+// statement in errors.
+func queryRow(ctx context.Context, stmt *sql.Stmt, what string, arg string) (r row, found bool, err error) {
+	rows, err := stmt.QueryContext(ctx, arg)
+	if err != nil {
+		return row{}, false, fmt.Errorf("sqlstore: %s: %w", what, err)
+	}
+	defer func() { _ = rows.Close() }()
+	var (
+		id          idValue
+		name, email sql.NullString
+		active      boolValue
+		secret      sql.NullString
+		n           int
+	)
+	for rows.Next() {
+		if n++; n > 1 {
+			return row{}, false, fmt.Errorf("sqlstore: %s: more than one row matches", what)
+		}
+		if err := rows.Scan(&id, &name, &email, &active, &secret); err != nil {
+			return row{}, false, fmt.Errorf("sqlstore: %s: %w", what, err)
+		}
+		if isUUIDHex(id.text) {
+			if types, err := rows.ColumnTypes(); err == nil && djangoUUIDColumn(types[0].DatabaseTypeName()) {
+				id.text = dashUUID(id.text)
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return row{}, false, fmt.Errorf("sqlstore: %s: %w", what, err)
+	}
+	if n == 0 {
+		return row{}, false, nil
+	}
+	u := jwtauth.User{ID: id.text, Username: name.String, Email: email.String, IsActive: bool(active)}
+	return row{user: u, id: id.raw, secret: secret.String}, true, nil
+}
+
+// lookup reads the user whose username is exactly username. An error
+// wrapping jwtauth.ErrUserNotFound means there is none; any other error is
+// a failure of the database.
+func (s *Store) lookup(ctx context.Context, username string) (row, error) {
+	if err := ctx.Err(); err != nil {
+		return row{}, fmt.Errorf("sqlstore: user lookup: %w", err)
+	}
+	// PostgreSQL refuses NUL and invalid UTF-8 in text parameters with an
+	// error; no stored username has them, so they are not asked about.
+	if !utf8.ValidString(username) || strings.IndexByte(username, 0) >= 0 {
+		return row{}, fmt.Errorf("sqlstore: %w", jwtauth.ErrUserNotFound)
+	}
+	r, found, err := queryRow(ctx, s.userStmt, "user lookup", username)
+	switch {
+	case err != nil:
+		return row{}, err
+	case !found:
+		return row{}, fmt.Errorf("sqlstore: %w", jwtauth.ErrUserNotFound)
+	}
+	return r, nil
+}
+
+// UserByUsername implements jwtauth.UserStore: the user whose username is
+// exactly username, active or not; an error wrapping
+// jwtauth.ErrUserNotFound when there is none; any other error is a failure
+// of the database (the request is answered 503).
+func (s *Store) UserByUsername(ctx context.Context, username string) (jwtauth.User, error) {
+	r, err := s.lookup(ctx, username)
+	if err != nil {
+		return jwtauth.User{}, err
+	}
+	return r.user, nil
+}
+
+// Authenticate implements jwtauth.UserStore as Django's ModelBackend
+// does. It returns the user when the password matches the stored hash,
+// and an error wrapping jwtauth.ErrInvalidCredentials when the user is
+// unknown, the password wrong or unusable ("!..."), the hash malformed or
+// of an unknown format, or the user inactive (unless AllowInactive): each
+// costs the work of one password verification, so timing does not tell
+// which usernames exist. On success it upgrades a weak hash
+// (UpgradeHashes) and writes last_login (UpdateLastLogin) for an active
+// user. Any other error is a failure of the database or of ctx, never a
+// credentials answer.
+func (s *Store) Authenticate(ctx context.Context, username, password string) (jwtauth.User, error) {
+	r, err := s.lookup(ctx, username)
+	switch {
+	case errors.Is(err, jwtauth.ErrUserNotFound):
+		s.policy.Waste(password)
+		return jwtauth.User{}, fmt.Errorf("sqlstore: %w", jwtauth.ErrInvalidCredentials)
+	case err != nil:
+		return jwtauth.User{}, err
+	}
+	// An error is an unusable, malformed, unknown or too costly hash: no
+	// match, after the same work as a wrong password (Verify does it).
+	ok, upgrade, err := s.policy.Verify(password, r.secret)
+	ok = ok && err == nil
+	if !ok || (!r.user.IsActive && !s.s.AllowInactive) {
+		return jwtauth.User{}, fmt.Errorf("sqlstore: %w", jwtauth.ErrInvalidCredentials)
+	}
+	if !r.user.IsActive {
+		return r.user, nil // AllowInactive: the caller refuses it by name
+	}
+	if upgrade && s.passwordStmt != nil {
+		encoded, err := s.policy.Hash(password)
+		if err != nil {
+			return jwtauth.User{}, fmt.Errorf("sqlstore: password upgrade: %w", err)
+		}
+		if _, err := s.passwordStmt.ExecContext(ctx, encoded, r.id, r.secret); err != nil {
+			return jwtauth.User{}, fmt.Errorf("sqlstore: password upgrade: %w", err)
+		}
+	}
+	if s.lastLoginStmt != nil {
+		if _, err := s.lastLoginStmt.ExecContext(ctx, s.q.timestamp(s.s.Now()), r.id); err != nil {
+			return jwtauth.User{}, fmt.Errorf("sqlstore: last_login update: %w", err)
+		}
+	}
+	return r.user, nil
+}
