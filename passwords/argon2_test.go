@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// djangoArgon2 is a hash Django 3.2 wrote for "admin" (make_vectors.py,
+// djangoArgon2 is a hash Django 3.2 wrote for "admin" (at make_vectors.py's
 // cheap parameters).
 const djangoArgon2 = "argon2$argon2id$v=19$m=64,t=1,p=2$c2ZEZjd3SjlkTnVQVU5iQ2ZtbXNSeA$P+qNADRxd55QxlzCJI1RSQ"
 

@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// djangoBcrypt is a hash Django 3.2 wrote for "admin" (make_vectors.py,
+// djangoBcrypt is a hash Django 3.2 wrote for "admin" (at make_vectors.py's
 // cost 4).
 const djangoBcrypt = "bcrypt$$2b$04$tt1HuWwNl7DJD1u.iXze.eYNmFV.ACQe5urup/9z1uyB4nc5LbNEG"
 
