@@ -18,9 +18,9 @@ func TestScryptBounds(t *testing.T) {
 		{1 << 14, 8, 1, nil},            // Django 4.0 to 5.0
 		{1 << 18, 8, 1, nil},            // 256 MiB
 		{1 << 19, 8, 1, ErrCostTooHigh}, // 512 MiB
-		{1 << 18, 8, 8, nil},            // N·r·p = 2^24
-		{1 << 18, 8, 9, ErrCostTooHigh},
-		{2, 1 << 20, 8, nil},
+		{1 << 18, 8, 4, nil},            // N·r·p = 2^23
+		{1 << 18, 8, 5, ErrCostTooHigh},
+		{2, 1 << 20, 4, nil},
 		{2, 1 << 21, 1, ErrCostTooHigh}, // 256 MiB and more
 		{1 << 62, 1 << 62, 1 << 62, ErrCostTooHigh},
 		{3, 8, 1, ErrMalformed},
