@@ -66,7 +66,7 @@ var (
 //     2 GiB of memory passes (time × memory, 10 times Django's 2 × 100 MiB)
 //     and at most 255 lanes (golang.org/x/crypto/argon2 takes a uint8).
 //   - bcrypt: cost at most 16, 16 times the work of Django's 12; bcrypt
-//     itself allows 31, about 40 hours a hash.
+//     itself allows 31, about 32 hours a hash here.
 //   - scrypt: at most 256 MiB (128·N·r bytes, 8 times the 32 MiB that
 //     OpenSSL, and so Django, allows by default) and N·r·p at most 2^23,
 //     12.8 times Django's 2^14·8·5.
@@ -284,10 +284,15 @@ func (p Policy) Hash(password string) (string, error) {
 // A malformed, truncated, unknown, empty or unusable ("!"-prefixed) hash
 // never matches; err then says why (wrapping ErrUnusable,
 // ErrUnknownAlgorithm, ErrMalformed or ErrCostTooHigh) and ok is false;
-// callers treat it as a wrong password. In those cases Verify does the work
-// of Waste, and after a wrong password against a cheaper hash of the
-// policy's algorithm it does the difference (Django's harden_runtime), so
-// that the time a failed login takes tells little about the account.
+// callers treat it as a wrong password. So do they a password plain bcrypt
+// cannot take (ErrPasswordUnsupported) and an invalid policy
+// (ErrInvalidPolicy, which Validate reports up front). A wrong password is
+// ok false with a nil err.
+//
+// When the stored hash cannot match, Verify does the work of Waste, and
+// after a wrong password against a cheaper hash of the policy's algorithm
+// it does the difference (Django's harden_runtime), so that the time a
+// failed login takes tells little about the account.
 func (p Policy) Verify(password, encoded string) (ok, upgrade bool, err error) {
 	return p.verify(password, encoded, defaultLimits)
 }
