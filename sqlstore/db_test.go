@@ -6,8 +6,6 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
-	"net/url"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -17,31 +15,13 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
 	_ "modernc.org/sqlite"             // database/sql driver "sqlite", pure Go
 
+	"github.com/jwtauth-go/jwtauth/internal/djangotest"
 	"github.com/jwtauth-go/jwtauth/passwords"
 	"github.com/jwtauth-go/jwtauth/sqlstore"
 )
 
-// postgresDSN names the variable holding the DSN of a PostgreSQL database
-// the tests may create schemas in; .ci/run sets it (.ci/postgres.sh).
-const postgresDSN = "JWTAUTH_TEST_POSTGRES_DSN"
-
 // testPolicy is cheap, so that the tests hash quickly, race detector on.
 var testPolicy = passwords.Policy{Algorithm: "pbkdf2_sha256", PBKDF2Iterations: 1000}
-
-// djangoSchema is the DDL Django 3.2's migrate runs for auth_user and
-// authtoken_token (read back from the databases it made).
-var djangoSchema = map[string][]string{
-	"sqlite": {
-		`CREATE TABLE "auth_user" ("id" integer NOT NULL PRIMARY KEY AUTOINCREMENT, "password" varchar(128) NOT NULL, "last_login" datetime NULL, "is_superuser" bool NOT NULL, "username" varchar(150) NOT NULL UNIQUE, "last_name" varchar(150) NOT NULL, "email" varchar(254) NOT NULL, "is_staff" bool NOT NULL, "is_active" bool NOT NULL, "date_joined" datetime NOT NULL, "first_name" varchar(150) NOT NULL)`,
-		`CREATE TABLE "authtoken_token" ("key" varchar(40) NOT NULL PRIMARY KEY, "created" datetime NOT NULL, "user_id" integer NOT NULL UNIQUE REFERENCES "auth_user" ("id") DEFERRABLE INITIALLY DEFERRED)`,
-	},
-	"postgres": {
-		`CREATE TABLE "auth_user" ("id" serial NOT NULL PRIMARY KEY, "password" varchar(128) NOT NULL, "last_login" timestamp with time zone NULL, "is_superuser" boolean NOT NULL, "username" varchar(150) NOT NULL UNIQUE, "first_name" varchar(150) NOT NULL, "last_name" varchar(150) NOT NULL, "email" varchar(254) NOT NULL, "is_staff" boolean NOT NULL, "is_active" boolean NOT NULL, "date_joined" timestamp with time zone NOT NULL)`,
-		`CREATE INDEX "auth_user_username_6821ab7c_like" ON "auth_user" ("username" varchar_pattern_ops)`,
-		`CREATE TABLE "authtoken_token" ("key" varchar(40) NOT NULL PRIMARY KEY, "created" timestamp with time zone NOT NULL, "user_id" integer NOT NULL UNIQUE REFERENCES "auth_user" ("id") DEFERRABLE INITIALLY DEFERRED)`,
-		`CREATE INDEX "authtoken_token_key_10f0b77e_like" ON "authtoken_token" ("key" varchar_pattern_ops)`,
-	},
-}
 
 // testDB is an empty database of one dialect, with Django's tables.
 type testDB struct {
@@ -81,50 +61,22 @@ func openSQLite(t *testing.T) *testDB {
 	}
 	t.Cleanup(func() { _ = db.Close() })
 	d := &testDB{"sqlite", db}
-	d.exec(t, djangoSchema["sqlite"]...)
+	d.exec(t, djangotest.Schema["sqlite"]...)
 	return d
 }
 
-// openPostgres returns a fresh schema, with Django's tables, of the
-// database named by $JWTAUTH_TEST_POSTGRES_DSN; the schema is dropped
-// after the test. Without the variable the test is skipped.
+// openPostgres returns a fresh schema of the database named by
+// $JWTAUTH_TEST_POSTGRES_DSN (djangotest.Postgres), with Django's tables.
+// Without the variable the test is skipped.
 func openPostgres(t *testing.T) *testDB {
 	t.Helper()
-	dsn := os.Getenv(postgresDSN)
-	if dsn == "" {
-		t.Skip(postgresDSN + " is not set: no PostgreSQL to test against (.ci/postgres.sh start makes one)")
-	}
-	admin, err := sql.Open("pgx", dsn)
+	db, err := sql.Open("pgx", djangotest.Postgres(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	schema := "jwtauth_test_" + hex.EncodeToString(b)
-	if _, err := admin.Exec(`CREATE SCHEMA ` + schema); err != nil {
-		_ = admin.Close()
-		t.Fatalf("%s: %v", postgresDSN, err)
-	}
-	u, err := url.Parse(dsn)
-	if err != nil || u.Scheme == "" {
-		t.Fatalf("%s: want a postgres:// URL", postgresDSN)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	db, err := sql.Open("pgx", u.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = db.Close()
-		if _, err := admin.Exec(`DROP SCHEMA ` + schema + ` CASCADE`); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-		_ = admin.Close()
-	})
+	t.Cleanup(func() { _ = db.Close() }) // before the schema is dropped
 	d := &testDB{"postgres", db}
-	d.exec(t, djangoSchema["postgres"]...)
+	d.exec(t, djangotest.Schema["postgres"]...)
 	return d
 }
 

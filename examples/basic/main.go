@@ -9,7 +9,12 @@
 //
 // Settings come from DRF-JWT's environment variables (JWT_SECRET_KEY,
 // JWT_AUTH_HEADER_PREFIX=Bearer, JWT_ALLOW_REFRESH=True, ...). Flags: -addr
-// (default 127.0.0.1:8000) and -users FILE.
+// (default 127.0.0.1:8000), -users FILE, and -db DSN to serve the users and
+// DRF tokens of a Django project's database instead, read-only:
+//
+//	go run ./examples/basic -db sqlite:/path/to/django/db.sqlite3
+//	go run ./examples/basic -db postgres://USER:PASSWORD@HOST/NAME
+//	curl 127.0.0.1:8000/api/protected/ -H "Authorization: Token $DRF_TOKEN_KEY"
 package main
 
 import (
@@ -21,16 +26,26 @@ import (
 )
 
 func main() {
-	srv := demo.Setup("127.0.0.1:8000") // -addr, -users, JWT_* settings
-	settings := srv.Settings
-	// Seed 000's DEFAULT_AUTHENTICATION_CLASSES: JSON Web Token first (always),
-	// then HTTP Basic for clients that send "Authorization: Basic ...".
-	settings.Authenticators = []jwtauth.Authenticator{jwtauth.BasicAuthentication(srv.Store)}
-	a, err := jwtauth.New(settings, srv.Store)
+	srv := demo.Setup("127.0.0.1:8000") // -addr, -users or -db, JWT_* settings
+	a, err := newAuth(srv)
 	if err != nil {
 		demo.Fail(err) // names the setting at fault, never shows a secret
 	}
 	srv.Serve(routes(a))
+}
+
+// newAuth authenticates with seed 000's DEFAULT_AUTHENTICATION_CLASSES:
+// JSON Web Token first (always), then, with -db, DRF's Token
+// authentication for the tokens the Django project handed out, then HTTP
+// Basic for clients that send "Authorization: Basic ...".
+func newAuth(srv *demo.Server) (*jwtauth.Auth, error) {
+	settings := srv.Settings
+	settings.Authenticators = nil
+	if srv.Token != nil {
+		settings.Authenticators = append(settings.Authenticators, srv.Token)
+	}
+	settings.Authenticators = append(settings.Authenticators, jwtauth.BasicAuthentication(srv.Store))
+	return jwtauth.New(settings, srv.Store)
 }
 
 // routes maps DRF-JWT's URLs to a's handlers. The patterns have no method:

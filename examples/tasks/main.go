@@ -14,8 +14,9 @@
 // memory; two tasks are seeded, owned by admin (or by the first user).
 //
 // Settings come from DRF-JWT's environment variables (JWT_SECRET_KEY,
-// JWT_EXPIRATION_DELTA, ...). Flags: -addr (default 127.0.0.1:9000) and
-// -users FILE.
+// JWT_EXPIRATION_DELTA, ...). Flags: -addr (default 127.0.0.1:9000), -users
+// FILE, and -db DSN (sqlite:PATH or postgres://...) to serve the users of a
+// Django project's database instead, read-only.
 package main
 
 import (
@@ -28,7 +29,7 @@ import (
 )
 
 func main() {
-	srv := demo.Setup("127.0.0.1:9000") // -addr, -users, JWT_* settings
+	srv := demo.Setup("127.0.0.1:9000") // -addr, -users or -db, JWT_* settings
 	// Seed 002 authenticates with JSON Web Tokens only: no other
 	// Authenticators.
 	a, err := jwtauth.New(srv.Settings, srv.Store)

@@ -35,6 +35,9 @@ type Flags struct {
 	// Users is the path of the users file (-users); empty means the demo
 	// user.
 	Users string
+	// DB is the database of a Django project whose users to serve (-db):
+	// sqlite:PATH or postgres://... (OpenDB). Empty means Users.
+	DB string
 }
 
 // ParseFlags parses the command line (os.Args) into Flags, with
@@ -45,11 +48,18 @@ func ParseFlags(defaultAddr string) Flags {
 	fs := flag.NewFlagSet(os.Args[0], flag.ExitOnError)
 	fs.StringVar(&f.Addr, "addr", defaultAddr, "`host:port` to listen on (port 0: any free port)")
 	fs.StringVar(&f.Users, "users", "", "`FILE` of users: a JSON array of {\"id\", \"username\", \"password\", \"email\", \"is_active\"}\n(default: one demo user, admin)")
+	fs.StringVar(&f.DB, "db", "", "`DSN` of a Django database whose users and DRF tokens to serve, read-only:\nsqlite:PATH (e.g. sqlite:db.sqlite3) or postgres://USER:PASSWORD@HOST/NAME")
 	_ = fs.Parse(os.Args[1:]) // ExitOnError: Parse exits rather than return an error
-	if fs.NArg() > 0 {
-		fmt.Fprintf(fs.Output(), "unexpected argument %q\n", fs.Arg(0))
+	usage := func(format string, args ...any) {
+		fmt.Fprintf(fs.Output(), format+"\n", args...)
 		fs.Usage()
 		os.Exit(2)
+	}
+	switch {
+	case fs.NArg() > 0:
+		usage("unexpected argument %q", fs.Arg(0))
+	case f.Users != "" && f.DB != "":
+		usage("-users and -db are exclusive: the users come from one or the other")
 	}
 	return f
 }
@@ -326,35 +336,76 @@ func NotFound(w http.ResponseWriter, _ *http.Request) {
 // Server is what an example server starts from: the listen address, the
 // users, and the jwtauth settings of the environment, logging to Logger.
 type Server struct {
-	Addr     string
-	Store    *jwtauth.MemoryStore
-	Users    []jwtauth.User // the users of Store, in the file's order
+	Addr string
+	// Store holds the users: those of the users file (or the demo user) in
+	// memory, or with -db those of the Django database (a sqlstore.Store).
+	Store jwtauth.UserStore
+	Users []jwtauth.User // the users of Store, in the file's order or by id
+	// Token is DRF's Token authentication over the -db database; nil
+	// without -db.
+	Token    jwtauth.Authenticator
 	Settings jwtauth.Settings
 	Logger   *slog.Logger
+
+	close func() error // releases the database; nil without -db
 }
 
-// Setup parses the flags (-addr, defaulting to defaultAddr, and -users),
-// loads the users and reads the settings (Settings). A configuration error
-// ends the program (Fail).
+// NewServer reads the settings (Settings, through lookup) and loads the
+// users: from the -db database (OpenDB), or from the users file
+// (LoadUsers). Warnings go to warn. The caller must Close the server.
+func NewServer(ctx context.Context, flags Flags, lookup func(string) (string, bool), warn io.Writer) (*Server, error) {
+	settings, err := Settings(lookup, warn)
+	if err != nil {
+		return nil, err
+	}
+	srv := &Server{Addr: flags.Addr, Settings: settings}
+	if flags.DB != "" {
+		d, err := OpenDB(ctx, flags.DB, settings.UsernameField, warn)
+		if err != nil {
+			return nil, err
+		}
+		srv.Store, srv.Users, srv.Token, srv.close = d.Store, d.Users, d.Token, d.Close
+		return srv, nil
+	}
+	store, users, err := LoadUsers(flags.Users, warn)
+	if err != nil {
+		return nil, err
+	}
+	srv.Store, srv.Users = store, users
+	return srv, nil
+}
+
+// Close releases the database of -db.
+func (s *Server) Close() error {
+	if s.close == nil {
+		return nil
+	}
+	return s.close()
+}
+
+// Setup parses the flags (-addr, defaulting to defaultAddr, -users and
+// -db), reads the settings and loads the users (NewServer), logging to
+// stderr. A configuration error ends the program (Fail).
 func Setup(defaultAddr string) *Server {
 	flags := ParseFlags(defaultAddr)
-	store, users, err := LoadUsers(flags.Users, os.Stderr)
+	srv, err := NewServer(context.Background(), flags, os.LookupEnv, os.Stderr)
 	if err != nil {
 		Fail(err)
 	}
-	settings, err := Settings(os.LookupEnv, os.Stderr)
-	if err != nil {
-		Fail(err)
-	}
-	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	settings.Logger = logger
-	return &Server{Addr: flags.Addr, Store: store, Users: users, Settings: settings, Logger: logger}
+	srv.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	srv.Settings.Logger = srv.Logger
+	return srv
 }
 
-// Serve serves h, with the access log, until SIGINT or SIGTERM (Run); a
-// failure to serve ends the program with status 1.
+// Serve serves h, with the access log, until SIGINT or SIGTERM (Run),
+// then closes the server; a failure to serve ends the program with status
+// 1.
 func (s *Server) Serve(h http.Handler) {
-	if err := Run(context.Background(), s.Addr, AccessLog(s.Logger)(h)); err != nil {
+	err := Run(context.Background(), s.Addr, AccessLog(s.Logger)(h))
+	if cerr := s.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
 		fmt.Fprintf(os.Stderr, "%s: %v\n", progName(), err)
 		os.Exit(1)
 	}

@@ -1,9 +1,12 @@
-// Package djangotest gives tests a SQLite database made by Django itself:
-// Django's migrate, users hashed by each of Django's password hashers, DRF
-// tokens (sqlstore/testdata/make_django_db.py, run with Debian's
-// /usr/bin/python3). Tests skip when that Python has no Django, unless
+// Package djangotest gives tests Django's databases: a SQLite database
+// made by Django itself (New: Django's migrate, users hashed by each of
+// Django's password hashers, DRF tokens; sqlstore/testdata/make_django_db.py,
+// run with Debian's /usr/bin/python3), Django's DDL for its user and token
+// tables (Schema), and a fresh PostgreSQL schema (Postgres).
+//
+// Tests skip when that Python has no Django, unless
 // JWTAUTH_REQUIRE_DJANGO=1 (set by .ci/run), which turns the skip into a
-// failure.
+// failure; and when JWTAUTH_TEST_POSTGRES_DSN is unset, for PostgreSQL.
 package djangotest
 
 import (
