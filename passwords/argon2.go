@@ -68,7 +68,7 @@ func decodeArgon2(encoded string, lim limits) (stored, error) {
 	default:
 		return nil, fmt.Errorf("%w: argon2: bad version", ErrMalformed)
 	}
-	if err := checkArgon2(t, m, p, lim); err != nil {
+	if err := checkArgon2(t, m, p, lim, ErrMalformed); err != nil {
 		return nil, err
 	}
 	h.time, h.memory, h.lanes = t, m, p
@@ -105,15 +105,16 @@ func parseArgon2Params(s string) (m, t, p uint32, ok bool) {
 }
 
 // checkArgon2 checks time, memory (KiB) and lanes against libargon2's
-// minimums (ErrMalformed) and lim (ErrCostTooHigh).
-func checkArgon2(t, m, p uint32, lim limits) error {
+// minimums (an error wrapping invalid: ErrMalformed for a stored hash,
+// ErrInvalidPolicy for a policy) and lim (ErrCostTooHigh).
+func checkArgon2(t, m, p uint32, lim limits, invalid error) error {
 	switch {
 	case t < 1 || p < 1:
-		return fmt.Errorf("%w: argon2: time and parallelism must be at least 1", ErrMalformed)
+		return fmt.Errorf("%w: argon2: time and parallelism must be at least 1", invalid)
 	case p > 255:
 		return fmt.Errorf("%w: argon2: %d lanes, more than 255", ErrCostTooHigh, p)
 	case uint64(m) < 8*uint64(p):
-		return fmt.Errorf("%w: argon2: memory below 8 KiB a lane", ErrMalformed)
+		return fmt.Errorf("%w: argon2: memory below 8 KiB a lane", invalid)
 	case uint64(m) > lim.argon2MemoryKiB:
 		return fmt.Errorf("%w: argon2: %d KiB of memory, more than %d", ErrCostTooHigh, m, lim.argon2MemoryKiB)
 	case uint64(t)*uint64(m) > lim.argon2Passes:

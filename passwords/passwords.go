@@ -234,18 +234,23 @@ func (p Policy) normalized() (Policy, error) {
 	case p.PBKDF2Iterations > lim.pbkdf2Iterations:
 		tooHigh("PBKDF2Iterations %d above %d", p.PBKDF2Iterations, lim.pbkdf2Iterations)
 	}
-	if err := checkArgon2(p.Argon2Time, p.Argon2MemoryKiB, p.Argon2Threads, lim); err != nil {
-		errs = append(errs, fmt.Errorf("%w: %w", ErrInvalidPolicy, err))
+	policyErr := func(err error) {
+		switch {
+		case err == nil:
+		case errors.Is(err, ErrInvalidPolicy):
+			errs = append(errs, err)
+		default: // ErrCostTooHigh
+			errs = append(errs, fmt.Errorf("%w: %w", ErrInvalidPolicy, err))
+		}
 	}
+	policyErr(checkArgon2(p.Argon2Time, p.Argon2MemoryKiB, p.Argon2Threads, lim, ErrInvalidPolicy))
 	switch {
 	case p.BcryptCost < bcryptMinCost:
 		bad("BcryptCost %d below %d", p.BcryptCost, bcryptMinCost)
 	case p.BcryptCost > lim.bcryptCost:
 		tooHigh("BcryptCost %d above %d", p.BcryptCost, lim.bcryptCost)
 	}
-	if err := checkScrypt(p.ScryptN, p.ScryptR, p.ScryptP, lim); err != nil {
-		errs = append(errs, fmt.Errorf("%w: %w", ErrInvalidPolicy, err))
-	}
+	policyErr(checkScrypt(p.ScryptN, p.ScryptR, p.ScryptP, lim, ErrInvalidPolicy))
 	if len(errs) > 0 {
 		return Policy{}, errors.Join(errs...)
 	}

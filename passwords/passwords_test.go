@@ -303,7 +303,7 @@ func TestPolicy(t *testing.T) {
 	}
 	for _, tt := range tests {
 		err := tt.policy.Validate()
-		if !errors.Is(err, tt.want) || !errors.Is(err, ErrInvalidPolicy) {
+		if !errors.Is(err, tt.want) || !errors.Is(err, ErrInvalidPolicy) || errors.Is(err, ErrMalformed) {
 			t.Errorf("%s: Validate() = %v, want %v", tt.name, err, tt.want)
 		}
 		if encoded, err := tt.policy.Hash("pässwörd"); encoded != "" || !errors.Is(err, tt.want) {

@@ -35,7 +35,7 @@ func decodeScrypt(encoded string, lim limits) (stored, error) {
 	if !okN || !okR || !okP {
 		return nil, fmt.Errorf("%w: scrypt: bad parameters", ErrMalformed)
 	}
-	if err := checkScrypt(h.n, h.r, h.p, lim); err != nil {
+	if err := checkScrypt(h.n, h.r, h.p, lim, ErrMalformed); err != nil {
 		return nil, err
 	}
 	if h.salt == "" {
@@ -49,12 +49,13 @@ func decodeScrypt(encoded string, lim limits) (stored, error) {
 	return h, nil
 }
 
-// checkScrypt checks N (a power of two above 1), r and p (at least 1)
-// (ErrMalformed) and the memory and work they ask for against lim
+// checkScrypt checks N (a power of two above 1), r and p (at least 1) (an
+// error wrapping invalid: ErrMalformed for a stored hash, ErrInvalidPolicy
+// for a policy) and the memory and work they ask for against lim
 // (ErrCostTooHigh).
-func checkScrypt(n, r, p int, lim limits) error {
+func checkScrypt(n, r, p int, lim limits, invalid error) error {
 	if n < 2 || n&(n-1) != 0 || r < 1 || p < 1 {
-		return fmt.Errorf("%w: scrypt: N must be a power of 2 above 1, r and p at least 1", ErrMalformed)
+		return fmt.Errorf("%w: scrypt: N must be a power of 2 above 1, r and p at least 1", invalid)
 	}
 	// Each factor is below 2^60 (parseCanonical reads at most 18 digits),
 	// so check them one at a time before multiplying.

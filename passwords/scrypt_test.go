@@ -28,7 +28,7 @@ func TestScryptBounds(t *testing.T) {
 		{16, 0, 1, ErrMalformed},
 		{16, 8, 0, ErrMalformed},
 	} {
-		if err := checkScrypt(tt.n, tt.r, tt.p, lim); !errors.Is(err, tt.want) || (tt.want == nil) != (err == nil) {
+		if err := checkScrypt(tt.n, tt.r, tt.p, lim, ErrMalformed); !errors.Is(err, tt.want) || (tt.want == nil) != (err == nil) {
 			t.Errorf("checkScrypt(%d, %d, %d) = %v, want %v", tt.n, tt.r, tt.p, err, tt.want)
 		}
 	}
