@@ -249,11 +249,31 @@ func numericDate(raw string) (time.Time, error) {
 	if len(raw) == 0 || (raw[0] != '-' && (raw[0] < '0' || raw[0] > '9')) {
 		return time.Time{}, errors.New("time claim is not a JSON number")
 	}
+	if n, ok := smallInteger(raw); ok {
+		return time.Unix(n, 0), nil // DRF-JWT's whole seconds, without ParseFloat
+	}
 	f, err := strconv.ParseFloat(raw, 64)
 	if err != nil || math.Abs(f) > maxNumericDate {
 		return time.Time{}, errors.New("time claim is out of range")
 	}
 	return time.Unix(int64(f), 0), nil
+}
+
+// smallInteger reads raw, a JSON number, when it is a non-negative integer
+// of at most 12 digits: always within maxNumericDate.
+func smallInteger(raw string) (int64, bool) {
+	if len(raw) > 12 {
+		return 0, false
+	}
+	var n int64
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	return n, true
 }
 
 // jsonString returns the string a raw JSON value holds, if it is one.

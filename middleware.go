@@ -24,25 +24,33 @@ type Authenticator interface {
 // The user is loaded from the UserStore on every call, so a deleted or
 // disabled user loses access at once.
 func (a *Auth) Authenticate(r *http.Request) (User, Claims, error) {
-	u, c, err := a.authenticate(r)
+	var (
+		dst Claims
+		u   User
+		c   *Claims
+		err error
+	)
+	if cached, secret, ok := a.cachedCredential(r); ok {
+		u, c, err = a.cachedUser(r.Context(), cached, secret)
+	} else {
+		u, c, err = a.authenticate(r, &dst)
+	}
 	if err != nil || c == nil {
 		return u, Claims{}, err
 	}
 	return u, c.clone(), nil
 }
 
-// authenticate is Authenticate for the middleware: the claims, nil for
-// other schemes, may be shared with the cache and must not be modified.
-func (a *Auth) authenticate(r *http.Request) (User, *Claims, error) {
-	if c, secret, ok := a.cachedCredential(r); ok {
-		return a.cachedUser(r.Context(), c, secret)
-	}
+// authenticate is Authenticate after the cache's short way
+// (cachedCredential) has found nothing: the claims, nil for other schemes,
+// are *dst or the cache's (see authToken), and must not be modified.
+func (a *Auth) authenticate(r *http.Request, dst *Claims) (User, *Claims, error) {
 	token, found, err := a.jwtCredential(r)
 	if err != nil {
 		return User{}, nil, err
 	}
 	if found {
-		return a.authToken(r.Context(), token)
+		return a.authToken(r.Context(), token, dst)
 	}
 	for _, other := range a.s.Authenticators {
 		u, err := other.Authenticate(r)
@@ -82,10 +90,27 @@ func (a *Auth) ReadOnly(next http.Handler) http.Handler {
 
 func (a *Auth) middleware(next http.Handler, anonymousReads bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		u, c, err := a.authenticate(r)
+		// One allocation for the context, sized for what it holds: a
+		// pointer to the cache's claims, or the claims of a cold
+		// verification, written in place.
+		var (
+			ac  *authContext
+			u   User
+			c   *Claims
+			err error
+		)
+		if cached, secret, ok := a.cachedCredential(r); ok {
+			ac = &authContext{Context: r.Context()}
+			u, c, err = a.cachedUser(r.Context(), cached, secret)
+		} else {
+			oc := &ownedClaims{authContext: authContext{Context: r.Context()}}
+			ac = &oc.authContext
+			u, c, err = a.authenticate(r, &oc.own)
+		}
 		switch {
 		case err == nil:
-			r = r.WithContext(&authContext{r.Context(), u, c})
+			ac.user, ac.claims = u, c
+			r = r.WithContext(ac)
 		case anonymousReads && errors.Is(err, ErrNoCredentials) && safeMethod(r.Method):
 		default:
 			a.fail(w, r, authFailure(err))
@@ -131,6 +156,12 @@ type authContext struct {
 	claims *Claims // never modified: ClaimsFromContext hands out copies
 }
 
+// ownedClaims is an authContext with room for the claims it points to.
+type ownedClaims struct {
+	authContext
+	own Claims
+}
+
 // ctxKey is the key of an authContext among context values.
 type ctxKey struct{}
 
@@ -146,8 +177,9 @@ func (c *authContext) Value(key any) any {
 // NewContext returns ctx carrying u and c as the middleware stores them, so
 // handlers can be tested without tokens.
 func NewContext(ctx context.Context, u User, c Claims) context.Context {
-	c = c.clone()
-	return &authContext{ctx, u, &c}
+	oc := &ownedClaims{authContext: authContext{Context: ctx, user: u}, own: c.clone()}
+	oc.claims = &oc.own
+	return &oc.authContext
 }
 
 // UserFromContext returns the authenticated user of a request that passed

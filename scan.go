@@ -89,6 +89,12 @@ func (p *scanner) literal(lit string) bool {
 func (p *scanner) str() bool {
 	p.i++ // the opening quote
 	for p.i < len(p.s) {
+		for p.i < len(p.s) && !strSpecial[p.s[p.i]] {
+			p.i++
+		}
+		if p.i == len(p.s) {
+			return false
+		}
 		switch c := p.s[p.i]; {
 		case c == '"':
 			p.i++
@@ -121,6 +127,16 @@ func (p *scanner) str() bool {
 	}
 	return false
 }
+
+// strSpecial marks the bytes a string literal cannot simply contain: the
+// quote, the backslash and the control characters.
+var strSpecial = func() (t [256]bool) {
+	for c := range 0x20 {
+		t[c] = true
+	}
+	t['"'], t['\\'] = true, true
+	return t
+}()
 
 // number consumes -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?.
 func (p *scanner) number() bool {

@@ -23,33 +23,35 @@ const maxTokenLen = 8 << 10
 // active. Errors wrap the sentinels (ErrExpiredToken, ErrMalformedToken,
 // ...); a store failure is returned as it is.
 func (a *Auth) VerifyToken(ctx context.Context, token string) (User, Claims, error) {
-	u, c, err := a.authToken(ctx, token)
+	var dst Claims
+	u, c, err := a.authToken(ctx, token, &dst)
 	if err != nil {
 		return User{}, Claims{}, err
 	}
 	return u, c.clone(), nil
 }
 
-// authToken is VerifyToken for the middleware: the claims it returns may be
-// shared with the cache and must not be modified.
-func (a *Auth) authToken(ctx context.Context, token string) (User, *Claims, error) {
+// authToken is VerifyToken for the middleware. The claims it returns are
+// either *dst, where a cold verification writes them, or the cache's, and
+// must not be modified.
+func (a *Auth) authToken(ctx context.Context, token string, dst *Claims) (User, *Claims, error) {
 	if a.cache != nil {
 		if c, secret, ok := a.cache.get(token, a.s.Now()); ok {
 			return a.cachedUser(ctx, c, secret)
 		}
 	}
-	claims, u, secret, err := a.verifyToken(ctx, token)
+	u, secret, err := a.verifyToken(ctx, token, dst)
 	if err == nil && secret == nil {
-		u, err = a.loadUser(ctx, &claims, nil)
+		u, err = a.loadUser(ctx, dst, nil)
 	}
 	if err != nil {
 		return User{}, nil, err
 	}
-	c := &claims
 	if a.cache != nil {
-		a.cache.put(token, c, secret)
+		c := *dst
+		a.cache.put(token, &c, secret)
 	}
-	return a.admit(u, c)
+	return a.admit(u, dst)
 }
 
 // scratch is the memory one verification works in, pooled so that a
@@ -75,20 +77,21 @@ func newScratchPool(s Settings, key any) *sync.Pool {
 	}}
 }
 
-// verifyToken checks the token itself, up to its claims. With per-user
-// secrets it also returns the user it loaded to find the key, and that key.
-func (a *Auth) verifyToken(ctx context.Context, token string) (Claims, User, []byte, error) {
+// verifyToken checks the token itself, up to its claims, which it writes to
+// dst. With per-user secrets it also returns the user it loaded to find the
+// key, and that key.
+func (a *Auth) verifyToken(ctx context.Context, token string, dst *Claims) (User, []byte, error) {
 	d1, d2, err := shape(token)
 	if err != nil {
-		return Claims{}, User{}, nil, err
+		return User{}, nil, err
 	}
 	if h := token[:d1]; h != a.sg.header && h != a.sg.altHeader {
 		hdr, err := b64.DecodeString(h)
 		if err != nil {
-			return Claims{}, User{}, nil, fmt.Errorf("%w: header: %v", ErrMalformedToken, err)
+			return User{}, nil, fmt.Errorf("%w: header: %v", ErrMalformedToken, err)
 		}
 		if err := a.checkHeader(hdr); err != nil {
-			return Claims{}, User{}, nil, err
+			return User{}, nil, err
 		}
 	}
 	sc := a.scratch.Get().(*scratch)
@@ -97,7 +100,7 @@ func (a *Auth) verifyToken(ctx context.Context, token string) (Claims, User, []b
 	body, err1 := decodeSegment(&sc.body, sc.tok[d1+1:d2])
 	sig, err2 := decodeSegment(&sc.sig, sc.tok[d2+1:])
 	if err := errors.Join(err1, err2); err != nil {
-		return Claims{}, User{}, nil, fmt.Errorf("%w: base64: %v", ErrMalformedToken, err)
+		return User{}, nil, fmt.Errorf("%w: base64: %v", ErrMalformedToken, err)
 	}
 	// The one allocation of a verification: the claims' strings are
 	// substrings of it.
@@ -112,14 +115,14 @@ func (a *Auth) verifyToken(ctx context.Context, token string) (Claims, User, []b
 		// The key depends on the user: read the claims before the
 		// signature, strictly, and take the user the token names.
 		if p, err = decodePayload(data); err != nil {
-			return Claims{}, User{}, nil, fmt.Errorf("%w: claims: %v", ErrMalformedToken, err)
+			return User{}, nil, fmt.Errorf("%w: claims: %v", ErrMalformedToken, err)
 		}
 		u, err := a.lookup(ctx, a.usernameOf(&p.Claims))
 		if err != nil {
-			return Claims{}, User{}, nil, err
+			return User{}, nil, err
 		}
 		if secret, err = a.userSecret(ctx, u); err != nil {
-			return Claims{}, User{}, nil, err
+			return User{}, nil, err
 		}
 		user = u
 		mac = hmac.New(hmacHashes[a.s.Algorithm], secret)
@@ -129,26 +132,27 @@ func (a *Auth) verifyToken(ctx context.Context, token string) (Claims, User, []b
 		mac.Write(sc.tok[:d2])
 		sc.sum = mac.Sum(sc.sum[:0])
 		if !hmac.Equal(sc.sum, sig) {
-			return Claims{}, User{}, nil, fmt.Errorf("%w: the MAC does not match", ErrInvalidSignature)
+			return User{}, nil, fmt.Errorf("%w: the MAC does not match", ErrInvalidSignature)
 		}
 	} else if err := a.sg.method.Verify(token[:d2], sig, a.sg.verifyKey); err != nil {
-		return Claims{}, User{}, nil, fmt.Errorf("%w: %v", ErrInvalidSignature, err)
+		return User{}, nil, fmt.Errorf("%w: %v", ErrInvalidSignature, err)
 	}
 	if secret == nil {
 		if p, err = decodePayload(data); err != nil {
-			return Claims{}, User{}, nil, fmt.Errorf("%w: claims: %v", ErrMalformedToken, err)
+			return User{}, nil, fmt.Errorf("%w: claims: %v", ErrMalformedToken, err)
 		}
 	}
 	if err := a.validate(&p); err != nil {
-		return Claims{}, User{}, nil, err
+		return User{}, nil, err
 	}
 	if p.payloadErr != nil {
-		return Claims{}, User{}, nil, fmt.Errorf("%w: %v", ErrInvalidPayload, p.payloadErr)
+		return User{}, nil, fmt.Errorf("%w: %v", ErrInvalidPayload, p.payloadErr)
 	}
 	if a.usernameOf(&p.Claims) == "" {
-		return Claims{}, User{}, nil, fmt.Errorf("%w: no username", ErrInvalidPayload)
+		return User{}, nil, fmt.Errorf("%w: no username", ErrInvalidPayload)
 	}
-	return p.Claims, user, secret, nil
+	*dst = p.Claims
+	return user, secret, nil
 }
 
 // loadUser loads the user claims c name; with per-user secrets, it also
@@ -201,26 +205,38 @@ func shape(token string) (d1, d2 int, err error) {
 	if len(token) == 0 || len(token) > maxTokenLen {
 		return 0, 0, fmt.Errorf("%w: length %d", ErrMalformedToken, len(token))
 	}
-	dots := 0
+	// One branch-free pass for the alphabet, then the dots found by
+	// strings.IndexByte: every byte of every token goes through here.
+	var bad uint8
 	for i := 0; i < len(token); i++ {
-		switch c := token[i]; {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '_':
-		case c == '.':
-			dots++
-			if dots == 1 {
-				d1 = i
-			} else {
-				d2 = i
-			}
-		default:
-			return 0, 0, fmt.Errorf("%w: byte %#x at %d", ErrMalformedToken, c, i)
-		}
+		bad |= notTokenByte[token[i]]
 	}
-	if dots != 2 {
-		return 0, 0, fmt.Errorf("%w: %d segments", ErrMalformedToken, dots+1)
+	if bad != 0 {
+		i := 0
+		for notTokenByte[token[i]] == 0 {
+			i++
+		}
+		return 0, 0, fmt.Errorf("%w: byte %#x at %d", ErrMalformedToken, token[i], i)
+	}
+	d1 = strings.IndexByte(token, '.')
+	d2 = d1 + 1 + strings.IndexByte(token[d1+1:], '.')
+	if d1 < 0 || d2 <= d1 || strings.IndexByte(token[d2+1:], '.') >= 0 {
+		return 0, 0, fmt.Errorf("%w: %d segments", ErrMalformedToken, strings.Count(token, ".")+1)
 	}
 	return d1, d2, nil
 }
+
+// notTokenByte marks the bytes a compact JWS cannot hold: all but the
+// base64url alphabet and the dot.
+var notTokenByte = func() (t [256]uint8) {
+	for c := range t {
+		t[c] = 1
+	}
+	for _, c := range []byte("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.") {
+		t[c] = 0
+	}
+	return t
+}()
 
 // decodeSegment decodes canonical unpadded base64url into *buf, grown as
 // needed and kept for the next request.
