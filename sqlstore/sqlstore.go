@@ -26,7 +26,10 @@ type Settings struct {
 	// Table is the user table: Django's AUTH_USER_MODEL table. Default
 	// "auth_user".
 	Table string
-	// IDColumn is the primary key, an integer or a UUID. Default "id".
+	// IDColumn is the primary key, an integer or a UUID. User.ID is its
+	// text form as DRF-JWT writes it to user_id: "42", or a dashed UUID,
+	// also where Django stores one as 32 hex digits in a char(32) column
+	// (SQLite, MySQL). Default "id".
 	IDColumn string
 	// UsernameColumn is the column of Django's USERNAME_FIELD, matched
 	// exactly; "email" for a user model that logs in by email. It must be
@@ -57,9 +60,10 @@ type Settings struct {
 	// Django's check_password does. Only choose a policy whose algorithm
 	// the Django project also has (argon2 needs argon2-cffi there).
 	UpgradeHashes bool
-	// Passwords is the policy passwords are verified against and, with
-	// UpgradeHashes, re-hashed with. The zero value is
-	// passwords.DefaultPolicy().
+	// Passwords is the policy passwords are verified against (what a
+	// failed login costs) and, with UpgradeHashes, re-hashed with. The
+	// zero value is passwords.DefaultPolicy(); New refuses an invalid one.
+	// Sharing a database with Django, use its PBKDF2 iteration count.
 	Passwords passwords.Policy
 	// AllowInactive makes Authenticate return inactive users whose
 	// password is right, as Django's AllowAllUsersModelBackend does; the
