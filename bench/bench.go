@@ -91,8 +91,8 @@ const CacheSize = 4096
 // EnableVerifiedTokenCache turns on jwtauth's verified-token cache in s and
 // reports whether it could.
 //
-// TODO(issue 6, item 2): once the cache setting is committed (in the work
-// tree it is Settings.TokenCacheSize), replace the body with the one
+// TODO(issue 6, item 2): once the cache setting is settled (since commit
+// 56ab0a8 it is Settings.TokenCacheSize), replace the body with the one
 // assignment, `s.TokenCacheSize = CacheSize; return true`, and CacheField's
 // with its name, so that a renamed setting breaks the build instead of
 // silently skipping the cached benchmark. Until then, so that this module
