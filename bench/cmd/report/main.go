@@ -105,7 +105,7 @@ func run(count int, benchtime, input, docs string) error {
 		Count:    count,
 		Command:  cmdline,
 		GoTest:   "go " + shellJoin(testArgs),
-		CacheSet: bench.CacheField(),
+		CacheSet: bench.CacheField,
 	}
 
 	if err := os.MkdirAll(docs, 0o755); err != nil {
@@ -289,7 +289,7 @@ var libraries = []library{
 	{"jwtauth", "jwtauth (ours)", "ours", nil,
 		"`jwtauth.New` with DRF-JWT's defaults, `MemoryStore` holding the user, `Required`, `UserFromContext` in the handler; `JWT` scheme"},
 	{"jwtauth-cached", "jwtauth + token cache (ours)", "ours", nil,
-		"the same with the verified-token cache on (`bench.EnableVerifiedTokenCache`); the user is still loaded on every request"},
+		"the same with the verified-token cache on (`Settings.TokenCacheSize`); the user is still loaded on every request"},
 	{"go-chi-jwtauth", "go-chi/jwtauth", "peer", []string{"github.com/go-chi/jwtauth/v5", "github.com/lestrrat-go/jwx/v2"},
 		"`Verifier` then `Authenticator`, claims from `FromContext`; `Bearer` (the only scheme it reads)"},
 	{"auth0-go-jwt-middleware", "auth0/go-jwt-middleware", "peer", []string{"github.com/auth0/go-jwt-middleware/v2", "gopkg.in/go-jose/go-jose.v2"},
