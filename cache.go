@@ -2,6 +2,7 @@ package jwtauth
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -13,19 +14,15 @@ import (
 // per-user secret is compared on every hit, and the keys cannot change
 // during the life of an Auth. Only verified tokens get in, so a flood of
 // forged tokens cannot fill it; valid ones evict expired entries first, then
-// others at random. It is sharded so that concurrent requests rarely wait on
-// one another.
+// others at random, so that it holds at most its size (plus one entry per
+// insertion racing another). Hits take no lock (a sync.Map: each token is written
+// once and read many times), so concurrent requests do not contend.
 type tokenCache struct {
-	perShard int
-	leeway   time.Duration
-	shards   [cacheShards]cacheShard
-}
-
-const cacheShards = 16
-
-type cacheShard struct {
-	mu sync.RWMutex
-	m  map[string]cacheEntry
+	m      sync.Map // token → *cacheEntry
+	n      atomic.Int64
+	size   int64
+	leeway time.Duration
+	evict  sync.Mutex // one eviction at a time
 }
 
 type cacheEntry struct {
@@ -34,71 +31,59 @@ type cacheEntry struct {
 }
 
 func newTokenCache(size int, leeway time.Duration) *tokenCache {
-	c := &tokenCache{perShard: max(1, (size+cacheShards-1)/cacheShards), leeway: leeway}
-	for i := range c.shards {
-		c.shards[i].m = make(map[string]cacheEntry)
-	}
-	return c
-}
-
-// shard picks by the token's last character: in a cached token it is a
-// character of a MAC or signature, evenly spread, and no hashing of the
-// whole token is needed.
-func (c *tokenCache) shard(token string) *cacheShard {
-	if token == "" {
-		return &c.shards[0]
-	}
-	return &c.shards[token[len(token)-1]%cacheShards]
+	return &tokenCache{size: int64(size), leeway: leeway}
 }
 
 // get returns the claims of token if it verified before and has not
 // expired at now.
 func (c *tokenCache) get(token string, now time.Time) (*Claims, []byte, bool) {
-	sh := c.shard(token)
-	sh.mu.RLock()
-	e, ok := sh.m[token]
-	sh.mu.RUnlock()
+	v, ok := c.m.Load(token)
 	if !ok {
 		return nil, nil, false
 	}
+	e := v.(*cacheEntry)
 	if !now.Before(e.claims.ExpiresAt.Add(c.leeway)) {
-		sh.mu.Lock()
-		delete(sh.m, token)
-		sh.mu.Unlock()
+		c.remove(token)
 		return nil, nil, false
 	}
 	return e.claims, e.secret, true
 }
 
 // put remembers that token verified with claims.
-func (c *tokenCache) put(token string, claims *Claims, secret []byte) {
-	sh := c.shard(token)
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
-	if len(sh.m) >= c.perShard {
-		now := time.Now()
-		for k, e := range sh.m {
-			if !now.Before(e.claims.ExpiresAt.Add(c.leeway)) {
-				delete(sh.m, k)
-			}
-		}
-		for k := range sh.m { // map order: a random victim
-			if len(sh.m) < c.perShard {
-				break
-			}
-			delete(sh.m, k)
-		}
+func (c *tokenCache) put(token string, claims *Claims, secret []byte, now time.Time) {
+	if c.n.Load() >= c.size {
+		c.makeRoom(now)
 	}
-	sh.m[token] = cacheEntry{claims, secret}
+	if _, loaded := c.m.LoadOrStore(token, &cacheEntry{claims, secret}); !loaded {
+		c.n.Add(1)
+	}
+}
+
+func (c *tokenCache) remove(token string) {
+	if _, ok := c.m.LoadAndDelete(token); ok {
+		c.n.Add(-1)
+	}
+}
+
+// makeRoom drops the expired entries, then random ones (sync.Map's
+// iteration order), until there is room for one more.
+func (c *tokenCache) makeRoom(now time.Time) {
+	c.evict.Lock()
+	defer c.evict.Unlock()
+	c.m.Range(func(k, v any) bool {
+		if !now.Before(v.(*cacheEntry).claims.ExpiresAt.Add(c.leeway)) {
+			c.remove(k.(string))
+		}
+		return true
+	})
+	c.m.Range(func(k, _ any) bool {
+		if c.n.Load() < c.size {
+			return false
+		}
+		c.remove(k.(string))
+		return true
+	})
 }
 
 // len returns the number of entries, for tests.
-func (c *tokenCache) len() int {
-	n := 0
-	for i := range c.shards {
-		c.shards[i].mu.RLock()
-		n += len(c.shards[i].m)
-		c.shards[i].mu.RUnlock()
-	}
-	return n
-}
+func (c *tokenCache) len() int { return int(c.n.Load()) }

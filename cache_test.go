@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
+	"github.com/jwtauth-go/jwtauth/passwords"
 )
 
 // TestCacheAgreesWithColdVerification runs every token of the strictness
@@ -45,7 +45,7 @@ func TestCacheRechecksWhatChanges(t *testing.T) {
 	ctx := context.Background()
 	admin := User{ID: "1", Username: "admin", Email: "admin@example.com", IsActive: true}
 	newCase := func(t *testing.T, tweak func(*Settings)) (*Auth, *MemoryStore, *time.Time, string) {
-		store := &MemoryStore{BcryptCost: bcrypt.MinCost}
+		store := &MemoryStore{Passwords: passwords.Policy{PBKDF2Iterations: 1}}
 		if err := store.AddUser(admin, "pw"); err != nil {
 			t.Fatal(err)
 		}

@@ -42,20 +42,32 @@ func (a *Auth) jwtCredential(r *http.Request) (token string, found bool, err err
 	return credential(h, ok, a.s.AuthHeaderPrefix, errNoToken, errTokenSpaces)
 }
 
-// cachedCredential is the short way to a token seen before: a header that
-// is exactly "<prefix> <token>" for a token in the cache. A verified token
-// holds no white space, so such a header has the two parts the long way
-// (jwtCredential, then VerifyToken) would find, and the same answer.
+// quickCredential is the short way to the token of the usual request: one
+// Authorization header, exactly "<prefix> <token>" with one space. It does
+// not look for white space inside the token: a token that holds any fails
+// verification as malformed, and only then does authenticate split the
+// header as DRF does, to answer DRF's message for it.
+func (a *Auth) quickCredential(r *http.Request) (string, bool) {
+	v := r.Header["Authorization"]
+	n := len(a.s.AuthHeaderPrefix)
+	if len(v) != 1 || len(v[0]) <= n+1 || v[0][n] != ' ' || v[0][n+1] <= ' ' || !drf.EqualFoldASCII(v[0][:n], a.s.AuthHeaderPrefix) {
+		return "", false
+	}
+	return v[0][n+1:], true
+}
+
+// cachedCredential returns the cache's claims for the token of a request
+// that quickCredential reads. A cached token verified, so it holds no white
+// space: the header has the two parts the long way would find.
 func (a *Auth) cachedCredential(r *http.Request) (*Claims, []byte, bool) {
 	if a.cache == nil {
 		return nil, nil, false
 	}
-	v := r.Header["Authorization"]
-	n := len(a.s.AuthHeaderPrefix)
-	if len(v) != 1 || len(v[0]) <= n+1 || v[0][n] != ' ' || !drf.EqualFoldASCII(v[0][:n], a.s.AuthHeaderPrefix) {
+	token, ok := a.quickCredential(r)
+	if !ok {
 		return nil, nil, false
 	}
-	return a.cache.get(v[0][n+1:], a.s.Now())
+	return a.cache.get(token, a.s.Now())
 }
 
 // BasicAuthentication returns DRF's BasicAuthentication over store:

@@ -11,13 +11,13 @@ import (
 	"time"
 
 	"github.com/jwtauth-go/jwtauth"
-	"golang.org/x/crypto/bcrypt"
+	"github.com/jwtauth-go/jwtauth/passwords"
 )
 
 // exampleAuth is an Auth with one user, admin/admin, a fixed secret and a
 // fixed clock, so that the examples print the same thing every time.
 func exampleAuth(tweak func(*jwtauth.Settings)) *jwtauth.Auth {
-	store := &jwtauth.MemoryStore{BcryptCost: bcrypt.MinCost}
+	store := &jwtauth.MemoryStore{Passwords: passwords.Policy{PBKDF2Iterations: 1}}
 	if err := store.AddUser(jwtauth.User{ID: "1", Username: "admin", Email: "admin@example.com", IsActive: true}, "admin"); err != nil {
 		log.Fatal(err)
 	}
@@ -186,7 +186,7 @@ func ExampleUserFromContext() {
 // Basic authentication after JWT, as seed 000's DEFAULT_AUTHENTICATION_CLASSES
 // chain them. A 401 still carries the JWT challenge.
 func ExampleBasicAuthentication() {
-	store := &jwtauth.MemoryStore{BcryptCost: bcrypt.MinCost}
+	store := &jwtauth.MemoryStore{Passwords: passwords.Policy{PBKDF2Iterations: 1}}
 	_ = store.AddUser(jwtauth.User{ID: "1", Username: "admin", IsActive: true}, "admin")
 	a, err := jwtauth.New(jwtauth.Settings{
 		SecretKey:      "example-secret-use-32-random-bytes-or-more",

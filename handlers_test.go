@@ -17,6 +17,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jwtauth-go/jwtauth/passwords"
 )
 
 type endpointKind int
@@ -132,12 +134,12 @@ func TestObtainUpstreamSuite(t *testing.T) {
 	t.Parallel()
 	const uuid = "a5f3b2c1-0d4e-4f5a-9b8c-7d6e5f4a3b2c"
 	emailStore := func(t testing.TB) UserStore {
-		s := &MemoryStore{BcryptCost: 4}
+		s := &MemoryStore{Passwords: passwords.Policy{PBKDF2Iterations: 1}}
 		addFixtureUser(t, s, User{ID: "1", Username: "jpueblo@example.com", Email: "jpueblo@example.com", IsActive: true}, "password")
 		return s
 	}
 	uuidStore := func(t testing.TB) UserStore {
-		s := &MemoryStore{BcryptCost: 4}
+		s := &MemoryStore{Passwords: passwords.Policy{PBKDF2Iterations: 1}}
 		addFixtureUser(t, s, User{ID: uuid, Username: "jpueblo", Email: "jpueblo@example.com", IsActive: true}, "password")
 		return s
 	}
@@ -218,7 +220,7 @@ func TestObtainUpstreamSuite(t *testing.T) {
 			// one is written as "", as DRF-JWT does for an empty email.
 			name: "utils2 empty email is still written",
 			store: func(t testing.TB) UserStore {
-				s := &MemoryStore{BcryptCost: 4}
+				s := &MemoryStore{Passwords: passwords.Policy{PBKDF2Iterations: 1}}
 				addFixtureUser(t, s, User{ID: "1", Username: "jpueblo", IsActive: true}, "password")
 				return s
 			},
@@ -497,7 +499,7 @@ func TestObtainRequestBodies(t *testing.T) {
 // the user of that name.
 func TestObtainNumbersAsUsernames(t *testing.T) {
 	t.Parallel()
-	store := &MemoryStore{BcryptCost: 4}
+	store := &MemoryStore{Passwords: passwords.Policy{PBKDF2Iterations: 1}}
 	ids := map[string]string{}
 	for i, name := range []string{"100.0", "1.0", "12345678901234567890", "1e+20", "inf", "1e-07", "-0.0", "1.2345678901234568e+29"} {
 		ids[name] = fmt.Sprint(10 + i)

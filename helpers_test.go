@@ -17,7 +17,6 @@ import (
 	"crypto/sha512"
 	"encoding/base64"
 	"encoding/json"
-	"github.com/jwtauth-go/jwtauth/internal/drf"
 	"hash"
 	"io"
 	"log/slog"
@@ -31,7 +30,8 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
+	"github.com/jwtauth-go/jwtauth/internal/drf"
+	"github.com/jwtauth-go/jwtauth/passwords"
 )
 
 // fixtureSecret is the HS256 key of every test Auth (at least 32 bytes, as
@@ -79,7 +79,7 @@ const (
 // jpueblo/password (id 1, active) and inactive/inactivepw (id 2, inactive).
 func newFixtureStore(t testing.TB) *MemoryStore {
 	t.Helper()
-	s := &MemoryStore{BcryptCost: bcrypt.MinCost}
+	s := &MemoryStore{Passwords: passwords.Policy{PBKDF2Iterations: 1}}
 	addFixtureUser(t, s, fixtureUser, fixturePassword)
 	addFixtureUser(t, s, fixtureInactive, fixtureInactivePassword)
 	return s
@@ -341,7 +341,7 @@ func newAllowAllUsersStore(t testing.TB) *allowAllUsersStore {
 	t.Helper()
 	s := &allowAllUsersStore{
 		MemoryStore: newFixtureStore(t),
-		shadow:      &MemoryStore{BcryptCost: bcrypt.MinCost},
+		shadow:      &MemoryStore{Passwords: passwords.Policy{PBKDF2Iterations: 1}},
 	}
 	for u, pw := range map[User]string{fixtureUser: fixturePassword, fixtureInactive: fixtureInactivePassword} {
 		u.IsActive = true

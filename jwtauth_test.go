@@ -25,7 +25,7 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
-	"golang.org/x/crypto/bcrypt"
+	"github.com/jwtauth-go/jwtauth/passwords"
 )
 
 // The DRF reference server (testdata/drf-reference-answers.md) issued
@@ -49,7 +49,7 @@ var (
 // strictStore holds admin (id 1) and an inactive user; shared, read-only.
 func strictStore(t testing.TB) *MemoryStore {
 	strictStoreOnce.Do(func() {
-		s := &MemoryStore{BcryptCost: bcrypt.MinCost}
+		s := &MemoryStore{Passwords: passwords.Policy{PBKDF2Iterations: 1}}
 		for _, u := range []User{
 			{ID: "1", Username: "admin", Email: "admin@example.com", IsActive: true},
 			{ID: "2", Username: "inactive", Email: "inactive@example.com"},

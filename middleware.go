@@ -45,11 +45,24 @@ func (a *Auth) Authenticate(r *http.Request) (User, Claims, error) {
 // (cachedCredential) has found nothing: the claims, nil for other schemes,
 // are *dst or the cache's (see authToken), and must not be modified.
 func (a *Auth) authenticate(r *http.Request, dst *Claims) (User, *Claims, error) {
-	token, found, err := a.jwtCredential(r)
-	if err != nil {
-		return User{}, nil, err
+	quick, ok := a.quickCredential(r)
+	var quickErr error
+	if ok {
+		u, c, err := a.authToken(r.Context(), quick, dst)
+		if !errors.Is(err, ErrMalformedToken) {
+			return u, c, err
+		}
+		// Perhaps the header was not "<prefix> <token>": DRF's split
+		// decides, below.
+		quickErr = err
 	}
-	if found {
+	token, found, err := a.jwtCredential(r)
+	switch {
+	case err != nil:
+		return User{}, nil, err
+	case found && ok && token == quick:
+		return User{}, nil, quickErr
+	case found:
 		return a.authToken(r.Context(), token, dst)
 	}
 	for _, other := range a.s.Authenticators {

@@ -17,6 +17,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/jwtauth-go/jwtauth/passwords"
 )
 
 // upstreamMockView is the upstream tests' protected view: it answers
@@ -189,7 +191,7 @@ func TestMiddlewareUpstreamSuite(t *testing.T) {
 // changing the secret invalidates the user's tokens.
 func TestMiddlewarePerUserSecret(t *testing.T) {
 	t.Parallel()
-	store := &MemoryStore{BcryptCost: 4}
+	store := &MemoryStore{Passwords: passwords.Policy{PBKDF2Iterations: 1}}
 	user := User{ID: "1", Username: "jpueblo@example.com", Email: "jpueblo@example.com", IsActive: true}
 	addFixtureUser(t, store, user, "password")
 	var (

@@ -2,12 +2,13 @@ package jwtauth
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
+	"maps"
 	"sync"
+	"sync/atomic"
 
-	"golang.org/x/crypto/bcrypt"
+	"github.com/jwtauth-go/jwtauth/passwords"
 )
 
 // User is an account as DRF-JWT sees it: the four columns of Django's
@@ -48,55 +49,69 @@ type UserStore interface {
 	Authenticate(ctx context.Context, username, password string) (User, error)
 }
 
-// MemoryStore is a UserStore held in memory, with bcrypt password hashes.
-// It behaves like Django's default ModelBackend: usernames match exactly and
-// inactive users cannot log in. The zero value is an empty store ready to
-// use; it is safe for concurrent use.
+// MemoryStore is a UserStore held in memory, with passwords hashed in
+// Django's formats (package passwords). It behaves like Django's default
+// ModelBackend: usernames match exactly, inactive users cannot log in, and
+// an unknown username costs the same hashing work as a wrong password. The
+// zero value is an empty store ready to use; it is safe for concurrent use,
+// and lookups take no lock.
 type MemoryStore struct {
-	// BcryptCost is the bcrypt cost for passwords added from now on; zero
-	// means bcrypt.DefaultCost.
-	BcryptCost int
+	// Passwords is the policy AddUser hashes with; the zero value is
+	// passwords.DefaultPolicy(), Django's own default (pbkdf2_sha256 at its
+	// current iteration count). Tests can afford a cheaper one.
+	Passwords passwords.Policy
 
-	mu    sync.RWMutex
-	users map[string]memoryUser
-	dummy map[int][]byte // per cost: a hash to compare against for unknown users
+	mu    sync.Mutex                            // held by writers
+	users atomic.Pointer[map[string]memoryUser] // replaced whole on write
 }
 
 type memoryUser struct {
 	user User
-	hash []byte // nil: no usable password
+	hash string // Django-encoded; "!": no usable password
 }
 
 // AddUser adds u with password, replacing any user of the same username.
 // An empty password gives the user no usable password: it can never log in.
-// Passwords longer than 72 bytes are refused, because bcrypt would ignore
-// the rest.
 func (s *MemoryStore) AddUser(u User, password string) error {
 	if u.Username == "" {
 		return errors.New("jwtauth: MemoryStore.AddUser: empty username")
 	}
-	var hash []byte
+	hash := "!"
 	if password != "" {
 		var err error
-		hash, err = bcrypt.GenerateFromPassword([]byte(password), s.cost())
-		if err != nil {
+		if hash, err = s.Passwords.Hash(password); err != nil {
 			return fmt.Errorf("jwtauth: MemoryStore.AddUser %q: %w", u.Username, err)
 		}
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.users == nil {
-		s.users = make(map[string]memoryUser)
-	}
-	s.users[u.Username] = memoryUser{user: u, hash: hash}
+	s.update(func(m map[string]memoryUser) { m[u.Username] = memoryUser{u, hash} })
 	return nil
 }
 
 // DeleteUser removes the user with this username, if any.
 func (s *MemoryStore) DeleteUser(username string) {
+	s.update(func(m map[string]memoryUser) { delete(m, username) })
+}
+
+// update applies change to a copy of the users and publishes it: adding
+// users is rare, looking them up happens on every request.
+func (s *MemoryStore) update(change func(map[string]memoryUser)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	delete(s.users, username)
+	m := make(map[string]memoryUser)
+	if old := s.users.Load(); old != nil {
+		maps.Copy(m, *old)
+	}
+	change(m)
+	s.users.Store(&m)
+}
+
+func (s *MemoryStore) find(username string) (memoryUser, bool) {
+	m := s.users.Load()
+	if m == nil {
+		return memoryUser{}, false
+	}
+	mu, ok := (*m)[username]
+	return mu, ok
 }
 
 // UserByUsername implements UserStore.
@@ -104,69 +119,27 @@ func (s *MemoryStore) UserByUsername(ctx context.Context, username string) (User
 	if err := ctx.Err(); err != nil {
 		return User{}, err
 	}
-	s.mu.RLock()
-	mu, ok := s.users[username]
-	s.mu.RUnlock()
+	mu, ok := s.find(username)
 	if !ok {
 		return User{}, ErrUserNotFound
 	}
 	return mu.user, nil
 }
 
-// Authenticate implements UserStore. Unknown users, users without a usable
-// password and over-long passwords cost one bcrypt comparison, like a wrong
-// password.
+// Authenticate implements UserStore. Unknown users and users without a
+// usable password cost one hashing, like a wrong password.
 func (s *MemoryStore) Authenticate(ctx context.Context, username, password string) (User, error) {
 	if err := ctx.Err(); err != nil {
 		return User{}, err
 	}
-	s.mu.RLock()
-	mu, ok := s.users[username]
-	s.mu.RUnlock()
-	hash := mu.hash
-	if !ok || hash == nil || len(password) > 72 {
-		ok = false
-		hash = s.dummyHash()
+	mu, found := s.find(username)
+	if !found {
+		s.Passwords.Waste(password)
+		return User{}, ErrInvalidCredentials
 	}
-	match := bcrypt.CompareHashAndPassword(hash, []byte(password)) == nil
-	if !ok || !match || !mu.user.IsActive {
+	// Verify does the work of a hash for an unusable one too.
+	if ok, _, _ := s.Passwords.Verify(password, mu.hash); !ok || !mu.user.IsActive {
 		return User{}, ErrInvalidCredentials
 	}
 	return mu.user, nil
-}
-
-func (s *MemoryStore) cost() int {
-	if s.BcryptCost == 0 {
-		return bcrypt.DefaultCost
-	}
-	return s.BcryptCost
-}
-
-// dummyHash returns a hash of a random password at the store's cost, made
-// once per cost, so that a failed lookup costs what a wrong password costs.
-func (s *MemoryStore) dummyHash() []byte {
-	cost := s.cost()
-	s.mu.RLock()
-	h := s.dummy[cost]
-	s.mu.RUnlock()
-	if h != nil {
-		return h
-	}
-	pw := make([]byte, 16)
-	_, _ = rand.Read(pw)
-	h, err := bcrypt.GenerateFromPassword(pw, cost)
-	if err != nil {
-		// Only an invalid cost gets here; AddUser reports it to the caller.
-		h, _ = bcrypt.GenerateFromPassword(pw, bcrypt.DefaultCost)
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.dummy == nil {
-		s.dummy = make(map[int][]byte)
-	}
-	if old := s.dummy[cost]; old != nil {
-		return old
-	}
-	s.dummy[cost] = h
-	return h
 }

@@ -49,7 +49,7 @@ func (a *Auth) authToken(ctx context.Context, token string, dst *Claims) (User, 
 	}
 	if a.cache != nil {
 		c := *dst
-		a.cache.put(token, &c, secret)
+		a.cache.put(token, &c, secret, a.s.Now())
 	}
 	return a.admit(u, dst)
 }
@@ -159,9 +159,10 @@ func (a *Auth) verifyToken(ctx context.Context, token string, dst *Claims) (User
 // checks that the user's secret is still the one the token was verified
 // with (a password change, say, cuts its tokens off).
 func (a *Auth) loadUser(ctx context.Context, c *Claims, secret []byte) (User, error) {
-	u, err := a.lookup(ctx, a.usernameOf(c))
+	// The store directly: this runs for every request of a cached token.
+	u, err := a.store.UserByUsername(ctx, a.usernameOf(c))
 	if err != nil {
-		return User{}, err
+		return User{}, lookupError(err)
 	}
 	if secret != nil {
 		now, err := a.userSecret(ctx, u)
@@ -323,11 +324,17 @@ func (a *Auth) lookup(ctx context.Context, username string) (User, error) {
 		return User{}, fmt.Errorf("%w: empty username", ErrUserNotFound)
 	}
 	u, err := a.store.UserByUsername(ctx, username)
-	switch {
-	case errors.Is(err, ErrUserNotFound):
-		return User{}, ErrUserNotFound
-	case err != nil:
-		return User{}, &storeError{err}
+	if err != nil {
+		return User{}, lookupError(err)
 	}
 	return u, nil
+}
+
+// lookupError tells "no such user" (ErrUserNotFound) from a store failure
+// (*storeError).
+func lookupError(err error) error {
+	if errors.Is(err, ErrUserNotFound) {
+		return ErrUserNotFound
+	}
+	return &storeError{err}
 }

@@ -12,11 +12,11 @@ const djangoBcrypt = "bcrypt$$2b$04$tt1HuWwNl7DJD1u.iXze.eYNmFV.ACQe5urup/9z1uyB
 
 // TestBcryptLimits: plain bcrypt takes at most 72 bytes and no NUL, both in
 // Hash and in Verify, and never compares a truncated password;
-// bcrypt_sha256 takes anything.
+// bcrypt_sha256 takes any length (no algorithm takes a NUL: TestNUL).
 func TestBcryptLimits(t *testing.T) {
 	t.Parallel()
 	p := cheap[bcryptName]
-	for _, password := range []string{strings.Repeat("x", 73), "a\x00b", strings.Repeat("ü", 37)} {
+	for _, password := range []string{strings.Repeat("x", 73), strings.Repeat("ü", 37)} {
 		if encoded, err := p.Hash(password); encoded != "" || !errors.Is(err, ErrPasswordUnsupported) {
 			t.Errorf("Hash(%d bytes) = %q, %v; want ErrPasswordUnsupported", len(password), encoded, err)
 		}
@@ -40,6 +40,27 @@ func TestBcryptLimits(t *testing.T) {
 	}
 	if ok, _, err := p.Verify("admin\x00", djangoBcrypt); ok || !errors.Is(err, ErrPasswordUnsupported) {
 		t.Errorf("Verify(NUL) = %v, %v; want false, ErrPasswordUnsupported", ok, err)
+	}
+}
+
+// TestNUL: no algorithm takes a password with a NUL byte. For PBKDF2 it
+// matters most: HMAC pads its key with zeros, so "pw\x00" would verify
+// against the hash of "pw".
+func TestNUL(t *testing.T) {
+	t.Parallel()
+	for name, p := range cheap {
+		if encoded, err := p.Hash("a\x00b"); encoded != "" || !errors.Is(err, ErrPasswordUnsupported) {
+			t.Errorf("%s: Hash(NUL) = %q, %v", name, encoded, err)
+		}
+		encoded, err := p.Hash("admin")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, pw := range []string{"admin\x00", "admin\x00\x00", "\x00admin"} {
+			if ok, _, err := p.Verify(pw, encoded); ok || !errors.Is(err, ErrPasswordUnsupported) {
+				t.Errorf("%s: Verify(%q) = %v, %v; want false, ErrPasswordUnsupported", name, pw, ok, err)
+			}
+		}
 	}
 }
 

@@ -37,12 +37,12 @@ var (
 	// ErrCostTooHigh: the hash's cost parameters are above the bounds this
 	// package computes (see Policy), or a policy asks for such costs.
 	ErrCostTooHigh = errors.New("passwords: password hash cost above the allowed bounds")
-	// ErrPasswordUnsupported: the plain bcrypt algorithm cannot hash this
-	// password exactly, because it is longer than 72 bytes (bcrypt would
-	// ignore the rest) or contains a NUL byte (C implementations of bcrypt,
-	// Django's among them, stop or fail there). bcrypt_sha256 has no such
-	// limits.
-	ErrPasswordUnsupported = errors.New("passwords: password not supported by plain bcrypt")
+	// ErrPasswordUnsupported: the password cannot be hashed exactly. No
+	// algorithm takes a NUL byte (PBKDF2's HMAC pads its key with zeros, C
+	// bcrypt stops there; Django's forms refuse it), and plain bcrypt takes
+	// at most 72 bytes (it would ignore the rest; bcrypt_sha256 has no such
+	// limit).
+	ErrPasswordUnsupported = errors.New("passwords: password not supported")
 	// ErrInvalidPolicy: a Policy field is out of range. Errors from
 	// Validate, Hash and Verify for a bad policy wrap it.
 	ErrInvalidPolicy = errors.New("passwords: invalid policy")
@@ -257,16 +257,25 @@ func (p Policy) normalized() (Policy, error) {
 	return p, nil
 }
 
+// errNUL refuses passwords with a NUL byte for every algorithm: PBKDF2 keys
+// HMAC with the password, and HMAC pads keys with zeros, so "pw" and
+// "pw\x00" would be one password; C bcrypt stops at a NUL. Django's and DRF's
+// forms refuse NUL, so no real password has one.
+var errNUL = fmt.Errorf("%w: contains a NUL byte", ErrPasswordUnsupported)
+
 // Hash returns password hashed with the policy's algorithm, in Django's
 // encoded form, with a random salt (22 characters of [a-zA-Z0-9], as
 // Django's salt() makes them; bcrypt makes its own). An empty password is
-// hashed like any other, as Django's make_password("") does. For plain
-// bcrypt, a password over 72 bytes or with a NUL byte is an error wrapping
-// ErrPasswordUnsupported.
+// hashed like any other, as Django's make_password("") does. A password
+// with a NUL byte, and for plain bcrypt one over 72 bytes, is an error
+// wrapping ErrPasswordUnsupported.
 func (p Policy) Hash(password string) (string, error) {
 	p, err := p.normalized()
 	if err != nil {
 		return "", err
+	}
+	if strings.IndexByte(password, 0) >= 0 {
+		return "", errNUL
 	}
 	switch p.Algorithm {
 	case pbkdf2SHA256, pbkdf2SHA1:
@@ -308,6 +317,9 @@ func (p Policy) verify(password, encoded string, lim limits) (ok, upgrade bool, 
 		return false, false, err
 	}
 	s, algorithm, err := decode(encoded, lim)
+	if err == nil && strings.IndexByte(password, 0) >= 0 {
+		err = errNUL
+	}
 	if err != nil {
 		p.waste(password)
 		return false, false, err

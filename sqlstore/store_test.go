@@ -7,9 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"golang.org/x/crypto/bcrypt"
-
 	"github.com/jwtauth-go/jwtauth"
+	"github.com/jwtauth-go/jwtauth/passwords"
 	"github.com/jwtauth-go/jwtauth/sqlstore"
 )
 
@@ -142,7 +141,7 @@ func isCredentialsAnswer(err error) bool {
 func TestContractMemoryStore(t *testing.T) {
 	t.Parallel()
 	testStoreContract(t, func(t *testing.T, users []contractUser) (jwtauth.UserStore, map[string]string) {
-		s := &jwtauth.MemoryStore{BcryptCost: bcrypt.MinCost}
+		s := &jwtauth.MemoryStore{Passwords: passwords.Policy{PBKDF2Iterations: 1}}
 		ids := map[string]string{}
 		for i, u := range users {
 			id := strconv.Itoa(i + 1)

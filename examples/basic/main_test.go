@@ -2,13 +2,13 @@ package main
 
 import (
 	"encoding/json"
-	"github.com/jwtauth-go/jwtauth/internal/demotest"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
-	"golang.org/x/crypto/bcrypt"
+	"github.com/jwtauth-go/jwtauth/internal/demotest"
+	"github.com/jwtauth-go/jwtauth/passwords"
 
 	"github.com/jwtauth-go/jwtauth"
 )
@@ -20,7 +20,7 @@ const testSecret = "a-test-secret-that-is-long-enough-0123456789"
 // replay: JWT_AUTH_HEADER_PREFIX=Bearer, refresh allowed, JWT then Basic.
 func newTestServer(t *testing.T) *httptest.Server {
 	t.Helper()
-	store := &jwtauth.MemoryStore{BcryptCost: bcrypt.MinCost}
+	store := &jwtauth.MemoryStore{Passwords: passwords.Policy{PBKDF2Iterations: 1}}
 	for _, u := range []struct {
 		user     jwtauth.User
 		password string

@@ -2,15 +2,16 @@ package main
 
 import (
 	"encoding/json"
-	"github.com/jwtauth-go/jwtauth/internal/demotest"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
 
+	"github.com/jwtauth-go/jwtauth/internal/demotest"
+	"github.com/jwtauth-go/jwtauth/passwords"
+
 	"github.com/go-chi/chi/v5"
-	"golang.org/x/crypto/bcrypt"
 
 	"github.com/jwtauth-go/jwtauth"
 )
@@ -26,7 +27,7 @@ var testUsers = []jwtauth.User{
 
 func newTestServer(t *testing.T, users []jwtauth.User) *httptest.Server {
 	t.Helper()
-	store := &jwtauth.MemoryStore{BcryptCost: bcrypt.MinCost}
+	store := &jwtauth.MemoryStore{Passwords: passwords.Policy{PBKDF2Iterations: 1}}
 	for _, u := range users {
 		if err := store.AddUser(u, u.Username+"-password"); err != nil {
 			t.Fatal(err)

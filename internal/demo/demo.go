@@ -26,6 +26,7 @@ import (
 
 	"github.com/jwtauth-go/jwtauth"
 	"github.com/jwtauth-go/jwtauth/internal/drf"
+	"github.com/jwtauth-go/jwtauth/passwords"
 )
 
 // Flags are the command-line options of an example server.
@@ -95,9 +96,9 @@ type userRecord struct {
 // demoUser is the user served when there is no users file.
 var demoUser = jwtauth.User{ID: "1", Username: "admin", Email: "admin@example.com", IsActive: true}
 
-// bcryptCost is the cost of the passwords LoadUsers hashes; 0 means
-// bcrypt's default. Tests lower it.
-var bcryptCost = 0
+// passwordPolicy hashes the passwords LoadUsers reads: Django's default.
+// Tests lower its cost.
+var passwordPolicy passwords.Policy
 
 // LoadUsers returns a MemoryStore holding the users of the file at path,
 // and the users in file order. The file is a JSON array of {"id",
@@ -108,7 +109,7 @@ var bcryptCost = 0
 // admin@example.com), and LoadUsers writes one warning line to warn.
 // Errors name the file and the user, never a password.
 func LoadUsers(path string, warn io.Writer) (*jwtauth.MemoryStore, []jwtauth.User, error) {
-	store := &jwtauth.MemoryStore{BcryptCost: bcryptCost}
+	store := &jwtauth.MemoryStore{Passwords: passwordPolicy}
 	if path == "" {
 		fmt.Fprintf(warn, "WARNING: no -users FILE: serving one demo user, %q (id %s), whose password is public; use -users for anything but a demo\n", demoUser.Username, demoUser.ID)
 		if err := store.AddUser(demoUser, "admin"); err != nil {
