@@ -154,11 +154,12 @@ type payload struct {
 	payloadErr             error // a DRF claim of the wrong type: invalid payload
 }
 
-// decodePayload decodes claims JSON strictly. It fails only when data is not
-// one JSON object without duplicate names; wrong claim types are recorded
-// for validate. The strings of the claims are substrings of data.
-func decodePayload(data string) (payload, error) {
-	var p payload
+// decodePayload decodes claims JSON strictly into *p. It fails only when
+// data is not one JSON object without duplicate names; wrong claim types
+// are recorded for validate. The strings of the claims are substrings of
+// data.
+func decodePayload(data string, p *payload) error {
+	*p = payload{}
 	err := object(data, func(name, raw string) error {
 		var (
 			err error
@@ -223,9 +224,9 @@ func decodePayload(data string) (payload, error) {
 		return nil
 	})
 	if err != nil {
-		return payload{}, err
+		*p = payload{}
 	}
-	return p, nil
+	return err
 }
 
 func (p *payload) setExtra(name string, v any) {

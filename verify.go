@@ -114,7 +114,7 @@ func (a *Auth) verifyToken(ctx context.Context, token string, dst *Claims) (User
 	if a.s.UserSecretKey != nil {
 		// The key depends on the user: read the claims before the
 		// signature, strictly, and take the user the token names.
-		if p, err = decodePayload(data); err != nil {
+		if err := decodePayload(data, &p); err != nil {
 			return User{}, nil, fmt.Errorf("%w: claims: %v", ErrMalformedToken, err)
 		}
 		u, err := a.lookup(ctx, a.usernameOf(&p.Claims))
@@ -138,7 +138,7 @@ func (a *Auth) verifyToken(ctx context.Context, token string, dst *Claims) (User
 		return User{}, nil, fmt.Errorf("%w: %v", ErrInvalidSignature, err)
 	}
 	if secret == nil {
-		if p, err = decodePayload(data); err != nil {
+		if err := decodePayload(data, &p); err != nil {
 			return User{}, nil, fmt.Errorf("%w: claims: %v", ErrMalformedToken, err)
 		}
 	}
