@@ -3,6 +3,7 @@ package jwtauth
 import (
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"unicode/utf8"
@@ -34,12 +35,33 @@ func credential(h drf.Header, ok bool, scheme string, noCreds, spaces error) (cr
 func (a *Auth) jwtCredential(r *http.Request) (token string, found bool, err error) {
 	h, ok := drf.ParseAuthorization(r)
 	if ok && h.N == 0 && a.s.AuthCookie != "" {
-		if c, err := r.Cookie(a.s.AuthCookie); err == nil {
-			return c.Value, true, nil
+		c, err := r.Cookie(a.s.AuthCookie)
+		if err != nil {
+			return "", false, nil
 		}
-		return "", false, nil
+		// A browser sends the cookie with requests other sites make it
+		// send: unsafe methods must come from our own origin.
+		if err := a.sameOrigin(r); err != nil {
+			return "", false, err
+		}
+		return c.Value, true, nil
 	}
 	return credential(h, ok, a.s.AuthHeaderPrefix, errNoToken, errTokenSpaces)
+}
+
+// sameOrigin refuses a cross-site request with an unsafe method, as DRF's
+// SessionAuthentication enforces CSRF, with net/http's CrossOriginProtection
+// (Sec-Fetch-Site, then Origin against Host; Settings.TrustedOrigins
+// allowed).
+func (a *Auth) sameOrigin(r *http.Request) error {
+	if a.csrf == nil || a.csrf.Check(r) == nil {
+		return nil
+	}
+	msg := "CSRF Failed: cross-site request."
+	if o := r.Header.Get("Origin"); o != "" {
+		msg = fmt.Sprintf("CSRF Failed: Origin checking failed - %s does not match any trusted origins.", o)
+	}
+	return &Error{Status: http.StatusForbidden, Detail: msg, Err: ErrCrossSiteRequest}
 }
 
 // quickCredential is the short way to the token of the usual request: one
@@ -73,12 +95,17 @@ func (a *Auth) cachedCredential(r *http.Request) (*Claims, []byte, bool) {
 // BasicAuthentication returns DRF's BasicAuthentication over store:
 // "Authorization: Basic base64(username:password)", with DRF's messages. Put
 // it in Settings.Authenticators to accept it after JWT, as seed 000's
-// DEFAULT_AUTHENTICATION_CLASSES do. Each request costs a password hash.
+// DEFAULT_AUTHENTICATION_CLASSES do. Each request costs a password hash, and
+// shares the Auth's bound on concurrent password checks
+// (Settings.MaxConcurrentLogins).
 func BasicAuthentication(store UserStore) Authenticator {
-	return basicAuth{store}
+	return basicAuth{store: store}
 }
 
-type basicAuth struct{ store UserStore }
+type basicAuth struct {
+	store UserStore
+	slots loginSlots // the Auth's, bound by New
+}
 
 func (b basicAuth) Authenticate(r *http.Request) (User, error) {
 	h, ok := drf.ParseAuthorization(r)
@@ -105,7 +132,12 @@ func (b basicAuth) Authenticate(r *http.Request) (User, error) {
 	// DRF partitions at the first colon: without one, the password is
 	// empty and the credentials simply do not match.
 	username, password, _ := strings.Cut(text, ":")
-	u, err := b.store.Authenticate(r.Context(), username, password)
+	u, err := b.slots.run(r.Context(), func() (User, error) {
+		return b.store.Authenticate(r.Context(), username, password)
+	})
+	if errors.Is(err, ErrTooManyLogins) {
+		return User{}, err
+	}
 	switch {
 	case errors.Is(err, ErrInvalidCredentials):
 		return User{}, errBasicInvalid

@@ -72,10 +72,12 @@
 // Secrets, passwords and tokens are never logged nor written to a
 // response; [Secret] and [Settings] print redacted. HMAC secrets shorter
 // than the hash, or that look like a public key, are refused. Login does
-// the same hashing work for unknown users as for wrong passwords. The auth
-// cookie, when configured, is HttpOnly, Secure and SameSite=Lax; a service
-// that authenticates browsers by cookie should also refuse cross-origin
-// writes, for instance with net/http's CrossOriginProtection.
+// the same hashing work for unknown users as for wrong passwords, and at
+// most Settings.MaxConcurrentLogins password checks run at once. The auth
+// cookie, when configured, is HttpOnly, Secure and SameSite=Lax, and the
+// requests it authenticates with unsafe methods must come from the
+// service's own origin (net/http's CrossOriginProtection), as must the
+// logins that set it.
 //
 // # Compatibility with DRF-JWT
 //

@@ -30,6 +30,9 @@ import (
 //	JWT_AUTH_COOKIE_SAMESITE       Lax (default), Strict or None
 //	JWT_USERNAME_FIELD             username (default), or email, ...
 //	JWT_TOKEN_CACHE_SIZE           verified tokens to remember (default 0: off)
+//	JWT_MAX_CONCURRENT_LOGINS      password checks at once (default 0: 4 per CPU)
+//	CSRF_TRUSTED_ORIGINS           origins allowed cookie-authenticated writes,
+//	                               separated by commas or spaces (Django's name)
 //
 // JWT_VERIFY and JWT_VERIFY_EXPIRATION may be True; False is an error,
 // because no setting turns verification off. DRF-JWT's handler settings
@@ -100,12 +103,19 @@ func FromEnv(lookup func(key string) (string, bool)) (Settings, error) {
 	str("JWT_AUTH_HEADER_PREFIX", &s.AuthHeaderPrefix)
 	str("JWT_AUTH_COOKIE", &s.AuthCookie)
 	str("JWT_USERNAME_FIELD", &s.UsernameField)
-	if v, ok := get("JWT_TOKEN_CACHE_SIZE"); ok {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			fail("JWT_TOKEN_CACHE_SIZE", "want a whole number of tokens")
+	count := func(name string, dst *int) {
+		if v, ok := get(name); ok {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				fail(name, "want a whole number")
+			}
+			*dst = n
 		}
-		s.TokenCacheSize = n
+	}
+	count("JWT_TOKEN_CACHE_SIZE", &s.TokenCacheSize)
+	count("JWT_MAX_CONCURRENT_LOGINS", &s.MaxConcurrentLogins)
+	if v, ok := get("CSRF_TRUSTED_ORIGINS"); ok {
+		s.TrustedOrigins = strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' })
 	}
 	secure := true
 	boolean("JWT_AUTH_COOKIE_SECURE", &secure)

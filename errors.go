@@ -45,6 +45,14 @@ var (
 	ErrRefreshExpired = errors.New("jwtauth: refresh has expired")
 	// ErrMissingOrigIAT: a token sent for refresh has no usable orig_iat.
 	ErrMissingOrigIAT = errors.New("jwtauth: orig_iat is missing")
+	// ErrTooManyLogins: Settings.MaxConcurrentLogins password checks are
+	// running and none finished in time; the answer is a 503 with
+	// Retry-After.
+	ErrTooManyLogins = errors.New("jwtauth: too many logins in progress")
+	// ErrCrossSiteRequest: a request authenticated by the auth cookie, or a
+	// login that would set it, came from another site (CSRF); the answer
+	// is DRF's 403 "CSRF Failed: ...".
+	ErrCrossSiteRequest = errors.New("jwtauth: cross-site request")
 )
 
 // Finer causes, unexported: each has a DRF message of its own but is still

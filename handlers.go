@@ -71,6 +71,12 @@ func (e *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		e.a.fail(w, r, &Error{Status: http.StatusMethodNotAllowed, Detail: fmt.Sprintf("Method %q not allowed.", r.Method)})
 		return
 	}
+	// With the auth cookie, a login from another site would set it in the
+	// victim's browser (login CSRF).
+	if err := e.a.sameOrigin(r); err != nil {
+		e.a.fail(w, r, err)
+		return
+	}
 	raw, pe := drf.ReadFields(w, r, maxBodyBytes)
 	if pe != nil {
 		var err error = &Error{Status: pe.Status, Detail: pe.Detail}
@@ -130,8 +136,12 @@ func (a *Auth) respond(w http.ResponseWriter, r *http.Request, token string, u U
 }
 
 func (a *Auth) obtain(ctx context.Context, f map[string]string) (string, User, error) {
-	u, err := a.store.Authenticate(ctx, f[a.s.UsernameField], f["password"])
+	u, err := a.logins.run(ctx, func() (User, error) {
+		return a.store.Authenticate(ctx, f[a.s.UsernameField], f["password"])
+	})
 	switch {
+	case errors.Is(err, ErrTooManyLogins):
+		return "", User{}, err
 	case errors.Is(err, ErrInvalidCredentials):
 		return "", User{}, ErrInvalidCredentials
 	case err != nil:

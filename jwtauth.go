@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"sync"
 	"time"
@@ -19,6 +20,8 @@ type Auth struct {
 	challenge string      // the WWW-Authenticate value of every 401
 	scratch   *sync.Pool  // of *scratch
 	cache     *tokenCache // nil unless Settings.TokenCacheSize
+	logins    loginSlots
+	csrf      *http.CrossOriginProtection // nil without the auth cookie
 }
 
 // New checks s and returns an Auth that authenticates the users of store.
@@ -41,6 +44,19 @@ func New(s Settings, store UserStore) (*Auth, error) {
 		challenge: s.AuthHeaderPrefix + ` realm="api"`,
 	}
 	a.scratch = newScratchPool(s, a.sg.verifyKey)
+	a.logins = newLoginSlots(s.MaxConcurrentLogins)
+	for i, other := range a.s.Authenticators {
+		if b, ok := other.(basicAuth); ok {
+			b.slots = a.logins
+			a.s.Authenticators[i] = b
+		}
+	}
+	if s.AuthCookie != "" {
+		a.csrf = http.NewCrossOriginProtection()
+		for _, o := range s.TrustedOrigins {
+			_ = a.csrf.AddTrustedOrigin(o) // checked by validate
+		}
+	}
 	if s.TokenCacheSize > 0 {
 		a.cache = newTokenCache(s.TokenCacheSize, s.Leeway)
 	}

@@ -147,8 +147,11 @@ func (a *Auth) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var e *Error
 	switch {
 	case errors.As(err, &e):
-		if e.Status == http.StatusUnauthorized {
+		switch e.Status {
+		case http.StatusUnauthorized:
 			w.Header().Set("WWW-Authenticate", a.challenge)
+		case http.StatusServiceUnavailable:
+			w.Header().Set("Retry-After", "1")
 		}
 	case errors.As(err, new(*ValidationError)):
 	case errors.As(err, new(*storeError)):

@@ -65,6 +65,19 @@ type Settings struct {
 	// AuthCookieSameSite is the cookie's SameSite attribute
 	// (JWT_AUTH_COOKIE_SAMESITE, default Lax).
 	AuthCookieSameSite http.SameSite
+	// TrustedOrigins are the other origins ("https://app.example.com")
+	// allowed to send requests authenticated by the auth cookie with unsafe
+	// methods (CSRF_TRUSTED_ORIGINS, Django's name for it). Any other
+	// cross-site POST, PUT, PATCH or DELETE with the cookie is refused with
+	// DRF's 403 "CSRF Failed: ...", and so is a cross-site login that would
+	// set the cookie.
+	TrustedOrigins []string
+	// MaxConcurrentLogins bounds the password checks running at once
+	// (obtain, and BasicAuthentication), so that a storm of logins cannot
+	// starve the rest of the service: past it, a login waits up to a second,
+	// then gets a 503 with Retry-After (JWT_MAX_CONCURRENT_LOGINS, default 0:
+	// four per CPU).
+	MaxConcurrentLogins int
 	// TokenCacheSize is how many verified tokens to remember, so that a
 	// token seen again skips parsing and its signature check: the user is
 	// still loaded and checked on every request, and a token never outlives
@@ -181,6 +194,17 @@ func (s Settings) validate() error {
 	}
 	if s.TokenCacheSize < 0 {
 		bad("TokenCacheSize (JWT_TOKEN_CACHE_SIZE) is negative")
+	}
+	if s.MaxConcurrentLogins < 0 {
+		bad("MaxConcurrentLogins (JWT_MAX_CONCURRENT_LOGINS) is negative")
+	}
+	for _, o := range s.TrustedOrigins {
+		if err := http.NewCrossOriginProtection().AddTrustedOrigin(o); err != nil {
+			bad("TrustedOrigins (CSRF_TRUSTED_ORIGINS): %v", err)
+		}
+	}
+	if (strings.HasPrefix(s.AuthCookie, "__Host-") || strings.HasPrefix(s.AuthCookie, "__Secure-")) && s.AuthCookieInsecure {
+		bad("AuthCookie %q: browsers keep a __Host- or __Secure- cookie only with the Secure attribute", s.AuthCookie)
 	}
 	if !isToken(s.AuthHeaderPrefix) {
 		bad("AuthHeaderPrefix (JWT_AUTH_HEADER_PREFIX) %q must be one word without spaces, like JWT or Bearer", s.AuthHeaderPrefix)

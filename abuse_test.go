@@ -1,0 +1,191 @@
+package jwtauth
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jwtauth-go/jwtauth/passwords"
+)
+
+// gateStore is a MemoryStore whose password checks wait for the test to
+// open the gate, counting how many run at once.
+type gateStore struct {
+	*MemoryStore
+	gate          chan struct{}
+	running, peak atomic.Int32
+}
+
+func (g *gateStore) Authenticate(ctx context.Context, username, password string) (User, error) {
+	n := g.running.Add(1)
+	defer g.running.Add(-1)
+	for p := g.peak.Load(); n > p && !g.peak.CompareAndSwap(p, n); p = g.peak.Load() {
+	}
+	<-g.gate
+	return g.MemoryStore.Authenticate(ctx, username, password)
+}
+
+// TestLoginsAreBounded: with MaxConcurrentLogins checks running, another
+// login waits for a slot and is refused with a 503 and Retry-After when its
+// time runs out, Basic authentication shares the bound, and requests with
+// a token are not held up at all.
+func TestLoginsAreBounded(t *testing.T) {
+	store := &gateStore{MemoryStore: &MemoryStore{Passwords: passwords.Policy{PBKDF2Iterations: 1}}, gate: make(chan struct{})}
+	admin := User{ID: "1", Username: "admin", Email: "admin@example.com", IsActive: true}
+	if err := store.AddUser(admin, "pw"); err != nil {
+		t.Fatal(err)
+	}
+	a, err := New(Settings{SecretKey: strictSecret, MaxConcurrentLogins: 2, Authenticators: []Authenticator{BasicAuthentication(store)}}, store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	login := func(ctx context.Context) *httptest.ResponseRecorder {
+		r := httptest.NewRequestWithContext(ctx, http.MethodPost, "/", strings.NewReader(`{"username":"admin","password":"pw"}`))
+		r.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		a.ObtainHandler().ServeHTTP(rec, r)
+		return rec
+	}
+	// Two logins take both slots and wait at the gate.
+	done := make(chan *httptest.ResponseRecorder, 3)
+	for range 2 {
+		go func() { done <- login(context.Background()) }()
+	}
+	for store.running.Load() < 2 {
+		time.Sleep(time.Millisecond)
+	}
+	// A third login whose client gives up is refused without reaching the store.
+	gone, cancel := context.WithCancel(context.Background())
+	cancel()
+	rec := login(gone)
+	if rec.Code != 503 || rec.Header().Get("Retry-After") != "1" || rec.Body.String() != `{"detail":"Service temporarily unavailable, try again later."}` {
+		t.Errorf("login past the bound: %d %v %s", rec.Code, rec.Header(), rec.Body)
+	}
+	// So is a Basic request.
+	r := httptest.NewRequestWithContext(gone, http.MethodGet, "/", nil)
+	r.SetBasicAuth("admin", "pw")
+	if _, _, err := a.Authenticate(r); !errors.Is(err, ErrTooManyLogins) {
+		t.Errorf("Basic past the bound: %v", err)
+	}
+	// A request with a token needs no slot.
+	tok, _ := a.IssueToken(context.Background(), admin)
+	r = httptest.NewRequest(http.MethodGet, "/", nil)
+	r.Header.Set("Authorization", "JWT "+tok)
+	if _, _, err := a.Authenticate(r); err != nil {
+		t.Errorf("a token while logins wait: %v", err)
+	}
+	// A login that waits gets the next free slot.
+	go func() { done <- login(context.Background()) }()
+	close(store.gate)
+	for range 3 {
+		if rec := <-done; rec.Code != 200 {
+			t.Errorf("a login in a slot: %d %s", rec.Code, rec.Body)
+		}
+	}
+	if p := store.peak.Load(); p != 2 {
+		t.Errorf("%d password checks ran at once, the bound is 2", p)
+	}
+}
+
+// TestCookieCrossSite: with the auth cookie, unsafe requests it
+// authenticates and logins that would set it must come from our own origin
+// (or a trusted one); requests with a header, and safe methods, are free.
+func TestCookieCrossSite(t *testing.T) {
+	admin := User{ID: "1", Username: "admin", Email: "admin@example.com", IsActive: true}
+	store := &MemoryStore{Passwords: passwords.Policy{PBKDF2Iterations: 1}}
+	_ = store.AddUser(admin, "pw")
+	a, err := New(Settings{SecretKey: strictSecret, AuthCookie: "__Host-jwt", TrustedOrigins: []string{"https://app.example.com"}}, store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, _ := a.IssueToken(context.Background(), admin)
+	h := a.Required(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(204) }))
+	const refused = `{"detail":"CSRF Failed: cross-site request."}`
+	for _, tc := range []struct {
+		name, method string
+		headers      map[string]string
+		status       int
+		body         string
+	}{
+		{"same origin", "POST", map[string]string{"Sec-Fetch-Site": "same-origin"}, 204, ""},
+		{"not a browser", "POST", nil, 204, ""},
+		{"cross-site POST", "POST", map[string]string{"Sec-Fetch-Site": "cross-site"}, 403, refused},
+		{"cross-site DELETE", "DELETE", map[string]string{"Sec-Fetch-Site": "same-site"}, 403, refused},
+		{"old browser, foreign Origin", "PUT", map[string]string{"Origin": "https://evil.example"}, 403,
+			`{"detail":"CSRF Failed: Origin checking failed - https://evil.example does not match any trusted origins."}`},
+		{"trusted origin", "POST", map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "https://app.example.com"}, 204, ""},
+		{"cross-site GET", "GET", map[string]string{"Sec-Fetch-Site": "cross-site"}, 204, ""},
+	} {
+		r := httptest.NewRequest(tc.method, "http://api.example.com/", nil)
+		r.AddCookie(&http.Cookie{Name: "__Host-jwt", Value: tok})
+		for k, v := range tc.headers {
+			r.Header.Set(k, v)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		if rec.Code != tc.status || rec.Body.String() != tc.body || rec.Header().Get("WWW-Authenticate") != "" {
+			t.Errorf("%s: %d %v %s", tc.name, rec.Code, rec.Header(), rec.Body)
+		}
+	}
+	// The same cross-site POST with the token in a header: no CSRF risk.
+	r := httptest.NewRequest("POST", "http://api.example.com/", nil)
+	r.Header.Set("Sec-Fetch-Site", "cross-site")
+	r.Header.Set("Authorization", "JWT "+tok)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, r)
+	if rec.Code != 204 {
+		t.Errorf("cross-site with a header: %d %s", rec.Code, rec.Body)
+	}
+	// A cross-site login would set the cookie in the victim's browser.
+	for _, endpoint := range []http.Handler{a.ObtainHandler(), a.RefreshHandler(), a.VerifyHandler()} {
+		r := httptest.NewRequest("POST", "http://api.example.com/", strings.NewReader(`username=admin&password=pw&token=`+tok))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		r.Header.Set("Sec-Fetch-Site", "cross-site")
+		rec := httptest.NewRecorder()
+		endpoint.ServeHTTP(rec, r)
+		if rec.Code != 403 || rec.Body.String() != refused || rec.Header().Get("Set-Cookie") != "" {
+			t.Errorf("cross-site login: %d %v %s", rec.Code, rec.Header(), rec.Body)
+		}
+	}
+	// Without the cookie, logins from anywhere are fine (an API's clients).
+	plain := strictAuth(t, nil)
+	r = httptest.NewRequest("POST", "http://api.example.com/", strings.NewReader(`username=admin&password=pw-admin`))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.Header.Set("Sec-Fetch-Site", "cross-site")
+	rec = httptest.NewRecorder()
+	plain.ObtainHandler().ServeHTTP(rec, r)
+	if rec.Code != 200 {
+		t.Errorf("cross-site login without cookie mode: %d %s", rec.Code, rec.Body)
+	}
+}
+
+// TestAbuseSettings: the new settings are validated and read from the
+// environment.
+func TestAbuseSettings(t *testing.T) {
+	for _, tc := range []struct {
+		s    Settings
+		want string
+	}{
+		{Settings{SecretKey: strictSecret, AuthCookie: "__Host-jwt", AuthCookieInsecure: true}, "only with the Secure attribute"},
+		{Settings{SecretKey: strictSecret, AuthCookie: "__Secure-jwt", AuthCookieInsecure: true}, "only with the Secure attribute"},
+		{Settings{SecretKey: strictSecret, MaxConcurrentLogins: -1}, "MaxConcurrentLogins"},
+		{Settings{SecretKey: strictSecret, AuthCookie: "jwt", TrustedOrigins: []string{"not an origin"}}, "TrustedOrigins"},
+	} {
+		if _, err := New(tc.s, &MemoryStore{}); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("New: %v, want %q", err, tc.want)
+		}
+	}
+	env := map[string]string{"JWT_MAX_CONCURRENT_LOGINS": "8", "CSRF_TRUSTED_ORIGINS": "https://a.example, https://b.example"}
+	s, err := FromEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	if err != nil || s.MaxConcurrentLogins != 8 || len(s.TrustedOrigins) != 2 || s.TrustedOrigins[1] != "https://b.example" {
+		t.Errorf("FromEnv: %v %v", s.TrustedOrigins, err)
+	}
+	if _, err := FromEnv(func(k string) (string, bool) { return "many", k == "JWT_MAX_CONCURRENT_LOGINS" }); err == nil || !strings.Contains(err.Error(), "JWT_MAX_CONCURRENT_LOGINS") {
+		t.Errorf("bad count: %v", err)
+	}
+}
