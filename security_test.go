@@ -590,3 +590,18 @@ func TestHangingStore(t *testing.T) {
 		t.Errorf("%d goroutines after, %d before:\n%s", n, base, buf[:runtime.Stack(buf, true)])
 	}
 }
+
+// TestVerifyRefreshIgnoreTheCookie (row 68): with cookie mode on, verify
+// and refresh read the token from the body only: a valid cookie and no
+// body token is DRF's field error, never a token.
+func TestVerifyRefreshIgnoreTheCookie(t *testing.T) {
+	t.Parallel()
+	a := newTestAuth(t, newFixtureStore(t), withAllowRefresh, func(s *Settings) { s.AuthCookie = "jwt" })
+	for _, h := range []http.Handler{a.VerifyHandler(), a.RefreshHandler()} {
+		r := jsonBodyRequest(http.MethodPost, "/", `{}`)
+		r.AddCookie(&http.Cookie{Name: "jwt", Value: issuedToken(fixtureRefreshPayload)})
+		rec := serveRecorded(h, r)
+		assertJSONResponse(t, rec, 400, `{"token":["This field is required."]}`)
+		assertHeaderValue(t, rec, "Set-Cookie", "")
+	}
+}
