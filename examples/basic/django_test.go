@@ -2,15 +2,12 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/base64"
 	"encoding/json"
-	"io"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
-	"github.com/jwtauth-go/jwtauth/internal/demo"
 	"github.com/jwtauth-go/jwtauth/internal/demotest"
 	"github.com/jwtauth-go/jwtauth/internal/djangotest"
 )
@@ -21,17 +18,7 @@ import (
 func newDjangoServer(t *testing.T) (*httptest.Server, *djangotest.Database) {
 	t.Helper()
 	dj := djangotest.New(t)
-	lookup := func(name string) (string, bool) {
-		if name == "JWT_SECRET_KEY" {
-			return testSecret, true
-		}
-		return "", false
-	}
-	srv, err := demo.NewServer(context.Background(), demo.Flags{DB: "sqlite:" + dj.Path}, lookup, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
+	srv := demotest.DjangoServer(t, dj, testSecret)
 	a, err := newAuth(srv)
 	if err != nil {
 		t.Fatal(err)

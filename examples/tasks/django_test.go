@@ -1,14 +1,11 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
-	"io"
 	"net/http/httptest"
 	"testing"
 
 	"github.com/jwtauth-go/jwtauth"
-	"github.com/jwtauth-go/jwtauth/internal/demo"
 	"github.com/jwtauth-go/jwtauth/internal/demotest"
 	"github.com/jwtauth-go/jwtauth/internal/djangotest"
 )
@@ -19,17 +16,7 @@ import (
 func TestDjangoDatabase(t *testing.T) {
 	t.Parallel()
 	dj := djangotest.New(t)
-	lookup := func(name string) (string, bool) {
-		if name == "JWT_SECRET_KEY" {
-			return testSecret, true
-		}
-		return "", false
-	}
-	srv, err := demo.NewServer(context.Background(), demo.Flags{DB: "sqlite:" + dj.Path}, lookup, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
+	srv := demotest.DjangoServer(t, dj, testSecret)
 	a, err := jwtauth.New(srv.Settings, srv.Store)
 	if err != nil {
 		t.Fatal(err)

@@ -1,11 +1,16 @@
-// Package demotest is the HTTP client the example servers' tests share.
+// Package demotest is what the example servers' tests share: an HTTP
+// client, and an example server over a database Django made.
 package demotest
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/jwtauth-go/jwtauth/internal/demo"
+	"github.com/jwtauth-go/jwtauth/internal/djangotest"
 )
 
 // Answer is a response, read whole.
@@ -41,4 +46,24 @@ func Do(t testing.TB, method, url, body string, header ...string) Answer {
 		t.Fatal(err)
 	}
 	return Answer{resp.StatusCode, resp.Header, string(b)}
+}
+
+// DjangoServer is the demo.Server an example's main makes with
+// -db sqlite:PATH over dj, a database Django made, with secret as
+// JWT_SECRET_KEY and every other setting at its default. It is closed when
+// the test ends.
+func DjangoServer(t testing.TB, dj *djangotest.Database, secret string) *demo.Server {
+	t.Helper()
+	lookup := func(name string) (string, bool) {
+		if name == "JWT_SECRET_KEY" {
+			return secret, true
+		}
+		return "", false
+	}
+	srv, err := demo.NewServer(context.Background(), demo.Flags{DB: "sqlite:" + dj.Path}, lookup, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	return srv
 }
