@@ -3,6 +3,7 @@ package jwtauth
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -188,4 +189,46 @@ func TestAbuseSettings(t *testing.T) {
 	if _, err := FromEnv(func(k string) (string, bool) { return "many", k == "JWT_MAX_CONCURRENT_LOGINS" }); err == nil || !strings.Contains(err.Error(), "JWT_MAX_CONCURRENT_LOGINS") {
 		t.Errorf("bad count: %v", err)
 	}
+}
+
+// TestPanicsAreAnswered: a Settings hook that panics gets DRF's 500 and a
+// log record with the panic, not a dropped connection; a panic in the
+// application's own handler is not ours to swallow.
+func TestPanicsAreAnswered(t *testing.T) {
+	var logs strings.Builder
+	boom := func(Claims) string { panic("hook exploded") }
+	a := strictAuth(t, func(s *Settings) {
+		s.UsernameFromPayload = boom
+		s.PayloadHandler = func(context.Context, User, Claims) (Claims, error) { panic("payload exploded") }
+		s.Logger = slog.New(slog.NewJSONHandler(&logs, nil))
+	})
+	tok := hs256(`{"user_id":1,"username":"admin","exp":1700000300}`)
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
+	r.Header.Set("Authorization", "JWT "+tok)
+	rec := httptest.NewRecorder()
+	a.Required(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { t.Error("the view ran") })).ServeHTTP(rec, r)
+	if rec.Code != 500 || rec.Body.String() != `{"detail":"A server error occurred."}` {
+		t.Errorf("middleware: %d %s", rec.Code, rec.Body)
+	}
+	r = httptest.NewRequest(http.MethodPost, "/", strings.NewReader(`{"username":"admin","password":"pw-admin"}`))
+	r.Header.Set("Content-Type", "application/json")
+	rec = httptest.NewRecorder()
+	a.ObtainHandler().ServeHTTP(rec, r)
+	if rec.Code != 500 || rec.Body.String() != `{"detail":"A server error occurred."}` {
+		t.Errorf("obtain: %d %s", rec.Code, rec.Body)
+	}
+	for _, want := range []string{"hook exploded", "payload exploded"} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("no log record of %q: %s", want, logs.String())
+		}
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("the application's panic was swallowed")
+		}
+	}()
+	plain := strictAuth(t, nil)
+	r = httptest.NewRequest(http.MethodGet, "/", nil)
+	r.Header.Set("Authorization", "JWT "+tok)
+	plain.Required(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("the view's own") })).ServeHTTP(httptest.NewRecorder(), r)
 }

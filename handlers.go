@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -55,6 +56,13 @@ type endpoint struct {
 }
 
 func (e *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// A panic here or in a Settings hook happens before anything is
+	// written: answer DRF's 500 rather than drop the connection.
+	defer func() {
+		if p := recover(); p != nil {
+			e.a.fail(w, r, &panicError{p, debug.Stack()})
+		}
+	}()
 	h := w.Header()
 	h.Set("Allow", "POST, OPTIONS")
 	h.Set("Vary", "Accept")

@@ -3,7 +3,9 @@ package jwtauth
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"runtime/debug"
 )
 
 // Authenticator is an authentication scheme tried after JWT, like an entry
@@ -103,23 +105,7 @@ func (a *Auth) ReadOnly(next http.Handler) http.Handler {
 
 func (a *Auth) middleware(next http.Handler, anonymousReads bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		// One allocation for the context, sized for what it holds: a
-		// pointer to the cache's claims, or the claims of a cold
-		// verification, written in place.
-		var (
-			ac  *authContext
-			u   User
-			c   *Claims
-			err error
-		)
-		if cached, secret, ok := a.cachedCredential(r); ok {
-			ac = &authContext{Context: r.Context()}
-			u, c, err = a.cachedUser(r.Context(), cached, secret)
-		} else {
-			oc := &ownedClaims{authContext: authContext{Context: r.Context()}}
-			ac = &oc.authContext
-			u, c, err = a.authenticate(r, &oc.own)
-		}
+		ac, u, c, err := a.authRequest(r)
 		switch {
 		case err == nil:
 			ac.user, ac.claims = u, c
@@ -132,6 +118,35 @@ func (a *Auth) middleware(next http.Handler, anonymousReads bool) http.Handler {
 		next.ServeHTTP(w, r)
 	})
 }
+
+// authRequest authenticates r for the middleware. One allocation for the
+// context, sized for what it holds: a pointer to the cache's claims, or the
+// claims of a cold verification, written in place. A panic in our code or
+// in a Settings hook becomes an error answered 500, never a dropped
+// connection.
+func (a *Auth) authRequest(r *http.Request) (ac *authContext, u User, c *Claims, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = &panicError{p, debug.Stack()}
+		}
+	}()
+	if cached, secret, ok := a.cachedCredential(r); ok {
+		ac = &authContext{Context: r.Context()}
+		u, c, err = a.cachedUser(r.Context(), cached, secret)
+		return ac, u, c, err
+	}
+	oc := &ownedClaims{authContext: authContext{Context: r.Context()}}
+	u, c, err = a.authenticate(r, &oc.own)
+	return &oc.authContext, u, c, err
+}
+
+// panicError is a recovered panic: answered 500 and logged with its stack.
+type panicError struct {
+	value any
+	stack []byte
+}
+
+func (e *panicError) Error() string { return fmt.Sprintf("jwtauth: panic: %v\n%s", e.value, e.stack) }
 
 // safeMethod is DRF's SAFE_METHODS: exact, upper-case, TRACE excluded.
 func safeMethod(m string) bool {
