@@ -25,14 +25,11 @@ const maxDepth = 32
 var errSyntax = errors.New("invalid JSON")
 
 func (p *scanner) ws() {
-	for p.i < len(p.s) {
-		switch p.s[p.i] {
-		case ' ', '\t', '\n', '\r':
-			p.i++
-		default:
-			return
-		}
+	s, i := p.s, p.i // locals, which stay in registers
+	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
+		i++
 	}
+	p.i = i
 }
 
 // byte consumes c, after white space.
@@ -89,10 +86,11 @@ func (p *scanner) literal(lit string) bool {
 func (p *scanner) str() bool {
 	p.i++ // the opening quote
 	for p.i < len(p.s) {
-		for p.i < len(p.s) && !strSpecial[p.s[p.i]] {
-			p.i++
+		s, i := p.s, p.i
+		for i < len(s) && !strSpecial[s[i]] {
+			i++
 		}
-		if p.i == len(p.s) {
+		if p.i = i; i == len(s) {
 			return false
 		}
 		switch c := p.s[p.i]; {
@@ -168,11 +166,12 @@ func (p *scanner) number() bool {
 }
 
 func (p *scanner) digits() int {
-	n := 0
-	for p.i < len(p.s) && '0' <= p.s[p.i] && p.s[p.i] <= '9' {
-		p.i++
-		n++
+	s, i := p.s, p.i
+	for i < len(s) && '0' <= s[i] && s[i] <= '9' {
+		i++
 	}
+	n := i - p.i
+	p.i = i
 	return n
 }
 
