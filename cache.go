@@ -11,8 +11,9 @@ import (
 // is most of a request's cost. It never makes a token acceptable that a cold
 // verification refuses: an entry is used only before the token's exp
 // (leeway included), the user is loaded and checked on every hit, a
-// per-user secret is compared on every hit, and the keys cannot change
-// during the life of an Auth. Only verified tokens get in, so a flood of
+// per-user secret is compared on every hit, and an entry is used only
+// with the keys it was verified with (after Auth.RotateKeys, every token is
+// verified anew). Only verified tokens get in, so a flood of
 // forged tokens cannot fill it; valid ones evict expired entries first, then
 // others at random, so that it holds at most its size (plus one entry per
 // insertion racing another). Hits take no lock (a sync.Map: each token is written
@@ -28,33 +29,36 @@ type tokenCache struct {
 type cacheEntry struct {
 	claims *Claims // shared by every request of the token: never modified
 	secret []byte  // the per-user secret the token verified with, if any
+	keys   *keySet // the keys it verified with
 }
 
 func newTokenCache(size int, leeway time.Duration) *tokenCache {
 	return &tokenCache{size: int64(size), leeway: leeway}
 }
 
-// get returns the claims of token if it verified before and has not
-// expired at now.
-func (c *tokenCache) get(token string, now time.Time) (*Claims, []byte, bool) {
+// get returns the claims of token if it verified before with keys and has
+// not expired at now.
+func (c *tokenCache) get(token string, keys *keySet, now time.Time) (*Claims, []byte, bool) {
 	v, ok := c.m.Load(token)
 	if !ok {
 		return nil, nil, false
 	}
 	e := v.(*cacheEntry)
-	if !now.Before(e.claims.ExpiresAt.Add(c.leeway)) {
+	if e.keys != keys || !now.Before(e.claims.ExpiresAt.Add(c.leeway)) {
+		// Expired, or verified with keys since rotated: make way for a
+		// fresh verification's entry.
 		c.remove(token)
 		return nil, nil, false
 	}
 	return e.claims, e.secret, true
 }
 
-// put remembers that token verified with claims.
-func (c *tokenCache) put(token string, claims *Claims, secret []byte, now time.Time) {
+// put remembers that token verified as e says.
+func (c *tokenCache) put(token string, e *cacheEntry, now time.Time) {
 	if c.n.Load() >= c.size {
 		c.makeRoom(now)
 	}
-	if _, loaded := c.m.LoadOrStore(token, &cacheEntry{claims, secret}); !loaded {
+	if _, loaded := c.m.LoadOrStore(token, e); !loaded {
 		c.n.Add(1)
 	}
 }

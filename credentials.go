@@ -89,7 +89,7 @@ func (a *Auth) cachedCredential(r *http.Request) (*Claims, []byte, bool) {
 	if !ok {
 		return nil, nil, false
 	}
-	return a.cache.get(token, a.s.Now())
+	return a.cache.get(token, a.keys.Load(), a.s.Now())
 }
 
 // BasicAuthentication returns DRF's BasicAuthentication over store:

@@ -1,6 +1,7 @@
 package jwtauth
 
 import (
+	"crypto"
 	"errors"
 	"fmt"
 	"math"
@@ -18,6 +19,10 @@ import (
 //
 //	JWT_SECRET_KEY                 the HMAC secret
 //	JWT_PRIVATE_KEY, JWT_PUBLIC_KEY   PEM text, or the path of a PEM file
+//	JWT_KEY_ID                     the kid of new tokens (default: none)
+//	JWT_PREVIOUS_SECRET_KEYS       retired HMAC secrets, separated by commas
+//	JWT_PREVIOUS_PUBLIC_KEYS       retired public keys: PEM text or file, one
+//	                               block per key
 //	JWT_ALGORITHM                  HS256 (default), HS384, HS512, RS256, ..., EdDSA
 //	JWT_EXPIRATION_DELTA           seconds ("300") or a Go duration ("5m")
 //	JWT_REFRESH_EXPIRATION_DELTA   likewise (default 7 days)
@@ -91,6 +96,25 @@ func FromEnv(lookup func(key string) (string, bool)) (Settings, error) {
 		}
 		if err != nil {
 			fail("JWT_PUBLIC_KEY", "%v", err)
+		}
+	}
+	str("JWT_KEY_ID", &s.KeyID)
+	if v, ok := get("JWT_PREVIOUS_SECRET_KEYS"); ok {
+		for _, k := range strings.Split(v, ",") {
+			s.PreviousKeys = append(s.PreviousKeys, VerificationKey{Secret: Secret(strings.TrimSpace(k))})
+		}
+	}
+	if v, ok := get("JWT_PREVIOUS_PUBLIC_KEYS"); ok {
+		data, err := pemValue(v)
+		var keys []crypto.PublicKey
+		if err == nil {
+			keys, err = parsePublicKeysPEM(data)
+		}
+		if err != nil {
+			fail("JWT_PREVIOUS_PUBLIC_KEYS", "%v", err)
+		}
+		for _, k := range keys {
+			s.PreviousKeys = append(s.PreviousKeys, VerificationKey{PublicKey: k})
 		}
 	}
 	str("JWT_ALGORITHM", &s.Algorithm)

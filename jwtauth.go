@@ -6,19 +6,18 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"sync"
+	"sync/atomic"
 	"time"
 )
 
 // Auth issues and verifies tokens and serves DRF-JWT's endpoints and
-// middleware for one configuration. Build it once with New; it is immutable
-// and safe for concurrent use.
+// middleware for one configuration. Build it once with New; it is safe for
+// concurrent use, and only RotateKeys changes it.
 type Auth struct {
-	s         Settings // a private copy, defaults filled in
+	s         Settings // a private copy, defaults filled in; its keys are in keys
 	store     UserStore
-	sg        signer
+	keys      atomic.Pointer[keySet]
 	challenge string      // the WWW-Authenticate value of every 401
-	scratch   *sync.Pool  // of *scratch
 	cache     *tokenCache // nil unless Settings.TokenCacheSize
 	logins    loginSlots
 	csrf      *http.CrossOriginProtection // nil without the auth cookie
@@ -37,13 +36,15 @@ func New(s Settings, store UserStore) (*Auth, error) {
 		return nil, err
 	}
 	s.Authenticators = slices.Clone(s.Authenticators)
+	s.PreviousKeys = slices.Clone(s.PreviousKeys)
 	a := &Auth{
 		s:         s,
 		store:     store,
-		sg:        newSigner(s),
 		challenge: s.AuthHeaderPrefix + ` realm="api"`,
 	}
-	a.scratch = newScratchPool(s, a.sg.verifyKey)
+	a.keys.Store(newKeySet(s))
+	// The keys live in a.keys alone, which RotateKeys replaces.
+	a.s.SecretKey, a.s.PrivateKey, a.s.PublicKey, a.s.KeyID, a.s.PreviousKeys = "", nil, nil, "", nil
 	a.logins = newLoginSlots(s.MaxConcurrentLogins)
 	for i, other := range a.s.Authenticators {
 		if b, ok := other.(basicAuth); ok {
@@ -112,32 +113,54 @@ func (a *Auth) issue(ctx context.Context, u User, origIAT time.Time) (string, er
 	if err != nil {
 		return "", err
 	}
-	key, err := a.signingKey(ctx, u)
+	ks := a.keys.Load()
+	key, err := a.signingKey(ctx, ks, u)
 	if err != nil {
 		return "", err
 	}
-	signing := a.sg.header + "." + b64.EncodeToString(body)
-	sig, err := a.sg.method.Sign(signing, key)
+	signing := ks.header + "." + b64.EncodeToString(body)
+	sig, err := ks.method.Sign(signing, key)
 	if err != nil {
 		return "", fmt.Errorf("jwtauth: signing: %w", err)
 	}
 	return signing + "." + b64.EncodeToString(sig), nil
 }
 
-func (a *Auth) signingKey(ctx context.Context, u User) (any, error) {
+func (a *Auth) signingKey(ctx context.Context, ks *keySet, u User) (any, error) {
 	if a.s.UserSecretKey != nil {
 		return a.userSecret(ctx, u)
 	}
-	if a.sg.signKey == nil {
+	if ks.signKey == nil {
 		return nil, errors.New("jwtauth: no PrivateKey: this Auth only verifies tokens")
 	}
-	return a.sg.signKey, nil
+	return ks.signKey, nil
+}
+
+// RotateKeys replaces the keys of a with those of s: SecretKey, PrivateKey,
+// PublicKey, KeyID and PreviousKeys, checked as New checks them. The other
+// fields of s are not read, except Algorithm, which must be empty or a's:
+// the algorithm never changes. Requests under way finish with the keys they
+// started with; the next ones use the new keys, and cached tokens are
+// verified anew. A typical rotation moves SecretKey to PreviousKeys and sets
+// a new SecretKey, on every service that shares the key.
+func (a *Auth) RotateKeys(s Settings) error {
+	if s.Algorithm != "" && s.Algorithm != a.s.Algorithm {
+		return fmt.Errorf("jwtauth: RotateKeys: Algorithm %q is not %q; the algorithm of an Auth never changes", s.Algorithm, a.s.Algorithm)
+	}
+	k := a.s
+	k.SecretKey, k.PrivateKey, k.PublicKey, k.KeyID = s.SecretKey, s.PrivateKey, s.PublicKey, s.KeyID
+	k.PreviousKeys = slices.Clone(s.PreviousKeys)
+	if err := checkKeys(k); err != nil {
+		return err
+	}
+	a.keys.Store(newKeySet(k))
+	return nil
 }
 
 func (a *Auth) userSecret(ctx context.Context, u User) ([]byte, error) {
 	secret, err := a.s.UserSecretKey(ctx, u)
 	if err == nil {
-		err = checkSecret(secret, a.s.Algorithm)
+		err = checkSecret(secret, a.s.Algorithm, "the secret of UserSecretKey")
 	}
 	if err != nil {
 		return nil, &storeError{fmt.Errorf("UserSecretKey: %w", err)}

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/golang-jwt/jwt/v5"
 )
@@ -51,14 +52,15 @@ func checkKeys(s Settings) error {
 		}
 		return fmt.Errorf("jwtauth: Algorithm (JWT_ALGORITHM) %q is not one of HS256, HS384, HS512, RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512, EdDSA", s.Algorithm)
 	}
+	errs := []error{checkRotation(s, fam)}
 	if fam == hmacKey {
 		if s.PrivateKey != nil || s.PublicKey != nil {
 			return fmt.Errorf("jwtauth: %s takes SecretKey (JWT_SECRET_KEY), not PrivateKey or PublicKey", s.Algorithm)
 		}
-		if s.UserSecretKey != nil {
-			return nil // checked per user, when used
-		}
-		return checkSecret(s.SecretKey, s.Algorithm)
+		if s.UserSecretKey == nil {
+			errs = append(errs, checkSecret(s.SecretKey, s.Algorithm, "SecretKey (JWT_SECRET_KEY)"))
+		} // else checked per user, when used
+		return errors.Join(errs...)
 	}
 	if s.UserSecretKey != nil {
 		return fmt.Errorf("jwtauth: UserSecretKey (JWT_GET_USER_SECRET_KEY) needs an HMAC algorithm, not %s", s.Algorithm)
@@ -78,37 +80,104 @@ func checkKeys(s Settings) error {
 			return errors.New("jwtauth: PublicKey (JWT_PUBLIC_KEY) is not the public half of PrivateKey (JWT_PRIVATE_KEY)")
 		}
 	}
-	if keyFamilyOf(pub) != fam {
-		return fmt.Errorf("jwtauth: PublicKey (JWT_PUBLIC_KEY) is a %s, which does not fit %s", keyName(pub), s.Algorithm)
+	errs = append(errs, checkPublicKey(pub, s.Algorithm, "PublicKey (JWT_PUBLIC_KEY)"))
+	return errors.Join(errs...)
+}
+
+// checkPublicKey refuses a public key of the wrong family, an RSA key too
+// short, or an ECDSA key on the wrong curve for alg.
+func checkPublicKey(pub crypto.PublicKey, alg, name string) error {
+	if keyFamilyOf(pub) != algorithms[alg] {
+		return fmt.Errorf("jwtauth: %s is a %s, which does not fit %s", name, keyName(pub), alg)
 	}
 	switch k := pub.(type) {
 	case *rsa.PublicKey:
 		if k.N.BitLen() < minRSABits {
-			return fmt.Errorf("jwtauth: the RSA key has %d bits; %s needs at least %d", k.N.BitLen(), s.Algorithm, minRSABits)
+			return fmt.Errorf("jwtauth: %s: the RSA key has %d bits; %s needs at least %d", name, k.N.BitLen(), alg, minRSABits)
 		}
 	case *ecdsa.PublicKey:
-		want := map[string]elliptic.Curve{"ES256": elliptic.P256(), "ES384": elliptic.P384(), "ES512": elliptic.P521()}[s.Algorithm]
+		want := map[string]elliptic.Curve{"ES256": elliptic.P256(), "ES384": elliptic.P384(), "ES512": elliptic.P521()}[alg]
 		if k.Curve != want {
-			return fmt.Errorf("jwtauth: %s needs an ECDSA key on %s, not %s", s.Algorithm, want.Params().Name, k.Curve.Params().Name)
+			return fmt.Errorf("jwtauth: %s: %s needs an ECDSA key on %s, not %s", name, alg, want.Params().Name, k.Curve.Params().Name)
 		}
 	}
 	return nil
 }
 
+// maxPreviousKeys bounds the keys a token may be tried against: each costs
+// a signature check, and a forged token is tried against them all.
+const maxPreviousKeys = 3
+
+// checkRotation checks KeyID and PreviousKeys.
+func checkRotation(s Settings, fam keyFamily) error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf("jwtauth: "+format, args...)) }
+	if s.UserSecretKey != nil && (s.KeyID != "" || len(s.PreviousKeys) > 0) {
+		bad("KeyID and PreviousKeys rotate the shared key; with UserSecretKey (JWT_GET_USER_SECRET_KEY) each user's secret is rotated instead")
+	}
+	if len(s.PreviousKeys) > maxPreviousKeys {
+		bad("PreviousKeys has %d keys; at most %d are kept, as every token may be tried against each", len(s.PreviousKeys), maxPreviousKeys)
+	}
+	ids := map[string]bool{}
+	if s.KeyID != "" {
+		if !isKeyID(s.KeyID) {
+			bad("KeyID (JWT_KEY_ID) %q must be 1 to 64 printable ASCII characters, without quotes or backslashes", s.KeyID)
+		}
+		ids[s.KeyID] = true
+	}
+	for i, k := range s.PreviousKeys {
+		name := fmt.Sprintf("PreviousKeys[%d]", i)
+		if k.ID != "" {
+			if !isKeyID(k.ID) {
+				bad("%s.ID %q must be 1 to 64 printable ASCII characters, without quotes or backslashes", name, k.ID)
+			}
+			if ids[k.ID] {
+				bad("%s.ID %q names another key too", name, k.ID)
+			}
+			ids[k.ID] = true
+		}
+		switch {
+		case fam == hmacKey && k.PublicKey != nil:
+			bad("%s: %s takes a Secret, not a PublicKey", name, s.Algorithm)
+		case fam == hmacKey:
+			errs = append(errs, checkSecret(k.Secret, s.Algorithm, name+".Secret (JWT_PREVIOUS_SECRET_KEYS)"))
+		case k.Secret != "":
+			bad("%s: %s takes a PublicKey, not a Secret", name, s.Algorithm)
+		default:
+			errs = append(errs, checkPublicKey(k.PublicKey, s.Algorithm, name+".PublicKey (JWT_PREVIOUS_PUBLIC_KEYS)"))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// isKeyID reports whether id is a kid we write and match: short printable
+// ASCII that JSON writes without escapes.
+func isKeyID(id string) bool {
+	if len(id) == 0 || len(id) > 64 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if c := id[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
+}
+
 // checkSecret refuses HMAC keys that RFC 7518 §3.2 and RFC 8725 §3.5 call
 // weak, and keys that look like a public key (the key-confusion attacks of
 // CVE-2017-11424 and CVE-2022-29217).
-func checkSecret(secret Secret, alg string) error {
+func checkSecret(secret Secret, alg, name string) error {
 	min := map[string]int{"HS256": 32, "HS384": 48, "HS512": 64}[alg]
 	switch {
 	case secret == "":
-		return fmt.Errorf("jwtauth: SecretKey (JWT_SECRET_KEY) is empty; %s needs at least %d random bytes", alg, min)
+		return fmt.Errorf("jwtauth: %s is empty; %s needs at least %d random bytes", name, alg, min)
 	case len(secret) < min:
-		return fmt.Errorf("jwtauth: SecretKey (JWT_SECRET_KEY) has %d bytes; %s needs at least %d", len(secret), alg, min)
+		return fmt.Errorf("jwtauth: %s has %d bytes; %s needs at least %d", name, len(secret), alg, min)
 	case distinctBytes(string(secret)) < minSecretDistinct:
-		return fmt.Errorf("jwtauth: SecretKey (JWT_SECRET_KEY) has fewer than %d distinct characters: it is not random", minSecretDistinct)
+		return fmt.Errorf("jwtauth: %s has fewer than %d distinct characters: it is not random", name, minSecretDistinct)
 	case looksLikePublicKey(string(secret)):
-		return errors.New("jwtauth: SecretKey (JWT_SECRET_KEY) looks like a PEM or SSH key; HMAC keys must be random secrets")
+		return fmt.Errorf("jwtauth: %s looks like a PEM or SSH key; HMAC keys must be random secrets", name)
 	}
 	return nil
 }
@@ -154,39 +223,86 @@ func keyName(k any) string {
 	return fmt.Sprintf("%T", k)
 }
 
-// signer holds what New prepares once for signing and verifying.
-type signer struct {
-	method    jwt.SigningMethod
-	signKey   any    // nil: this Auth cannot issue tokens
-	verifyKey any    // nil for HMAC with per-user secrets
-	header    string // DRF-JWT's header segment, which we write
-	altHeader string // PyJWT 2's, which Django services write today
+// keySet is what New and RotateKeys prepare from the keys of the settings,
+// once: requests read it through one atomic load.
+type keySet struct {
+	method  jwt.SigningMethod
+	signKey any      // nil: this Auth cannot issue tokens
+	current verifier // SecretKey or PublicKey, named by KeyID; no key with per-user secrets
+	// previous are the PreviousKeys; unnamed, those without ID.
+	previous, unnamed []verifier
+	// header is the header segment we write: DRF-JWT's, in PyJWT 1.x's
+	// key order, with kid when KeyID is set.
+	header string
+	// plain are header segments that need no decoding: DRF-JWT's and
+	// PyJWT 2's, which Django services write today, without kid.
+	plain   [2]string
+	scratch *sync.Pool // of *scratch, with an HMAC keyed with the current key
 }
 
-// newSigner prepares the keys of checked settings.
-func newSigner(s Settings) signer {
-	sg := signer{
+// verifier is a verification key and the kid that names it.
+type verifier struct {
+	id  string
+	key any // []byte for HMAC, else a public key
+}
+
+// newKeySet prepares the keys of checked settings.
+func newKeySet(s Settings) *keySet {
+	ks := &keySet{
 		method: jwt.GetSigningMethod(s.Algorithm),
-		// DRF-JWT's header, in PyJWT 1.x's key order.
-		header:    b64.EncodeToString([]byte(`{"typ":"JWT","alg":"` + s.Algorithm + `"}`)),
-		altHeader: b64.EncodeToString([]byte(`{"alg":"` + s.Algorithm + `","typ":"JWT"}`)),
+		plain: [2]string{
+			b64.EncodeToString([]byte(`{"typ":"JWT","alg":"` + s.Algorithm + `"}`)),
+			b64.EncodeToString([]byte(`{"alg":"` + s.Algorithm + `","typ":"JWT"}`)),
+		},
+		current: verifier{id: s.KeyID},
 	}
-	if algorithms[s.Algorithm] == hmacKey {
-		if s.UserSecretKey == nil {
-			sg.signKey = []byte(s.SecretKey)
-			sg.verifyKey = []byte(s.SecretKey)
+	ks.header = ks.plain[0]
+	if s.KeyID != "" {
+		ks.header = b64.EncodeToString([]byte(`{"typ":"JWT","alg":"` + s.Algorithm + `","kid":"` + s.KeyID + `"}`))
+	}
+	for _, k := range s.PreviousKeys {
+		v := verifier{id: k.ID, key: k.PublicKey}
+		if k.Secret != "" {
+			v.key = []byte(k.Secret)
 		}
-		return sg
-	}
-	pub := s.PublicKey
-	if s.PrivateKey != nil {
-		sg.signKey = s.PrivateKey
-		if pub == nil {
-			pub = s.PrivateKey.(crypto.Signer).Public()
+		ks.previous = append(ks.previous, v)
+		if v.id == "" {
+			ks.unnamed = append(ks.unnamed, v)
 		}
 	}
-	sg.verifyKey = pub
-	return sg
+	switch {
+	case algorithms[s.Algorithm] != hmacKey:
+		pub := s.PublicKey
+		if s.PrivateKey != nil {
+			ks.signKey = s.PrivateKey
+			if pub == nil {
+				pub = s.PrivateKey.(crypto.Signer).Public()
+			}
+		}
+		ks.current.key = pub
+	case s.UserSecretKey == nil:
+		ks.signKey = []byte(s.SecretKey)
+		ks.current.key = []byte(s.SecretKey)
+	}
+	ks.scratch = newScratchPool(s.Algorithm, ks.current.key)
+	return ks
+}
+
+// candidates returns the keys a token with header kid (empty if none) may
+// be verified with: the key kid names alone, else the current key and the
+// previous keys without ID. A kid is only ever compared with our IDs.
+func (ks *keySet) candidates(kid string) (first *verifier, more []verifier) {
+	if kid != "" {
+		if kid == ks.current.id {
+			return &ks.current, nil
+		}
+		for i := range ks.previous {
+			if ks.previous[i].id == kid {
+				return &ks.previous[i], nil
+			}
+		}
+	}
+	return &ks.current, ks.unnamed
 }
 
 // parsePrivateKeyPEM reads an unencrypted PKCS #8, PKCS #1 (RSA) or SEC 1
@@ -214,6 +330,31 @@ func parsePublicKeyPEM(data []byte) (crypto.PublicKey, error) {
 	if err != nil {
 		return nil, err
 	}
+	return publicKeyOf(block)
+}
+
+// parsePublicKeysPEM reads every PEM block of data as parsePublicKeyPEM
+// reads one.
+func parsePublicKeysPEM(data []byte) ([]crypto.PublicKey, error) {
+	var keys []crypto.PublicKey
+	for {
+		block, rest := pem.Decode(data)
+		if block == nil {
+			break
+		}
+		k, err := publicKeyOf(block)
+		if err != nil {
+			return nil, fmt.Errorf("PEM block %d: %w", len(keys)+1, err)
+		}
+		keys, data = append(keys, k), rest
+	}
+	if len(keys) == 0 || len(bytes.TrimSpace(data)) != 0 {
+		return nil, errors.New("want PEM blocks and nothing else")
+	}
+	return keys, nil
+}
+
+func publicKeyOf(block *pem.Block) (crypto.PublicKey, error) {
 	switch block.Type {
 	case "PUBLIC KEY":
 		return x509.ParsePKIXPublicKey(block.Bytes)

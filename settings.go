@@ -31,6 +31,18 @@ type Settings struct {
 	PrivateKey crypto.PrivateKey
 	// PublicKey verifies them (JWT_PUBLIC_KEY). Nil means PrivateKey's.
 	PublicKey crypto.PublicKey
+	// KeyID, when set, is written as kid in the header of new tokens
+	// (JWT_KEY_ID), so that after a rotation their kid selects their key.
+	// Unset, tokens carry no kid, as DRF-JWT's do.
+	KeyID string
+	// PreviousKeys are keys retired by a rotation, at most three: they
+	// verify the tokens they signed until those expire, and sign nothing
+	// (JWT_PREVIOUS_SECRET_KEYS, JWT_PREVIOUS_PUBLIC_KEYS). A token whose
+	// kid names a key (KeyID or an ID here) is verified with that key
+	// alone; any other token, such as Django's, which carry no kid, with
+	// SecretKey or PublicKey, then with each previous key that has no ID.
+	// Auth.RotateKeys changes the keys of a running Auth.
+	PreviousKeys []VerificationKey
 	// Algorithm signs new tokens and is the only one accepted
 	// (JWT_ALGORITHM, default "HS256"). "none" is never accepted.
 	Algorithm string
@@ -239,6 +251,27 @@ func isToken(s string) bool {
 	return true
 }
 
+// VerificationKey is a key retired by a rotation (Settings.PreviousKeys).
+type VerificationKey struct {
+	// ID is the kid of the tokens it signed; empty when they carry none.
+	ID string
+	// Secret is the key for HS256, HS384 and HS512.
+	Secret Secret
+	// PublicKey is the key for the other algorithms.
+	PublicKey crypto.PublicKey
+}
+
+// String prints the key redacted.
+func (k VerificationKey) String() string {
+	return fmt.Sprintf("{ID:%q Secret:%s PublicKey:%s}", k.ID, k.Secret, keyKind(k.PublicKey))
+}
+
+// GoString prints the key redacted.
+func (k VerificationKey) GoString() string { return "jwtauth.VerificationKey" + k.String() }
+
+// LogValue logs the key redacted.
+func (k VerificationKey) LogValue() slog.Value { return slog.StringValue(k.String()) }
+
 // Secret is key material that never prints: fmt and slog show a fixed
 // placeholder, so a Settings value can be logged without leaking it.
 type Secret string
@@ -262,7 +295,7 @@ func (s Secret) LogValue() slog.Value { return slog.StringValue(s.String()) }
 // String prints the settings with keys redacted.
 func (s Settings) String() string {
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "{Algorithm:%s SecretKey:%s PrivateKey:%s PublicKey:%s", s.Algorithm, s.SecretKey, keyKind(s.PrivateKey), keyKind(s.PublicKey))
+	fmt.Fprintf(&b, "{Algorithm:%s SecretKey:%s PrivateKey:%s PublicKey:%s KeyID:%q PreviousKeys:%v", s.Algorithm, s.SecretKey, keyKind(s.PrivateKey), keyKind(s.PublicKey), s.KeyID, s.PreviousKeys)
 	fmt.Fprintf(&b, " Leeway:%s ExpirationDelta:%s Audience:%q Issuer:%q AllowRefresh:%t RefreshExpirationDelta:%s",
 		s.Leeway, s.ExpirationDelta, s.Audience, s.Issuer, s.AllowRefresh, s.RefreshExpirationDelta)
 	fmt.Fprintf(&b, " AuthHeaderPrefix:%q AuthCookie:%q UsernameField:%q}", s.AuthHeaderPrefix, s.AuthCookie, s.UsernameField)

@@ -62,6 +62,18 @@ func TestNewRefusesMisconfiguration(t *testing.T) {
 		{"bad cookie name", Settings{SecretKey: ok32, AuthCookie: "jwt token"}, "not a valid cookie name"},
 		{"SameSite None without Secure", Settings{SecretKey: ok32, AuthCookie: "jwt", AuthCookieSameSite: http.SameSiteNoneMode, AuthCookieInsecure: true}, "needs the Secure attribute"},
 		{"bad username field", Settings{SecretKey: ok32, UsernameField: "user name"}, "UsernameField"},
+		{"four previous keys", Settings{SecretKey: ok32, PreviousKeys: []VerificationKey{{Secret: ok32}, {Secret: ok32}, {Secret: ok32}, {Secret: ok32}}}, "PreviousKeys has 4 keys; at most 3"},
+		{"weak previous secret", Settings{SecretKey: ok32, PreviousKeys: []VerificationKey{{Secret: "short-old-secret"}}}, "PreviousKeys[0].Secret (JWT_PREVIOUS_SECRET_KEYS) has 16 bytes"},
+		{"empty previous secret", Settings{SecretKey: ok32, PreviousKeys: []VerificationKey{{ID: "old"}}}, "PreviousKeys[0].Secret (JWT_PREVIOUS_SECRET_KEYS) is empty"},
+		{"previous public key for HS256", Settings{SecretKey: ok32, PreviousKeys: []VerificationKey{{PublicKey: &rsaKey.PublicKey}}}, "PreviousKeys[0]: HS256 takes a Secret"},
+		{"previous secret for RS256", Settings{Algorithm: "RS256", PrivateKey: rsaKey, PreviousKeys: []VerificationKey{{Secret: ok32}}}, "PreviousKeys[0]: RS256 takes a PublicKey"},
+		{"previous EC key for RS256", Settings{Algorithm: "RS256", PrivateKey: rsaKey, PreviousKeys: []VerificationKey{{PublicKey: &p256.PublicKey}}}, "PreviousKeys[0].PublicKey (JWT_PREVIOUS_PUBLIC_KEYS) is a *ecdsa.PublicKey"},
+		{"previous 1024-bit RSA", Settings{Algorithm: "RS256", PrivateKey: rsaKey, PreviousKeys: []VerificationKey{{PublicKey: &rsaSmall.PublicKey}}}, "PreviousKeys[0].PublicKey (JWT_PREVIOUS_PUBLIC_KEYS): the RSA key has 1024 bits"},
+		{"key ID with a quote", Settings{SecretKey: ok32, KeyID: `k"1`}, "KeyID (JWT_KEY_ID)"},
+		{"key ID too long", Settings{SecretKey: ok32, KeyID: strings.Repeat("k", 65)}, "KeyID (JWT_KEY_ID)"},
+		{"previous ID with a newline", Settings{SecretKey: ok32, PreviousKeys: []VerificationKey{{ID: "k\n", Secret: ok32}}}, "PreviousKeys[0].ID"},
+		{"one ID for two keys", Settings{SecretKey: ok32, KeyID: "k1", PreviousKeys: []VerificationKey{{ID: "k1", Secret: ok32}}}, `PreviousKeys[0].ID "k1" names another key too`},
+		{"key ID with per-user secrets", Settings{KeyID: "k1", UserSecretKey: func(context.Context, User) (Secret, error) { return "", nil }}, "with UserSecretKey"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -128,14 +140,15 @@ func TestZeroSettingsMeanDRFDefaults(t *testing.T) {
 // private key's numbers.
 func TestSettingsNeverPrintKeys(t *testing.T) {
 	rsaKey, _ := rsa.GenerateKey(rand.Reader, 2048)
-	s := Settings{SecretKey: "do-not-print-this-secret-0123456789abcdef", PrivateKey: rsaKey, Algorithm: "RS256"}
+	s := Settings{SecretKey: "do-not-print-this-secret-0123456789abcdef", PrivateKey: rsaKey, Algorithm: "RS256",
+		PreviousKeys: []VerificationKey{{ID: "old", Secret: "do-not-print-the-old-one-0123456789abcdef"}, {PublicKey: &rsaKey.PublicKey}}}
 	var buf bytes.Buffer
 	log := slog.New(slog.NewJSONHandler(&buf, nil))
 	log.Info("settings", "s", s, "secret", s.SecretKey)
 	log.Info("settings", slog.Any("s", s))
 	out := buf.String()
 	for _, f := range []string{"%v", "%+v", "%#v", "%s"} {
-		out += fmt.Sprintf(f, s) + fmt.Sprintf(f, s.SecretKey) + fmt.Sprintf(f, &s)
+		out += fmt.Sprintf(f, s) + fmt.Sprintf(f, s.SecretKey) + fmt.Sprintf(f, &s) + fmt.Sprintf(f, s.PreviousKeys[0])
 	}
 	if strings.Contains(out, "do-not-print") || strings.Contains(out, rsaKey.D.String()[:20]) || strings.Contains(out, rsaKey.N.String()[:20]) {
 		t.Errorf("a key was printed:\n%s", out)
@@ -199,6 +212,15 @@ func TestFromEnv(t *testing.T) {
 		{"public key given as private", map[string]string{"JWT_PRIVATE_KEY": pubPEM}, nil, "JWT_PRIVATE_KEY: a PEM block of type \"PUBLIC KEY\""},
 		{"missing key file", map[string]string{"JWT_PUBLIC_KEY": filepath.Join(dir, "nope.pem")}, nil, "JWT_PUBLIC_KEY: not PEM text, and not a readable file"},
 		{"two PEM blocks", map[string]string{"JWT_PUBLIC_KEY": pubPEM + pubPEM}, nil, "JWT_PUBLIC_KEY: more than one PEM block"},
+		{"key rotation", map[string]string{"JWT_KEY_ID": "2026-11", "JWT_PREVIOUS_SECRET_KEYS": "old-secret-one-0123456789abcdefghij, old-secret-two-0123456789abcdefghij"}, func(s Settings) bool {
+			return s.KeyID == "2026-11" && len(s.PreviousKeys) == 2 && s.PreviousKeys[0].Secret == "old-secret-one-0123456789abcdefghij" &&
+				s.PreviousKeys[1].Secret == "old-secret-two-0123456789abcdefghij" && s.PreviousKeys[1].ID == ""
+		}, ""},
+		{"previous public keys", map[string]string{"JWT_PREVIOUS_PUBLIC_KEYS": pubPEM + "\n" + pubPEM}, func(s Settings) bool {
+			return len(s.PreviousKeys) == 2 && s.PreviousKeys[1].PublicKey.(*rsa.PublicKey).Equal(&rsaKey.PublicKey)
+		}, ""},
+		{"previous private key", map[string]string{"JWT_PREVIOUS_PUBLIC_KEYS": privPEM}, nil, `JWT_PREVIOUS_PUBLIC_KEYS: PEM block 1: a PEM block of type "PRIVATE KEY" is not a public key`},
+		{"previous keys and junk", map[string]string{"JWT_PREVIOUS_PUBLIC_KEYS": pubPEM + "junk"}, nil, "JWT_PREVIOUS_PUBLIC_KEYS: want PEM blocks and nothing else"},
 		{"JWT_VERIFY False", map[string]string{"JWT_VERIFY": "False"}, nil, "JWT_VERIFY: verification cannot be turned off"},
 		{"JWT_VERIFY_EXPIRATION False", map[string]string{"JWT_VERIFY_EXPIRATION": "0"}, nil, "JWT_VERIFY_EXPIRATION: verification cannot be turned off"},
 		{"bad boolean", map[string]string{"JWT_ALLOW_REFRESH": "maybe"}, nil, "JWT_ALLOW_REFRESH: want True or False"},

@@ -35,12 +35,13 @@ func (a *Auth) VerifyToken(ctx context.Context, token string) (User, Claims, err
 // either *dst, where a cold verification writes them, or the cache's, and
 // must not be modified.
 func (a *Auth) authToken(ctx context.Context, token string, dst *Claims) (User, *Claims, error) {
+	ks := a.keys.Load()
 	if a.cache != nil {
-		if c, secret, ok := a.cache.get(token, a.s.Now()); ok {
+		if c, secret, ok := a.cache.get(token, ks, a.s.Now()); ok {
 			return a.cachedUser(ctx, c, secret)
 		}
 	}
-	u, secret, err := a.verifyToken(ctx, token, dst)
+	u, secret, err := a.verifyToken(ctx, ks, token, dst)
 	if err == nil && secret == nil {
 		u, err = a.loadUser(ctx, dst, nil)
 	}
@@ -49,7 +50,7 @@ func (a *Auth) authToken(ctx context.Context, token string, dst *Claims) (User, 
 	}
 	if a.cache != nil {
 		c := *dst
-		a.cache.put(token, &c, secret, a.s.Now())
+		a.cache.put(token, &cacheEntry{&c, secret, ks}, a.s.Now())
 	}
 	return a.admit(u, dst)
 }
@@ -66,8 +67,8 @@ type scratch struct {
 // FuzzSignedClaims hold it to golang-jwt's verdict).
 var hmacHashes = map[string]func() hash.Hash{"HS256": sha256.New, "HS384": sha512.New384, "HS512": sha512.New}
 
-func newScratchPool(s Settings, key any) *sync.Pool {
-	newHash, isHMAC := hmacHashes[s.Algorithm]
+func newScratchPool(alg string, key any) *sync.Pool {
+	newHash, isHMAC := hmacHashes[alg]
 	return &sync.Pool{New: func() any {
 		sc := &scratch{}
 		if secret, ok := key.([]byte); ok && isHMAC {
@@ -77,30 +78,37 @@ func newScratchPool(s Settings, key any) *sync.Pool {
 	}}
 }
 
-// verifyToken checks the token itself, up to its claims, which it writes to
-// dst. With per-user secrets it also returns the user it loaded to find the
-// key, and that key.
-func (a *Auth) verifyToken(ctx context.Context, token string, dst *Claims) (User, []byte, error) {
+// verifyToken checks the token itself with the keys of ks, up to its
+// claims, which it writes to dst. With per-user secrets it also returns the
+// user it loaded to find the key, and that key.
+func (a *Auth) verifyToken(ctx context.Context, ks *keySet, token string, dst *Claims) (User, []byte, error) {
 	d1, d2, err := shape(token)
 	if err != nil {
 		return User{}, nil, err
 	}
-	if h := token[:d1]; h != a.sg.header && h != a.sg.altHeader {
-		hdr, err := b64.DecodeString(h)
-		if err != nil {
-			return User{}, nil, fmt.Errorf("%w: header: %v", ErrMalformedToken, err)
-		}
-		if err := a.checkHeader(hdr); err != nil {
-			return User{}, nil, err
-		}
-	}
-	sc := a.scratch.Get().(*scratch)
-	defer a.scratch.Put(sc)
+	sc := ks.scratch.Get().(*scratch)
+	defer ks.scratch.Put(sc)
 	sc.tok = append(sc.tok[:0], token...)
+	// Every segment is decoded before the header is judged, as PyJWT
+	// does, so that a token DRF calls undecodable is undecodable here too.
 	body, err1 := decodeSegment(&sc.body, sc.tok[d1+1:d2])
 	sig, err2 := decodeSegment(&sc.sig, sc.tok[d2+1:])
 	if err := errors.Join(err1, err2); err != nil {
 		return User{}, nil, fmt.Errorf("%w: base64: %v", ErrMalformedToken, err)
+	}
+	var kid string
+	switch h := token[:d1]; h {
+	case ks.header:
+		kid = ks.current.id
+	case ks.plain[0], ks.plain[1]:
+	default:
+		hdr, err := b64.DecodeString(h)
+		if err != nil {
+			return User{}, nil, fmt.Errorf("%w: header: %v", ErrMalformedToken, err)
+		}
+		if kid, err = a.checkHeader(hdr); err != nil {
+			return User{}, nil, err
+		}
 	}
 	// The one allocation of a verification: the claims' strings are
 	// substrings of it.
@@ -109,7 +117,6 @@ func (a *Auth) verifyToken(ctx context.Context, token string, dst *Claims) (User
 		p      payload
 		user   User
 		secret []byte
-		mac    = sc.mac
 	)
 	if a.s.UserSecretKey != nil {
 		// The key depends on the user: read the claims before the
@@ -125,17 +132,11 @@ func (a *Auth) verifyToken(ctx context.Context, token string, dst *Claims) (User
 			return User{}, nil, err
 		}
 		user = u
-		mac = hmac.New(hmacHashes[a.s.Algorithm], secret)
-	}
-	if mac != nil {
-		mac.Reset()
-		mac.Write(sc.tok[:d2])
-		sc.sum = mac.Sum(sc.sum[:0])
-		if !hmac.Equal(sc.sum, sig) {
+		if !macMatches(hmac.New(hmacHashes[a.s.Algorithm], secret), sc, d2, sig) {
 			return User{}, nil, fmt.Errorf("%w: the MAC does not match", ErrInvalidSignature)
 		}
-	} else if err := a.sg.method.Verify(token[:d2], sig, a.sg.verifyKey); err != nil {
-		return User{}, nil, fmt.Errorf("%w: %v", ErrInvalidSignature, err)
+	} else if !ks.verify(sc, token[:d2], sig, kid) {
+		return User{}, nil, fmt.Errorf("%w: no key accepted by kid verifies it", ErrInvalidSignature)
 	}
 	if secret == nil {
 		if err := decodePayload(data, &p); err != nil {
@@ -153,6 +154,34 @@ func (a *Auth) verifyToken(ctx context.Context, token string, dst *Claims) (User
 	}
 	*dst = p.Claims
 	return user, secret, nil
+}
+
+// verify reports whether sig signs signing (held in sc.tok too) with one
+// of the keys kid allows; the current HMAC key through the pooled MAC.
+func (ks *keySet) verify(sc *scratch, signing string, sig []byte, kid string) bool {
+	first, more := ks.candidates(kid)
+	if first == &ks.current && sc.mac != nil {
+		if macMatches(sc.mac, sc, len(signing), sig) {
+			return true
+		}
+	} else if ks.method.Verify(signing, sig, first.key) == nil {
+		return true
+	}
+	for _, v := range more {
+		if ks.method.Verify(signing, sig, v.key) == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// macMatches reports whether sig is mac's MAC of sc.tok[:n], in constant
+// time.
+func macMatches(mac hash.Hash, sc *scratch, n int, sig []byte) bool {
+	mac.Reset()
+	mac.Write(sc.tok[:n])
+	sc.sum = mac.Sum(sc.sum[:0])
+	return hmac.Equal(sc.sum, sig)
 }
 
 // loadUser loads the user claims c name; with per-user secrets, it also
@@ -200,24 +229,16 @@ func (a *Auth) admit(u User, c *Claims) (User, *Claims, error) {
 }
 
 // shape checks the compact serialisation before anything is decoded:
-// bounded length, the base64url alphabet, exactly three segments. It
-// returns the positions of the two dots.
+// bounded length, exactly three segments, no CR or LF. It returns the
+// positions of the two dots. The rest of the alphabet is left to base64
+// decoding, which refuses every other byte outside base64url but skips CR
+// and LF: refused here, so that one token has one spelling.
 func shape(token string) (d1, d2 int, err error) {
 	if len(token) == 0 || len(token) > maxTokenLen {
 		return 0, 0, fmt.Errorf("%w: length %d", ErrMalformedToken, len(token))
 	}
-	// One branch-free pass for the alphabet, then the dots found by
-	// strings.IndexByte: every byte of every token goes through here.
-	var bad uint8
-	for i := 0; i < len(token); i++ {
-		bad |= notTokenByte[token[i]]
-	}
-	if bad != 0 {
-		i := 0
-		for notTokenByte[token[i]] == 0 {
-			i++
-		}
-		return 0, 0, fmt.Errorf("%w: byte %#x at %d", ErrMalformedToken, token[i], i)
+	if strings.IndexByte(token, '\n') >= 0 || strings.IndexByte(token, '\r') >= 0 {
+		return 0, 0, fmt.Errorf("%w: line break", ErrMalformedToken)
 	}
 	d1 = strings.IndexByte(token, '.')
 	d2 = d1 + 1 + strings.IndexByte(token[d1+1:], '.')
@@ -226,18 +247,6 @@ func shape(token string) (d1, d2 int, err error) {
 	}
 	return d1, d2, nil
 }
-
-// notTokenByte marks the bytes a compact JWS cannot hold: all but the
-// base64url alphabet and the dot.
-var notTokenByte = func() (t [256]uint8) {
-	for c := range t {
-		t[c] = 1
-	}
-	for _, c := range []byte("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.") {
-		t[c] = 0
-	}
-	return t
-}()
 
 // decodeSegment decodes canonical unpadded base64url into *buf, grown as
 // needed and kept for the next request.
@@ -252,12 +261,14 @@ func decodeSegment(buf *[]byte, src []byte) ([]byte, error) {
 
 // checkHeader accepts a JOSE header only if its alg is exactly the
 // configured algorithm, it has no crit (we support no extension, RFC 7515
-// §4.1.11), and its typ, if any, is JWT. Key-bearing members (kid, jku, jwk,
-// x5u, x5c) are never read.
-func (a *Auth) checkHeader(hdr []byte) error {
+// §4.1.11), its typ, if any, is JWT, and its kid, if any, a string (as
+// PyJWT requires). It returns the kid, which is only ever compared with our
+// key IDs; the other key-bearing members (jku, jwk, x5u, x5c) are never
+// read.
+func (a *Auth) checkHeader(hdr []byte) (kid string, err error) {
 	var alg, typ string
-	var hasAlg, badAlg, hasTyp, badTyp, crit bool
-	err := object(string(hdr), func(name, raw string) error {
+	var hasAlg, badAlg, hasTyp, badTyp, badKid, crit bool
+	err = object(string(hdr), func(name, raw string) error {
 		var ok bool
 		switch name {
 		case "alg":
@@ -266,6 +277,9 @@ func (a *Auth) checkHeader(hdr []byte) error {
 		case "typ":
 			typ, ok = jsonString(raw)
 			hasTyp, badTyp = true, !ok
+		case "kid":
+			kid, ok = jsonString(raw)
+			badKid = !ok
 		case "crit":
 			crit = true
 		}
@@ -273,15 +287,17 @@ func (a *Auth) checkHeader(hdr []byte) error {
 	})
 	switch {
 	case err != nil:
-		return fmt.Errorf("%w: header: %v", ErrMalformedToken, err)
+		return "", fmt.Errorf("%w: header: %v", ErrMalformedToken, err)
 	case !hasAlg || badAlg || alg != a.s.Algorithm:
-		return fmt.Errorf("%w: alg is not %s", ErrInvalidToken, a.s.Algorithm)
+		return "", fmt.Errorf("%w: alg is not %s", ErrInvalidToken, a.s.Algorithm)
 	case crit:
-		return fmt.Errorf("%w: crit header", ErrInvalidToken)
+		return "", fmt.Errorf("%w: crit header", ErrInvalidToken)
 	case hasTyp && (badTyp || !strings.EqualFold(typ, "JWT")):
-		return fmt.Errorf("%w: typ is not JWT", ErrInvalidToken)
+		return "", fmt.Errorf("%w: typ is not JWT", ErrInvalidToken)
+	case badKid:
+		return "", fmt.Errorf("%w: kid is not a string", ErrInvalidToken)
 	}
-	return nil
+	return kid, nil
 }
 
 // validate checks the claims in PyJWT's order (nbf, exp, iss, aud), so that
