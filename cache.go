@@ -1,7 +1,7 @@
 package jwtauth
 
 import (
-	"sync"
+	"hash/maphash"
 	"sync/atomic"
 	"time"
 )
@@ -13,81 +13,86 @@ import (
 // (leeway included), the user is loaded and checked on every hit, a
 // per-user secret is compared on every hit, and an entry is used only
 // with the keys it was verified with (after Auth.RotateKeys, every token is
-// verified anew). Only verified tokens get in, so a flood of
-// forged tokens cannot fill it; valid ones evict expired entries first, then
-// others at random, so that it holds at most its size (plus one entry per
-// insertion racing another). Hits take no lock (a sync.Map: each token is written
-// once and read many times), so concurrent requests do not contend.
+// verified anew). Only verified tokens get in, so a flood of forged tokens
+// cannot touch it.
+//
+// It is a table of a fixed number of slots, each holding one entry, and a
+// token may sit in one of two slots chosen by a seeded hash: lookups and
+// insertions are two atomic loads and at most one store, never a lock, and
+// the memory is bounded by construction, however many distinct tokens
+// arrive. A new token takes a free or stale slot of its two, else the one
+// whose token expires first.
 type tokenCache struct {
-	m      sync.Map // token → *cacheEntry
-	n      atomic.Int64
-	size   int64
+	seed   maphash.Seed
+	slots  []atomic.Pointer[cacheEntry]
 	leeway time.Duration
-	evict  sync.Mutex // one eviction at a time
 }
 
 type cacheEntry struct {
-	claims *Claims // shared by every request of the token: never modified
-	secret []byte  // the per-user secret the token verified with, if any
-	keys   *keySet // the keys it verified with
+	token    string
+	claims   *Claims   // shared by every request of the token: never modified
+	secret   []byte    // the per-user secret the token verified with, if any
+	keys     *keySet   // the keys it verified with
+	deadline time.Time // exp + leeway: unusable from then on
 }
 
 func newTokenCache(size int, leeway time.Duration) *tokenCache {
-	return &tokenCache{size: int64(size), leeway: leeway}
+	return &tokenCache{seed: maphash.MakeSeed(), slots: make([]atomic.Pointer[cacheEntry], size), leeway: leeway}
+}
+
+// pair returns the two slots token may sit in.
+func (c *tokenCache) pair(token string) (a, b *atomic.Pointer[cacheEntry]) {
+	h := maphash.String(c.seed, token)
+	n := uint64(len(c.slots))
+	// Each half of the hash scaled to [0, n) by a multiplication, not a
+	// division.
+	return &c.slots[(h&0xffffffff)*n>>32], &c.slots[(h>>32)*n>>32]
+}
+
+// usable reports whether e may answer for a token verified with keys at
+// now.
+func (e *cacheEntry) usable(keys *keySet, now time.Time) bool {
+	return e.keys == keys && now.Before(e.deadline)
 }
 
 // get returns the claims of token if it verified before with keys and has
 // not expired at now.
 func (c *tokenCache) get(token string, keys *keySet, now time.Time) (*Claims, []byte, bool) {
-	v, ok := c.m.Load(token)
-	if !ok {
-		return nil, nil, false
+	s, other := c.pair(token)
+	e := s.Load()
+	if e == nil || e.token != token {
+		s, e = other, other.Load()
+		if e == nil || e.token != token {
+			return nil, nil, false
+		}
 	}
-	e := v.(*cacheEntry)
-	if e.keys != keys || !now.Before(e.claims.ExpiresAt.Add(c.leeway)) {
-		// Expired, or verified with keys since rotated: make way for a
-		// fresh verification's entry.
-		c.remove(token)
+	if !e.usable(keys, now) {
+		s.CompareAndSwap(e, nil) // expired, or verified with keys since rotated
 		return nil, nil, false
 	}
 	return e.claims, e.secret, true
 }
 
-// put remembers that token verified as e says.
-func (c *tokenCache) put(token string, e *cacheEntry, now time.Time) {
-	if c.n.Load() >= c.size {
-		c.makeRoom(now)
-	}
-	if _, loaded := c.m.LoadOrStore(token, e); !loaded {
-		c.n.Add(1)
-	}
-}
-
-func (c *tokenCache) remove(token string) {
-	if _, ok := c.m.LoadAndDelete(token); ok {
-		c.n.Add(-1)
-	}
-}
-
-// makeRoom drops the expired entries, then random ones (sync.Map's
-// iteration order), until there is room for one more.
-func (c *tokenCache) makeRoom(now time.Time) {
-	c.evict.Lock()
-	defer c.evict.Unlock()
-	c.m.Range(func(k, v any) bool {
-		if !now.Before(v.(*cacheEntry).claims.ExpiresAt.Add(c.leeway)) {
-			c.remove(k.(string))
+// put remembers that e.token verified, at now.
+func (c *tokenCache) put(e *cacheEntry, now time.Time) {
+	e.deadline = e.claims.ExpiresAt.Add(c.leeway)
+	s, other := c.pair(e.token)
+	old := s.Load()
+	if old != nil && old.token != e.token && old.usable(e.keys, now) {
+		if o := other.Load(); o == nil || o.token == e.token || !o.usable(e.keys, now) || o.deadline.Before(old.deadline) {
+			s = other
 		}
-		return true
-	})
-	c.m.Range(func(k, _ any) bool {
-		if c.n.Load() < c.size {
-			return false
-		}
-		c.remove(k.(string))
-		return true
-	})
+	}
+	s.Store(e)
 }
 
 // len returns the number of entries, for tests.
-func (c *tokenCache) len() int { return int(c.n.Load()) }
+func (c *tokenCache) len() int {
+	n := 0
+	for i := range c.slots {
+		if c.slots[i].Load() != nil {
+			n++
+		}
+	}
+	return n
+}

@@ -50,7 +50,7 @@ func (a *Auth) authToken(ctx context.Context, token string, dst *Claims) (User, 
 	}
 	if a.cache != nil {
 		c := *dst
-		a.cache.put(token, &cacheEntry{&c, secret, ks}, a.s.Now())
+		a.cache.put(&cacheEntry{token: token, claims: &c, secret: secret, keys: ks}, a.s.Now())
 	}
 	return a.admit(u, dst)
 }
