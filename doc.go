@@ -56,6 +56,11 @@
 // loaded from the UserStore on every request, so a deleted or disabled
 // account loses access at once.
 //
+// Keys rotate without logging anyone out: Settings.PreviousKeys keeps up
+// to three retired keys that still verify their tokens, Settings.KeyID
+// writes a kid that selects among them, and [Auth.RotateKeys] swaps the
+// keys of a running service.
+//
 // # Errors
 //
 // Every failure wraps one of the Err sentinels ([ErrExpiredToken],

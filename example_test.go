@@ -224,3 +224,31 @@ func Example_errorHandler() {
 	fmt.Println(rec.Code, rec.Body, expired)
 	// Output: 401 {"detail":"Signature has expired."} 1
 }
+
+// A key rotation in a running service: tokens signed with the old key keep
+// working while it is listed among PreviousKeys, and stop when it is
+// dropped.
+func ExampleAuth_RotateKeys() {
+	const oldSecret, newSecret = "example-secret-use-32-random-bytes-or-more", "the-new-secret-also-32-random-bytes-or-more"
+	a := exampleAuth(nil) // signs with oldSecret
+	h := a.Required(hello)
+	old := login(a)
+
+	if err := a.RotateKeys(jwtauth.Settings{
+		SecretKey:    newSecret,
+		PreviousKeys: []jwtauth.VerificationKey{{Secret: oldSecret}},
+	}); err != nil {
+		log.Fatal(err)
+	}
+	fresh := login(a)
+	fmt.Println(get(h, http.MethodGet, "JWT "+old).Code, get(h, http.MethodGet, "JWT "+fresh).Code)
+
+	// Once the old tokens have expired, the old key goes.
+	if err := a.RotateKeys(jwtauth.Settings{SecretKey: newSecret}); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(get(h, http.MethodGet, "JWT "+old).Code, get(h, http.MethodGet, "JWT "+fresh).Code)
+	// Output:
+	// 200 200
+	// 401 200
+}
