@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/jwtauth-go/jwtauth/internal/drf"
 )
@@ -118,6 +120,10 @@ type Error struct {
 	Status int    // HTTP status code
 	Detail string // the client-facing message, DRF's wording
 	Err    error  // the cause, usually wrapping one of the sentinels
+	// RetryAfter, when positive, is how long the client should wait:
+	// DefaultErrorHandler sends it as Retry-After in whole seconds, rounded
+	// up, as DRF does with an exception's wait.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {
@@ -199,10 +205,11 @@ func (e *storeError) Error() string { return "jwtauth: user store: " + e.err.Err
 func (e *storeError) Unwrap() error { return e.err }
 
 // DefaultErrorHandler writes err as DRF would: a *ValidationError as a 400
-// with its field errors, an *Error with its status and {"detail": ...}, a
-// failure of the user store as a 503, anything else as a 500. It never
-// writes err's text. The WWW-Authenticate challenge of a 401 is set by the
-// middleware before the handler runs.
+// with its field errors, an *Error with its status and {"detail": ...}
+// (and Retry-After when it has a RetryAfter), a failure of the user store
+// as a 503, anything else as a 500. It never writes err's text. The
+// WWW-Authenticate challenge of a 401 is set by the middleware before the
+// handler runs.
 func DefaultErrorHandler(w http.ResponseWriter, r *http.Request, err error) {
 	var (
 		ve *ValidationError
@@ -213,6 +220,9 @@ func DefaultErrorHandler(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.As(err, &ve):
 		drf.WriteJSON(w, http.StatusBadRequest, ve)
 	case errors.As(err, &ae):
+		if ae.RetryAfter > 0 {
+			w.Header().Set("Retry-After", strconv.FormatInt(ceilSeconds(ae.RetryAfter), 10))
+		}
 		drf.WriteJSON(w, ae.Status, drf.Detail{Detail: ae.Detail})
 	case errors.As(err, &se):
 		w.Header().Set("Retry-After", "1")
@@ -220,4 +230,13 @@ func DefaultErrorHandler(w http.ResponseWriter, r *http.Request, err error) {
 	default:
 		drf.WriteJSON(w, http.StatusInternalServerError, drf.Detail{Detail: "A server error occurred."})
 	}
+}
+
+// ceilSeconds is d in whole seconds, rounded up (DRF's math.ceil(wait)).
+func ceilSeconds(d time.Duration) int64 {
+	n := int64(d / time.Second)
+	if d%time.Second > 0 {
+		n++
+	}
+	return n
 }

@@ -25,7 +25,7 @@ func newLoginSlots(n int) loginSlots {
 }
 
 // errBusy answers a login that found no slot.
-var errBusy = &Error{Status: http.StatusServiceUnavailable, Detail: "Service temporarily unavailable, try again later.", Err: ErrTooManyLogins}
+var errBusy = &Error{Status: http.StatusServiceUnavailable, Detail: "Service temporarily unavailable, try again later.", Err: ErrTooManyLogins, RetryAfter: loginWait}
 
 // run calls check in a slot, or returns errBusy when none frees up in time.
 func (s loginSlots) run(ctx context.Context, check func() (User, error)) (User, error) {
