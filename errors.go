@@ -51,6 +51,10 @@ var (
 	// running and none finished in time; the answer is a 503 with
 	// Retry-After.
 	ErrTooManyLogins = errors.New("jwtauth: too many logins in progress")
+	// ErrThrottled: Settings.LoginThrottle refused a login attempt; the
+	// answer is DRF's 429 "Request was throttled. Expected available in N
+	// seconds." with Retry-After.
+	ErrThrottled = errors.New("jwtauth: too many login attempts")
 	// ErrCrossSiteRequest: a request authenticated by the auth cookie, or a
 	// login that would set it, came from another site (CSRF); the answer
 	// is DRF's 403 "CSRF Failed: ...".
@@ -230,6 +234,24 @@ func DefaultErrorHandler(w http.ResponseWriter, r *http.Request, err error) {
 	default:
 		drf.WriteJSON(w, http.StatusInternalServerError, drf.Detail{Detail: "A server error occurred."})
 	}
+}
+
+// throttled is DRF's Throttled exception for a wait: 429 with "Request was
+// throttled. Expected available in N seconds." (N rounded up, "second"
+// when it is 1), or the first sentence alone when the wait is unknown
+// (zero or negative), and then no Retry-After.
+func throttled(wait time.Duration) *Error {
+	e := &Error{Status: http.StatusTooManyRequests, Detail: "Request was throttled.", Err: ErrThrottled}
+	if wait > 0 {
+		n := ceilSeconds(wait)
+		unit := "seconds"
+		if n == 1 {
+			unit = "second"
+		}
+		e.Detail += fmt.Sprintf(" Expected available in %d %s.", n, unit)
+		e.RetryAfter = wait
+	}
+	return e
 }
 
 // ceilSeconds is d in whole seconds, rounded up (DRF's math.ceil(wait)).

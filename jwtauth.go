@@ -44,7 +44,7 @@ func New(s Settings, store UserStore) (*Auth, error) {
 		challenge: s.AuthHeaderPrefix + ` realm="api"`,
 	}
 	a.scratch = newScratchPool(s, a.sg.verifyKey)
-	a.logins = newLoginSlots(s.MaxConcurrentLogins)
+	a.logins = newLoginSlots(s)
 	for i, other := range a.s.Authenticators {
 		if b, ok := other.(basicAuth); ok {
 			b.slots = a.logins
