@@ -18,9 +18,10 @@ import (
 
 // LoginThrottle decides whether a login attempt may go on to check its
 // password: DRF's throttles, for logins. It is Settings.LoginThrottle,
-// asked about every attempt of the obtain endpoint and of
-// BasicAuthentication before any password is hashed and before the attempt
-// waits for a slot (Settings.MaxConcurrentLogins). A refusal is answered
+// asked about every attempt of the obtain endpoint (once its fields are
+// valid) and of BasicAuthentication, before any password is hashed and
+// before the attempt waits for a slot (Settings.MaxConcurrentLogins). A
+// refusal is answered
 // with DRF's 429 {"detail": "Request was throttled. Expected available in
 // N seconds."} and Retry-After: N, an *Error wrapping ErrThrottled.
 //
