@@ -3,13 +3,19 @@ package jwtauth
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/jwtauth-go/jwtauth/passwords"
 )
@@ -90,6 +96,139 @@ func TestLoginsAreBounded(t *testing.T) {
 	}
 	if p := store.peak.Load(); p != 2 {
 		t.Errorf("%d password checks ran at once, the bound is 2", p)
+	}
+}
+
+// TestLoginStorm (row 75, security.md §3.3): 64 concurrent wrong-password
+// logins over loopback against bcrypt at its default cost, while a steady
+// stream of requests with a token keeps being answered, each well within a
+// second. The login slots (two here, as on a 2-core machine) let some
+// logins hash and turn the rest away with DRF's 503 and Retry-After; no
+// login gets any other answer, and no goroutine is left behind. Bounded by
+// a 20 s deadline (a few seconds in practice); skipped under -short.
+func TestLoginStorm(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loopback load test")
+	}
+	const (
+		logins = 64
+		slots  = 2                     // 32 rounds of a hash of 30 ms or more outlast the 1 s a login waits
+		prompt = time.Second           // the bound on every protected answer
+		every  = 10 * time.Millisecond // the stream's pace
+	)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	base := runtime.NumGoroutine()
+
+	store := &MemoryStore{Passwords: passwords.Policy{Algorithm: "bcrypt", BcryptCost: bcrypt.DefaultCost}}
+	addFixtureUser(t, store, fixtureUser, fixturePassword)
+	a := newTestAuth(t, store, func(s *Settings) { s.MaxConcurrentLogins = slots })
+	mux := http.NewServeMux()
+	mux.Handle("/api-token-auth/", a.ObtainHandler())
+	mux.Handle("/api/protected/", a.Required(&protectedView{}))
+	srv := httptest.NewServer(mux)
+	client := srv.Client()
+	type answer struct {
+		status      int
+		body, retry string
+		took        time.Duration
+		err         error
+	}
+	do := func(method, path, authorization, body string) answer {
+		req, err := http.NewRequestWithContext(ctx, method, srv.URL+path, strings.NewReader(body))
+		if err != nil {
+			return answer{err: err}
+		}
+		req.Header.Set("Content-Type", "application/json")
+		if authorization != "" {
+			req.Header.Set("Authorization", authorization)
+		}
+		start := time.Now()
+		resp, err := client.Do(req)
+		if err != nil {
+			return answer{err: err}
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		return answer{resp.StatusCode, string(b), resp.Header.Get("Retry-After"), time.Since(start), err}
+	}
+
+	// The stream: a protected GET every 10 ms until the storm is over.
+	over := make(chan struct{})
+	stream := make(chan []answer)
+	go func() {
+		var got []answer
+		tick := time.NewTicker(every)
+		defer tick.Stop()
+		for {
+			got = append(got, do(http.MethodGet, "/api/protected/", "JWT "+issuedToken(fixtureTokenPayload), ""))
+			select {
+			case <-over:
+				stream <- got
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+
+	// The storm: every login starts at once.
+	storm := make([]answer, logins)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range storm {
+		wg.Go(func() {
+			<-start
+			storm[i] = do(http.MethodPost, "/api-token-auth/", "", fmt.Sprintf(`{"username":"jpueblo","password":"wrong-%d"}`, i))
+		})
+	}
+	began := time.Now()
+	close(start)
+	wg.Wait()
+	took := time.Since(began)
+	close(over)
+	protected := <-stream
+
+	hashed, busy := 0, 0
+	for i, ans := range storm {
+		switch {
+		case ans.err != nil:
+			t.Errorf("login %d: %v", i, ans.err)
+		case ans.status == 400 && ans.body == unableToLogIn && ans.retry == "":
+			hashed++
+		case ans.status == 503 && ans.body == detailBody("Service temporarily unavailable, try again later.") && ans.retry == "1":
+			busy++
+		default:
+			t.Errorf("login %d: %d %s (Retry-After %q)", i, ans.status, ans.body, ans.retry)
+		}
+	}
+	if hashed == 0 || busy == 0 {
+		t.Errorf("%d logins hashed and %d were turned away; want some of each", hashed, busy)
+	}
+	var slowest time.Duration
+	for i, ans := range protected {
+		if ans.err != nil || ans.status != 200 || ans.body != protectedOK {
+			t.Errorf("protected request %d: %d %s %v", i, ans.status, ans.body, ans.err)
+		}
+		slowest = max(slowest, ans.took)
+	}
+	if slowest >= prompt {
+		t.Errorf("the slowest protected answer took %v during the storm, want under %v", slowest, prompt)
+	}
+	if len(protected) < 10 {
+		t.Errorf("only %d protected requests ran during a storm of %v", len(protected), took)
+	}
+	t.Logf("storm of %d logins over %v: %d hashed, %d got 503; %d protected requests, slowest %v",
+		logins, took.Round(time.Millisecond), hashed, busy, len(protected), slowest.Round(time.Microsecond))
+
+	client.CloseIdleConnections()
+	srv.Close()
+	settle := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > base && time.Now().Before(settle) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > base {
+		buf := make([]byte, 1<<16)
+		t.Errorf("%d goroutines after, %d before:\n%s", n, base, buf[:runtime.Stack(buf, true)])
 	}
 }
 

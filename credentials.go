@@ -97,7 +97,8 @@ func (a *Auth) cachedCredential(r *http.Request) (*Claims, []byte, bool) {
 // it in Settings.Authenticators to accept it after JWT, as seed 000's
 // DEFAULT_AUTHENTICATION_CLASSES do. Each request costs a password hash, and
 // shares the Auth's bound on concurrent password checks
-// (Settings.MaxConcurrentLogins).
+// (Settings.MaxConcurrentLogins) and its Settings.LoginThrottle: every
+// request with Basic credentials is a login attempt.
 func BasicAuthentication(store UserStore) Authenticator {
 	return basicAuth{store: store}
 }
@@ -132,10 +133,10 @@ func (b basicAuth) Authenticate(r *http.Request) (User, error) {
 	// DRF partitions at the first colon: without one, the password is
 	// empty and the credentials simply do not match.
 	username, password, _ := strings.Cut(text, ":")
-	u, err := b.slots.run(r.Context(), func() (User, error) {
+	u, err := b.slots.run(r, username, func() (User, error) {
 		return b.store.Authenticate(r.Context(), username, password)
 	})
-	if errors.Is(err, ErrTooManyLogins) {
+	if errors.Is(err, ErrTooManyLogins) || errors.Is(err, ErrThrottled) {
 		return User{}, err
 	}
 	switch {

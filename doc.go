@@ -78,7 +78,10 @@
 // response; [Secret] and [Settings] print redacted. HMAC secrets shorter
 // than the hash, or that look like a public key, are refused. Login does
 // the same hashing work for unknown users as for wrong passwords, and at
-// most Settings.MaxConcurrentLogins password checks run at once. The auth
+// most Settings.MaxConcurrentLogins password checks run at once.
+// Settings.LoginThrottle, off by default as in DRF, limits login attempts
+// per username and per client address ([NewMemoryThrottle]) with DRF's 429
+// before any password is hashed. The auth
 // cookie, when configured, is HttpOnly, Secure and SameSite=Lax, and the
 // requests it authenticates with unsafe methods must come from the
 // service's own origin (net/http's CrossOriginProtection), as must the

@@ -36,6 +36,11 @@ import (
 //	JWT_USERNAME_FIELD             username (default), or email, ...
 //	JWT_TOKEN_CACHE_SIZE           verified tokens to remember (default 0: off)
 //	JWT_MAX_CONCURRENT_LOGINS      password checks at once (default 0: 4 per CPU)
+//	JWT_LOGIN_THROTTLE_USER        login attempts per username, as DRF writes
+//	                               rates ("5/min"); unset: no limit
+//	JWT_LOGIN_THROTTLE_ADDR        login attempts per client address ("20/min")
+//	JWT_CLIENT_IP_HEADER           the proxy's header with the client address
+//	                               (X-Forwarded-For, X-Real-IP); unset: the peer
 //	CSRF_TRUSTED_ORIGINS           origins allowed cookie-authenticated writes,
 //	                               separated by commas or spaces (Django's name)
 //
@@ -138,6 +143,27 @@ func FromEnv(lookup func(key string) (string, bool)) (Settings, error) {
 	}
 	count("JWT_TOKEN_CACHE_SIZE", &s.TokenCacheSize)
 	count("JWT_MAX_CONCURRENT_LOGINS", &s.MaxConcurrentLogins)
+	// Login throttling is not a DRF-JWT setting (DRF sets throttles per
+	// view, off by default): either rate turns on the built-in throttle.
+	var rates [2]Rate
+	throttle := false
+	for i, name := range []string{"JWT_LOGIN_THROTTLE_USER", "JWT_LOGIN_THROTTLE_ADDR"} {
+		if v, ok := get(name); ok {
+			r, err := ParseRate(v)
+			if err != nil {
+				fail(name, "%v", err)
+			}
+			rates[i], throttle = r, throttle || err == nil
+		}
+	}
+	if throttle {
+		if t, err := NewMemoryThrottle(rates[0], rates[1]); err != nil {
+			errs = append(errs, err)
+		} else {
+			s.LoginThrottle = t
+		}
+	}
+	str("JWT_CLIENT_IP_HEADER", &s.ClientIPHeader)
 	if v, ok := get("CSRF_TRUSTED_ORIGINS"); ok {
 		s.TrustedOrigins = strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' })
 	}

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/jwtauth-go/jwtauth/internal/drf"
 )
@@ -49,6 +51,10 @@ var (
 	// running and none finished in time; the answer is a 503 with
 	// Retry-After.
 	ErrTooManyLogins = errors.New("jwtauth: too many logins in progress")
+	// ErrThrottled: Settings.LoginThrottle refused a login attempt; the
+	// answer is DRF's 429 "Request was throttled. Expected available in N
+	// seconds." with Retry-After.
+	ErrThrottled = errors.New("jwtauth: too many login attempts")
 	// ErrCrossSiteRequest: a request authenticated by the auth cookie, or a
 	// login that would set it, came from another site (CSRF); the answer
 	// is DRF's 403 "CSRF Failed: ...".
@@ -118,6 +124,10 @@ type Error struct {
 	Status int    // HTTP status code
 	Detail string // the client-facing message, DRF's wording
 	Err    error  // the cause, usually wrapping one of the sentinels
+	// RetryAfter, when positive, is how long the client should wait:
+	// DefaultErrorHandler sends it as Retry-After in whole seconds, rounded
+	// up, as DRF does with an exception's wait.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {
@@ -199,10 +209,11 @@ func (e *storeError) Error() string { return "jwtauth: user store: " + e.err.Err
 func (e *storeError) Unwrap() error { return e.err }
 
 // DefaultErrorHandler writes err as DRF would: a *ValidationError as a 400
-// with its field errors, an *Error with its status and {"detail": ...}, a
-// failure of the user store as a 503, anything else as a 500. It never
-// writes err's text. The WWW-Authenticate challenge of a 401 is set by the
-// middleware before the handler runs.
+// with its field errors, an *Error with its status and {"detail": ...}
+// (and Retry-After when it has a RetryAfter), a failure of the user store
+// as a 503, anything else as a 500. It never writes err's text. The
+// WWW-Authenticate challenge of a 401 is set by the middleware before the
+// handler runs.
 func DefaultErrorHandler(w http.ResponseWriter, r *http.Request, err error) {
 	var (
 		ve *ValidationError
@@ -213,6 +224,9 @@ func DefaultErrorHandler(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.As(err, &ve):
 		drf.WriteJSON(w, http.StatusBadRequest, ve)
 	case errors.As(err, &ae):
+		if ae.RetryAfter > 0 {
+			w.Header().Set("Retry-After", strconv.FormatInt(ceilSeconds(ae.RetryAfter), 10))
+		}
 		drf.WriteJSON(w, ae.Status, drf.Detail{Detail: ae.Detail})
 	case errors.As(err, &se):
 		w.Header().Set("Retry-After", "1")
@@ -220,4 +234,31 @@ func DefaultErrorHandler(w http.ResponseWriter, r *http.Request, err error) {
 	default:
 		drf.WriteJSON(w, http.StatusInternalServerError, drf.Detail{Detail: "A server error occurred."})
 	}
+}
+
+// throttled is DRF's Throttled exception for a wait: 429 with "Request was
+// throttled. Expected available in N seconds." (N rounded up, "second"
+// when it is 1), or the first sentence alone when the wait is unknown
+// (zero or negative), and then no Retry-After.
+func throttled(wait time.Duration) *Error {
+	e := &Error{Status: http.StatusTooManyRequests, Detail: "Request was throttled.", Err: ErrThrottled}
+	if wait > 0 {
+		n := ceilSeconds(wait)
+		unit := "seconds"
+		if n == 1 {
+			unit = "second"
+		}
+		e.Detail += fmt.Sprintf(" Expected available in %d %s.", n, unit)
+		e.RetryAfter = wait
+	}
+	return e
+}
+
+// ceilSeconds is d in whole seconds, rounded up (DRF's math.ceil(wait)).
+func ceilSeconds(d time.Duration) int64 {
+	n := int64(d / time.Second)
+	if d%time.Second > 0 {
+		n++
+	}
+	return n
 }

@@ -1,7 +1,6 @@
 package jwtauth
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -20,7 +19,9 @@ const maxBodyBytes = 64 << 10
 // username (Settings.UsernameField) and password, as JSON, form or
 // multipart, answered {"token": "..."}. Bad credentials get DRF's 400
 // {"non_field_errors": ["Unable to log in with provided credentials."]}.
-// The request's own credentials are ignored, as DRF-JWT ignores them.
+// An attempt that Settings.LoginThrottle refuses gets DRF's 429 before any
+// password is checked. The request's own credentials are ignored, as
+// DRF-JWT ignores them.
 func (a *Auth) ObtainHandler() http.Handler {
 	return &endpoint{a: a, name: "Obtain Json Web Token", doc: obtainDoc, fields: []string{a.s.UsernameField, "password"}, run: a.obtain}
 }
@@ -52,7 +53,7 @@ type endpoint struct {
 	name   string
 	doc    string
 	fields []string // the serializer's fields, in declaration order
-	run    func(ctx context.Context, f map[string]string) (string, User, error)
+	run    func(r *http.Request, f map[string]string) (string, User, error)
 }
 
 func (e *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -109,7 +110,7 @@ func (e *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		e.a.fail(w, r, &ValidationError{Errors: bad})
 		return
 	}
-	token, u, err := e.run(r.Context(), valid)
+	token, u, err := e.run(r, valid)
 	if err != nil {
 		if !errors.As(err, new(*ValidationError)) {
 			err = formFailure(err)
@@ -143,12 +144,14 @@ func (a *Auth) respond(w http.ResponseWriter, r *http.Request, token string, u U
 	drf.WriteJSON(w, http.StatusOK, body)
 }
 
-func (a *Auth) obtain(ctx context.Context, f map[string]string) (string, User, error) {
-	u, err := a.logins.run(ctx, func() (User, error) {
-		return a.store.Authenticate(ctx, f[a.s.UsernameField], f["password"])
+func (a *Auth) obtain(r *http.Request, f map[string]string) (string, User, error) {
+	ctx := r.Context()
+	username := f[a.s.UsernameField]
+	u, err := a.logins.run(r, username, func() (User, error) {
+		return a.store.Authenticate(ctx, username, f["password"])
 	})
 	switch {
-	case errors.Is(err, ErrTooManyLogins):
+	case errors.Is(err, ErrTooManyLogins), errors.Is(err, ErrThrottled):
 		return "", User{}, err
 	case errors.Is(err, ErrInvalidCredentials):
 		return "", User{}, ErrInvalidCredentials
@@ -161,12 +164,13 @@ func (a *Auth) obtain(ctx context.Context, f map[string]string) (string, User, e
 	return token, u, err
 }
 
-func (a *Auth) verify(ctx context.Context, f map[string]string) (string, User, error) {
-	u, _, err := a.VerifyToken(ctx, f["token"])
+func (a *Auth) verify(r *http.Request, f map[string]string) (string, User, error) {
+	u, _, err := a.VerifyToken(r.Context(), f["token"])
 	return f["token"], u, err
 }
 
-func (a *Auth) refresh(ctx context.Context, f map[string]string) (string, User, error) {
+func (a *Auth) refresh(r *http.Request, f map[string]string) (string, User, error) {
+	ctx := r.Context()
 	u, c, err := a.VerifyToken(ctx, f["token"])
 	if err != nil {
 		return "", User{}, err

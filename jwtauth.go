@@ -45,7 +45,7 @@ func New(s Settings, store UserStore) (*Auth, error) {
 	a.keys.Store(newKeySet(s))
 	// The keys live in a.keys alone, which RotateKeys replaces.
 	a.s.SecretKey, a.s.PrivateKey, a.s.PublicKey, a.s.KeyID, a.s.PreviousKeys = "", nil, nil, "", nil
-	a.logins = newLoginSlots(s.MaxConcurrentLogins)
+	a.logins = newLoginSlots(s)
 	for i, other := range a.s.Authenticators {
 		if b, ok := other.(basicAuth); ok {
 			b.slots = a.logins

@@ -1,47 +1,65 @@
 package jwtauth
 
 import (
-	"context"
 	"net/http"
 	"runtime"
 	"time"
 )
 
-// loginSlots bounds how many password checks run at once. A password hash
-// costs a sizeable fraction of a CPU second (and argon2 its memory), so a
-// storm of logins, honest or not, would otherwise starve every other
-// request of the service: past the bound, a login waits briefly for a slot,
-// then gets a 503 with Retry-After.
-type loginSlots chan struct{}
+// loginSlots guards every password check (obtain, and
+// BasicAuthentication): first Settings.LoginThrottle, if any, then a slot.
+// A password hash costs a sizeable fraction of a CPU second (and argon2 its
+// memory), so a storm of logins, honest or not, would otherwise starve
+// every other request of the service: past the bound, a login waits
+// briefly for a slot, then gets a 503 with Retry-After. The throttle comes
+// first so that a refused attempt costs neither a hash nor a slot.
+type loginSlots struct {
+	sem      chan struct{}
+	throttle LoginThrottle // nil: no throttling
+	ipHeader string        // Settings.ClientIPHeader
+	now      func() time.Time
+}
 
 // loginWait is how long a login waits for a slot before it is refused.
 const loginWait = time.Second
 
-func newLoginSlots(n int) loginSlots {
+// newLoginSlots returns the guard for s (defaults filled in).
+func newLoginSlots(s Settings) loginSlots {
+	n := s.MaxConcurrentLogins
 	if n == 0 {
 		n = 4 * runtime.GOMAXPROCS(0)
 	}
-	return make(loginSlots, n)
+	return loginSlots{sem: make(chan struct{}, n), throttle: s.LoginThrottle, ipHeader: s.ClientIPHeader, now: s.Now}
 }
 
 // errBusy answers a login that found no slot.
-var errBusy = &Error{Status: http.StatusServiceUnavailable, Detail: "Service temporarily unavailable, try again later.", Err: ErrTooManyLogins}
+var errBusy = &Error{Status: http.StatusServiceUnavailable, Detail: "Service temporarily unavailable, try again later.", Err: ErrTooManyLogins, RetryAfter: loginWait}
 
-// run calls check in a slot, or returns errBusy when none frees up in time.
-func (s loginSlots) run(ctx context.Context, check func() (User, error)) (User, error) {
+// run asks the throttle about this attempt of username from r's client,
+// then calls check in a slot. It returns a 429 *Error wrapping
+// ErrThrottled when the throttle refuses, and errBusy when no slot frees
+// up in time.
+func (s loginSlots) run(r *http.Request, username string, check func() (User, error)) (User, error) {
+	ctx := r.Context()
+	if s.throttle != nil {
+		a := LoginAttempt{Username: username, Addr: clientAddr(r, s.ipHeader), Time: s.now()}
+		if wait, ok := s.throttle.Allow(ctx, a); !ok {
+			return User{}, throttled(wait)
+		}
+	}
 	select {
-	case s <- struct{}{}:
+	case s.sem <- struct{}{}:
 	default:
 		t := time.NewTimer(loginWait)
 		defer t.Stop()
 		select {
-		case s <- struct{}{}:
+		case s.sem <- struct{}{}:
 		case <-t.C:
 			return User{}, errBusy
 		case <-ctx.Done():
 			return User{}, errBusy
 		}
 	}
-	defer func() { <-s }()
+	defer func() { <-s.sem }()
 	return check()
 }

@@ -90,6 +90,23 @@ type Settings struct {
 	// then gets a 503 with Retry-After (JWT_MAX_CONCURRENT_LOGINS, default 0:
 	// four per CPU).
 	MaxConcurrentLogins int
+	// LoginThrottle, when set, is asked before every password check (obtain,
+	// and BasicAuthentication) whether the attempt may go on; a refused one
+	// gets DRF's 429 "Request was throttled. Expected available in N
+	// seconds." with Retry-After, and costs no hash. Nil, the default as in
+	// DRF, throttles nothing. NewMemoryThrottle is the built-in one, per
+	// username and per client address; FromEnv builds it from
+	// JWT_LOGIN_THROTTLE_USER and JWT_LOGIN_THROTTLE_ADDR ("5/min").
+	LoginThrottle LoginThrottle
+	// ClientIPHeader names the header from which LoginThrottle learns the
+	// client's address, when the service is behind a reverse proxy:
+	// "X-Forwarded-For" (its rightmost entry, the one the proxy appended;
+	// entries left of it are the client's to choose and are ignored) or
+	// "X-Real-IP". A request whose header holds no address there falls back
+	// to the connection's address. Set it only if every request passes the
+	// proxy, or clients choose their own address (JWT_CLIENT_IP_HEADER,
+	// default empty: the connection's address, r.RemoteAddr).
+	ClientIPHeader string
 	// TokenCacheSize is how many verified tokens to remember, so that a
 	// token seen again skips parsing and its signature check: the user is
 	// still loaded and checked on every request, and a token never outlives
@@ -210,6 +227,12 @@ func (s Settings) validate() error {
 	if s.MaxConcurrentLogins < 0 {
 		bad("MaxConcurrentLogins (JWT_MAX_CONCURRENT_LOGINS) is negative")
 	}
+	if m, ok := s.LoginThrottle.(*MemoryThrottle); ok && m == nil {
+		bad("LoginThrottle is a nil *MemoryThrottle: build it with NewMemoryThrottle")
+	}
+	if h := s.ClientIPHeader; h != "" && (!isToken(h) || strings.EqualFold(h, "Forwarded")) {
+		bad("ClientIPHeader (JWT_CLIENT_IP_HEADER) %q must name a header holding addresses, like X-Forwarded-For or X-Real-IP (RFC 7239's Forwarded is not read)", h)
+	}
 	for _, o := range s.TrustedOrigins {
 		if err := http.NewCrossOriginProtection().AddTrustedOrigin(o); err != nil {
 			bad("TrustedOrigins (CSRF_TRUSTED_ORIGINS): %v", err)
@@ -298,7 +321,8 @@ func (s Settings) String() string {
 	fmt.Fprintf(&b, "{Algorithm:%s SecretKey:%s PrivateKey:%s PublicKey:%s KeyID:%q PreviousKeys:%v", s.Algorithm, s.SecretKey, keyKind(s.PrivateKey), keyKind(s.PublicKey), s.KeyID, s.PreviousKeys)
 	fmt.Fprintf(&b, " Leeway:%s ExpirationDelta:%s Audience:%q Issuer:%q AllowRefresh:%t RefreshExpirationDelta:%s",
 		s.Leeway, s.ExpirationDelta, s.Audience, s.Issuer, s.AllowRefresh, s.RefreshExpirationDelta)
-	fmt.Fprintf(&b, " AuthHeaderPrefix:%q AuthCookie:%q UsernameField:%q}", s.AuthHeaderPrefix, s.AuthCookie, s.UsernameField)
+	fmt.Fprintf(&b, " AuthHeaderPrefix:%q AuthCookie:%q UsernameField:%q", s.AuthHeaderPrefix, s.AuthCookie, s.UsernameField)
+	fmt.Fprintf(&b, " LoginThrottle:%s ClientIPHeader:%q}", throttleKind(s.LoginThrottle), s.ClientIPHeader)
 	return b.String()
 }
 
@@ -313,4 +337,16 @@ func keyKind(k any) string {
 		return "none"
 	}
 	return fmt.Sprintf("%T(%s)", k, redacted)
+}
+
+// throttleKind shows the built-in throttle's rates, and only the type of
+// any other: its String is not ours to trust with secrets.
+func throttleKind(t LoginThrottle) string {
+	if m, ok := t.(*MemoryThrottle); ok && m != nil {
+		return m.String()
+	}
+	if t == nil {
+		return "none"
+	}
+	return fmt.Sprintf("%T", t)
 }
