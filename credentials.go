@@ -81,15 +81,15 @@ func (a *Auth) quickCredential(r *http.Request) (string, bool) {
 // cachedCredential returns the cache's claims for the token of a request
 // that quickCredential reads. A cached token verified, so it holds no white
 // space: the header has the two parts the long way would find.
-func (a *Auth) cachedCredential(r *http.Request) (*Claims, []byte, bool) {
+func (a *Auth) cachedCredential(r *http.Request) (token string, c *Claims, secret []byte, ok bool) {
 	if a.cache == nil {
-		return nil, nil, false
+		return "", nil, nil, false
 	}
-	token, ok := a.quickCredential(r)
-	if !ok {
-		return nil, nil, false
+	if token, ok = a.quickCredential(r); !ok {
+		return "", nil, nil, false
 	}
-	return a.cache.get(token, a.keys.Load(), a.s.Now())
+	c, secret, ok = a.cache.get(token, a.keys.Load(), a.s.Now())
+	return token, c, secret, ok
 }
 
 // BasicAuthentication returns DRF's BasicAuthentication over store:

@@ -75,7 +75,9 @@
 // # Security
 //
 // Secrets, passwords and tokens are never logged nor written to a
-// response; [Secret] and [Settings] print redacted. HMAC secrets shorter
+// response; [Secret] and [Settings] print redacted. Refused logins and
+// tokens are logged at Debug level, by kind, for an operator who turns
+// that level on for Settings.Logger. HMAC secrets shorter
 // than the hash, or that look like a public key, are refused. Login does
 // the same hashing work for unknown users as for wrong passwords, and at
 // most Settings.MaxConcurrentLogins password checks run at once.

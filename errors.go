@@ -1,10 +1,15 @@
 package jwtauth
 
 import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jwtauth-go/jwtauth/internal/drf"
@@ -114,6 +119,72 @@ func lookupMessage(err error) (auth, form string, ok bool) {
 		}
 	}
 	return "", "", false
+}
+
+// kinds names the client's failures in log records, by sentinel: the
+// reason kinds of the security checklist.
+var kinds = []struct {
+	err  error
+	kind string
+}{
+	{ErrInvalidHeader, "bad-header"},
+	{ErrMalformedToken, "malformed"},
+	{ErrInvalidSignature, "bad-signature"},
+	{ErrExpiredToken, "expired"},
+	{ErrInvalidToken, "invalid-token"},
+	{ErrInvalidPayload, "invalid-payload"},
+	{ErrUserNotFound, "unknown-user"},
+	{ErrUserInactive, "inactive-user"},
+	{ErrInvalidCredentials, "bad-credentials"},
+	{ErrRefreshExpired, "refresh-expired"},
+	{ErrMissingOrigIAT, "orig-iat-missing"},
+	{ErrThrottled, "throttled"},
+	{ErrTooManyLogins, "too-many-logins"},
+	{ErrCrossSiteRequest, "cross-site"},
+}
+
+// kindOf returns the kind of a refusal, or "" for anything else: no
+// credentials at all, and failures of the service, which are logged at
+// Error level where they are answered.
+func kindOf(err error) string {
+	for _, k := range kinds {
+		if errors.Is(err, k.err) {
+			return k.kind
+		}
+	}
+	return ""
+}
+
+// logRefusal records a refused login, token or request at Debug level,
+// with its kind and reason: invisible under slog's default level, so that
+// a flood of bad requests does not become a flood of log records, and
+// there for an operator who gives Settings.Logger a handler at
+// slog.LevelDebug. The reason is our error's text, which never holds a
+// token, a password or a key.
+func logRefusal(ctx context.Context, log *slog.Logger, msg string, err error, attrs ...slog.Attr) {
+	if !log.Enabled(ctx, slog.LevelDebug) {
+		return
+	}
+	attrs = append(attrs, slog.String("kind", kindOf(err)), slog.String("reason", err.Error()))
+	log.LogAttrs(ctx, slog.LevelDebug, msg, attrs...)
+}
+
+// logSafe cuts user input for a log record to Django's longest username,
+// at a character boundary.
+func logSafe(s string) string {
+	const max = 150
+	if len(s) <= max {
+		return s
+	}
+	return strings.ToValidUTF8(s[:max], "") + "…"
+}
+
+// tokenTag identifies a token in log records without revealing it: the
+// first 8 hex digits of its SHA-256, enough to tell tokens apart, far too
+// few to recover or forge one.
+func tokenTag(token string) slog.Attr {
+	sum := sha256.Sum256([]byte(token))
+	return slog.String("token_sha256", hex.EncodeToString(sum[:4]))
 }
 
 // Error is a failure answered with an HTTP status and DRF's

@@ -1,6 +1,7 @@
 package jwtauth
 
 import (
+	"log/slog"
 	"net/http"
 	"runtime"
 	"time"
@@ -18,6 +19,7 @@ type loginSlots struct {
 	throttle LoginThrottle // nil: no throttling
 	ipHeader string        // Settings.ClientIPHeader
 	now      func() time.Time
+	log      *slog.Logger
 }
 
 // loginWait is how long a login waits for a slot before it is refused.
@@ -29,7 +31,7 @@ func newLoginSlots(s Settings) loginSlots {
 	if n == 0 {
 		n = 4 * runtime.GOMAXPROCS(0)
 	}
-	return loginSlots{sem: make(chan struct{}, n), throttle: s.LoginThrottle, ipHeader: s.ClientIPHeader, now: s.Now}
+	return loginSlots{sem: make(chan struct{}, n), throttle: s.LoginThrottle, ipHeader: s.ClientIPHeader, now: s.Now, log: s.Logger}
 }
 
 // errBusy answers a login that found no slot.
@@ -39,8 +41,14 @@ var errBusy = &Error{Status: http.StatusServiceUnavailable, Detail: "Service tem
 // then calls check in a slot. It returns a 429 *Error wrapping
 // ErrThrottled when the throttle refuses, and errBusy when no slot frees
 // up in time.
-func (s loginSlots) run(r *http.Request, username string, check func() (User, error)) (User, error) {
+func (s loginSlots) run(r *http.Request, username string, check func() (User, error)) (u User, err error) {
 	ctx := r.Context()
+	defer func() {
+		if err != nil && kindOf(err) != "" {
+			logRefusal(ctx, s.log, "jwtauth: login refused", err,
+				slog.String("username", logSafe(username)), slog.String("client", clientAddr(r, s.ipHeader).String()))
+		}
+	}()
 	if s.throttle != nil {
 		a := LoginAttempt{Username: username, Addr: clientAddr(r, s.ipHeader), Time: s.now()}
 		if wait, ok := s.throttle.Allow(ctx, a); !ok {

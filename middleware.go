@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"runtime/debug"
 )
@@ -32,8 +33,10 @@ func (a *Auth) Authenticate(r *http.Request) (User, Claims, error) {
 		c   *Claims
 		err error
 	)
-	if cached, secret, ok := a.cachedCredential(r); ok {
-		u, c, err = a.cachedUser(r.Context(), cached, secret)
+	if token, cached, secret, ok := a.cachedCredential(r); ok {
+		if u, c, err = a.cachedUser(r.Context(), cached, secret); err != nil {
+			err = a.refused(r.Context(), token, err)
+		}
 	} else {
 		u, c, err = a.authenticate(r, &dst)
 	}
@@ -50,8 +53,11 @@ func (a *Auth) authenticate(r *http.Request, dst *Claims) (User, *Claims, error)
 	quick, ok := a.quickCredential(r)
 	var quickErr error
 	if ok {
-		u, c, err := a.authToken(r.Context(), quick, dst)
+		u, c, err := a.checkToken(r.Context(), quick, dst)
 		if !errors.Is(err, ErrMalformedToken) {
+			if err != nil {
+				err = a.refused(r.Context(), quick, err)
+			}
 			return u, c, err
 		}
 		// Perhaps the header was not "<prefix> <token>": DRF's split
@@ -63,7 +69,7 @@ func (a *Auth) authenticate(r *http.Request, dst *Claims) (User, *Claims, error)
 	case err != nil:
 		return User{}, nil, err
 	case found && ok && token == quick:
-		return User{}, nil, quickErr
+		return User{}, nil, a.refused(r.Context(), quick, quickErr)
 	case found:
 		return a.authToken(r.Context(), token, dst)
 	}
@@ -130,9 +136,11 @@ func (a *Auth) authRequest(r *http.Request) (ac *authContext, u User, c *Claims,
 			err = &panicError{p, debug.Stack()}
 		}
 	}()
-	if cached, secret, ok := a.cachedCredential(r); ok {
+	if token, cached, secret, ok := a.cachedCredential(r); ok {
 		ac = &authContext{Context: r.Context()}
-		u, c, err = a.cachedUser(r.Context(), cached, secret)
+		if u, c, err = a.cachedUser(r.Context(), cached, secret); err != nil {
+			err = a.refused(r.Context(), token, err)
+		}
 		return ac, u, c, err
 	}
 	oc := &ownedClaims{authContext: authContext{Context: r.Context()}}
@@ -162,6 +170,9 @@ func (a *Auth) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var e *Error
 	switch {
 	case errors.As(err, &e):
+		if errors.Is(err, ErrInvalidHeader) || errors.Is(err, ErrCrossSiteRequest) {
+			logRefusal(r.Context(), a.s.Logger, "jwtauth: request refused", err, slog.String("method", r.Method), slog.String("path", r.URL.Path))
+		}
 		switch e.Status {
 		case http.StatusUnauthorized:
 			w.Header().Set("WWW-Authenticate", a.challenge)

@@ -9,7 +9,9 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -454,18 +456,45 @@ func TestMiddlewareStoreFailure(t *testing.T) {
 		})
 	}
 
-	t.Run("nothing logged for client errors", func(t *testing.T) {
+	// Checklist row 79: refusals are logged by kind, at Debug level only,
+	// so that under slog's default level a flood of bad requests logs
+	// nothing.
+	t.Run("client errors logged at Debug only, by kind", func(t *testing.T) {
 		t.Parallel()
-		logger, logs := newCaptureLogger()
-		a := newTestAuth(t, newFixtureStore(t), func(s *Settings) { s.Logger = logger })
-		for _, header := range []string{"", "JWT abc123", "JWT " + tk.expired, "JWT " + tk.ghost} {
-			r := httptest.NewRequest(http.MethodGet, "/", nil)
-			r.Header.Set("Authorization", header)
-			serveRecorded(a.Required(&protectedView{}), r)
-		}
-		doJSON(a.ObtainHandler(), `{"username":"jpueblo","password":"wrong"}`)
-		if logs.String() != "" {
-			t.Errorf("logged %s", logs.String())
+		for _, level := range []slog.Level{slog.LevelInfo, slog.LevelDebug} {
+			logs := &logBuffer{}
+			logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: level}))
+			a := newTestAuth(t, newFixtureStore(t), func(s *Settings) { s.Logger = logger })
+			for _, header := range []string{"", "JWT abc123", "JWT " + tk.expired, "JWT " + tk.ghost, "JWT a b"} {
+				r := httptest.NewRequest(http.MethodGet, "/", nil)
+				r.Header.Set("Authorization", header)
+				serveRecorded(a.Required(&protectedView{}), r)
+			}
+			doJSON(a.ObtainHandler(), `{"username":"jpueblo","password":"wrong"}`)
+			got := logs.String()
+			if level == slog.LevelInfo {
+				if got != "" {
+					t.Errorf("logged at %v: %s", level, got)
+				}
+				continue
+			}
+			for _, want := range []string{
+				`"msg":"jwtauth: token refused","token_sha256":"` + fmt.Sprintf("%x", sha256.Sum256([]byte(tk.expired)))[:8] + `","kind":"expired"`,
+				`"kind":"malformed"`, `"kind":"unknown-user"`, `"kind":"bad-header"`,
+				`"msg":"jwtauth: login refused","username":"jpueblo","client":"192.0.2.1","kind":"bad-credentials"`,
+			} {
+				if !strings.Contains(got, want) {
+					t.Errorf("the Debug records lack %s:\n%s", want, got)
+				}
+			}
+			if n := strings.Count(got, "\n"); n != 5 {
+				t.Errorf("%d records, want 5 (none for the request without credentials):\n%s", n, got)
+			}
+			for _, secret := range []string{tk.expired, tk.ghost, "wrong", fixtureSecret} {
+				if strings.Contains(got, secret) {
+					t.Errorf("a record holds %q", secret)
+				}
+			}
 		}
 	})
 }

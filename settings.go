@@ -142,9 +142,12 @@ type Settings struct {
 	// ErrorHandler answers every failure of the middleware and the
 	// handlers. Nil means DefaultErrorHandler.
 	ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
-	// Logger receives store failures at Error level; nothing else is
-	// logged, and never a token, password or secret. Nil means
-	// slog.Default().
+	// Logger receives failures of the service (a store down, a hook that
+	// panicked) at Error level, and every refused login, token or request
+	// at Debug level, by kind ("bad-credentials", "expired", ...) with the
+	// username of a login and the first 8 hex digits of a token's SHA-256:
+	// under slog's default level, attacks log nothing. Never a token, a
+	// password or a secret. Nil means slog.Default().
 	Logger *slog.Logger
 	// Now is the clock; nil means time.Now. Tests set a fixed one.
 	Now func() time.Time

@@ -33,8 +33,18 @@ func (a *Auth) VerifyToken(ctx context.Context, token string) (User, Claims, err
 
 // authToken is VerifyToken for the middleware. The claims it returns are
 // either *dst, where a cold verification writes them, or the cache's, and
-// must not be modified.
+// must not be modified. A refusal is logged (see logRefusal).
 func (a *Auth) authToken(ctx context.Context, token string, dst *Claims) (User, *Claims, error) {
+	u, c, err := a.checkToken(ctx, token, dst)
+	if err != nil {
+		return User{}, nil, a.refused(ctx, token, err)
+	}
+	return u, c, nil
+}
+
+// checkToken is authToken without logging a refusal, for a caller that
+// has yet to decide whether this was the request's token at all.
+func (a *Auth) checkToken(ctx context.Context, token string, dst *Claims) (User, *Claims, error) {
 	ks := a.keys.Load()
 	if a.cache != nil {
 		if c, secret, ok := a.cache.get(token, ks, a.s.Now()); ok {
@@ -45,6 +55,9 @@ func (a *Auth) authToken(ctx context.Context, token string, dst *Claims) (User, 
 	if err == nil && secret == nil {
 		u, err = a.loadUser(ctx, dst, nil)
 	}
+	if err == nil {
+		err = admit(u, dst)
+	}
 	if err != nil {
 		return User{}, nil, err
 	}
@@ -52,7 +65,16 @@ func (a *Auth) authToken(ctx context.Context, token string, dst *Claims) (User, 
 		c := *dst
 		a.cache.put(&cacheEntry{token: token, claims: &c, secret: secret, keys: ks}, a.s.Now())
 	}
-	return a.admit(u, dst)
+	return u, dst, nil
+}
+
+// refused logs the refusal of token for err (see logRefusal), and returns
+// err.
+func (a *Auth) refused(ctx context.Context, token string, err error) error {
+	if kindOf(err) != "" {
+		logRefusal(ctx, a.s.Logger, "jwtauth: token refused", err, tokenTag(token))
+	}
+	return err
 }
 
 // scratch is the memory one verification works in, pooled so that a
@@ -209,23 +231,26 @@ func (a *Auth) loadUser(ctx context.Context, c *Claims, secret []byte) (User, er
 // depends on the user, which may have changed since.
 func (a *Auth) cachedUser(ctx context.Context, c *Claims, secret []byte) (User, *Claims, error) {
 	u, err := a.loadUser(ctx, c, secret)
+	if err == nil {
+		err = admit(u, c)
+	}
 	if err != nil {
 		return User{}, nil, err
 	}
-	return a.admit(u, c)
+	return u, c, nil
 }
 
 // admit checks that u, found for a valid token, may authenticate now.
-func (a *Auth) admit(u User, c *Claims) (User, *Claims, error) {
+func admit(u User, c *Claims) error {
 	// A token names one account: a user re-created under the same
 	// username does not inherit the old account's tokens.
 	if c.UserID != "" && u.ID != "" && c.UserID != u.ID {
-		return User{}, nil, fmt.Errorf("%w: user_id does not match", ErrUserNotFound)
+		return fmt.Errorf("%w: user_id does not match", ErrUserNotFound)
 	}
 	if !u.IsActive {
-		return User{}, nil, ErrUserInactive
+		return ErrUserInactive
 	}
-	return u, c, nil
+	return nil
 }
 
 // shape checks the compact serialisation before anything is decoded:
