@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -195,9 +194,8 @@ type Error struct {
 	Status int    // HTTP status code
 	Detail string // the client-facing message, DRF's wording
 	Err    error  // the cause, usually wrapping one of the sentinels
-	// RetryAfter, when positive, is how long the client should wait:
-	// DefaultErrorHandler sends it as Retry-After in whole seconds, rounded
-	// up, as DRF does with an exception's wait.
+	// RetryAfter, when positive, is how long the client should wait: the
+	// middleware and the handlers send it as Retry-After.
 	RetryAfter time.Duration
 }
 
@@ -280,11 +278,10 @@ func (e *storeError) Error() string { return "jwtauth: user store: " + e.err.Err
 func (e *storeError) Unwrap() error { return e.err }
 
 // DefaultErrorHandler writes err as DRF would: a *ValidationError as a 400
-// with its field errors, an *Error with its status and {"detail": ...}
-// (and Retry-After when it has a RetryAfter), a failure of the user store
-// as a 503, anything else as a 500. It never writes err's text. The
-// WWW-Authenticate challenge of a 401 is set by the middleware before the
-// handler runs.
+// with its field errors, an *Error with its status and {"detail": ...}, a
+// failure of the user store as a 503 with Retry-After, anything else as a
+// 500. It never writes err's text. The WWW-Authenticate challenge of a 401
+// and the Retry-After of an *Error are set before the handler runs.
 func DefaultErrorHandler(w http.ResponseWriter, r *http.Request, err error) {
 	var (
 		ve *ValidationError
@@ -295,9 +292,6 @@ func DefaultErrorHandler(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.As(err, &ve):
 		drf.WriteJSON(w, http.StatusBadRequest, ve)
 	case errors.As(err, &ae):
-		if ae.RetryAfter > 0 {
-			w.Header().Set("Retry-After", strconv.FormatInt(ceilSeconds(ae.RetryAfter), 10))
-		}
 		drf.WriteJSON(w, ae.Status, drf.Detail{Detail: ae.Detail})
 	case errors.As(err, &se):
 		w.Header().Set("Retry-After", "1")

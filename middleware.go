@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strconv"
 )
 
 // Authenticator is an authentication scheme tried after JWT, like an entry
@@ -161,8 +162,11 @@ func safeMethod(m string) bool {
 	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
 }
 
-// fail answers err through the ErrorHandler. A 401 carries the challenge of
-// the first authenticator, JWT, whichever scheme failed, as DRF does.
+// fail answers err through the ErrorHandler, after setting the headers an
+// *Error implies, which a custom ErrorHandler need not know about: a 401
+// carries the challenge of the first authenticator, JWT, whichever scheme
+// failed, as DRF does; an error with a RetryAfter carries Retry-After in
+// whole seconds, rounded up, as DRF sends an exception's wait.
 // Failures that are not the client's (a store down, a hook failing) are
 // logged; the error texts come from the store and our hooks, never from the
 // request's credentials.
@@ -173,11 +177,11 @@ func (a *Auth) fail(w http.ResponseWriter, r *http.Request, err error) {
 		if errors.Is(err, ErrInvalidHeader) || errors.Is(err, ErrCrossSiteRequest) {
 			logRefusal(r.Context(), a.s.Logger, "jwtauth: request refused", err, slog.String("method", r.Method), slog.String("path", r.URL.Path))
 		}
-		switch e.Status {
-		case http.StatusUnauthorized:
+		if e.Status == http.StatusUnauthorized {
 			w.Header().Set("WWW-Authenticate", a.challenge)
-		case http.StatusServiceUnavailable:
-			w.Header().Set("Retry-After", "1")
+		}
+		if e.RetryAfter > 0 {
+			w.Header().Set("Retry-After", strconv.FormatInt(ceilSeconds(e.RetryAfter), 10))
 		}
 	case errors.As(err, new(*ValidationError)):
 	case errors.As(err, new(*storeError)):

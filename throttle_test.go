@@ -695,6 +695,13 @@ func (r *recordThrottle) Allow(_ context.Context, a LoginAttempt) (time.Duration
 // the second sentence nor the header when the wait is unknown.
 func TestThrottledMatchesDRF(t *testing.T) {
 	t.Parallel()
+	var seen string // Retry-After as the ErrorHandler finds it
+	a := newTestAuth(t, newFixtureStore(t), func(s *Settings) {
+		s.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
+			seen = w.Header().Get("Retry-After")
+			DefaultErrorHandler(w, r, err)
+		}
+	})
 	for _, tc := range []struct {
 		wait   time.Duration
 		detail string
@@ -713,9 +720,13 @@ func TestThrottledMatchesDRF(t *testing.T) {
 		if !errors.Is(err, ErrThrottled) || err.Status != 429 || err.Detail != tc.detail {
 			t.Errorf("throttled(%v) = %d %q (%v)", tc.wait, err.Status, err.Detail, err.Err)
 		}
+		// Through fail, which sets Retry-After before any ErrorHandler.
 		rec := httptest.NewRecorder()
-		DefaultErrorHandler(rec, httptest.NewRequest(http.MethodPost, "/", nil), err)
+		a.fail(rec, httptest.NewRequest(http.MethodPost, "/", nil), err)
 		assertJSONResponse(t, rec, 429, detailBody(tc.detail))
 		assertHeaderValue(t, rec, "Retry-After", tc.retry)
+		if seen != tc.retry {
+			t.Errorf("the ErrorHandler found Retry-After %q, want %q already set", seen, tc.retry)
+		}
 	}
 }
