@@ -226,7 +226,7 @@ func TestServeShutsDown(t *testing.T) {
 	go func() {
 		done <- serve(ctx, ln, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			_, _ = w.Write([]byte("hello"))
-		}), &out)
+		}), &out, serverLimits)
 	}()
 	resp, err := http.Get("http://" + ln.Addr().String() + "/")
 	if err != nil {
