@@ -923,6 +923,53 @@ func TestChecklistBlackBox(t *testing.T) {
 		})
 	})
 
+	// Rows 51 and 71, as an operator turns them on: a rotated secret with
+	// the old one kept (JWT_PREVIOUS_SECRET_KEYS) and two login attempts a
+	// minute per username (JWT_LOGIN_THROTTLE_USER).
+	t.Run("rotation and throttle", func(t *testing.T) {
+		const newSecret = "the-rotated-secret-of-the-black-box-run-0123456789"
+		srv := startBasic(t, bin, "rotation and throttle", []string{
+			"JWT_SECRET_KEY=" + newSecret, "JWT_PREVIOUS_SECRET_KEYS=" + bbSecret, "JWT_LOGIN_THROTTLE_USER=2/min",
+		}, "-users", allUsers)
+		srv.ready(t)
+		defer srv.stop(t)
+		fresh := jws(sha256.New, newSecret, drfHeader, good)
+		for _, c := range []bbCase{
+			{name: "row 71 token of the current key", req: withJWT(fresh), status: 200, body: `{"user_id":1,"username":"admin"}`},
+			{name: "row 71 token of the retired key", req: withJWT(valid), status: 200, body: `{"user_id":1,"username":"admin"}`},
+			{name: "row 71 retired key, kid naming no key", req: withJWT(hs256(`{"typ":"JWT","alg":"HS256","kid":"../../etc/passwd"}`, good)), status: 200, body: `{"user_id":1,"username":"admin"}`},
+			{name: "row 71 a key never configured", req: withJWT(attacker(drfHeader)), status: 401, body: detail(msgDecoding)},
+			{name: "row 71 kid not a string", req: withJWT(jws(sha256.New, newSecret, `{"typ":"JWT","alg":"HS256","kid":7}`, good)), status: 401, body: detail("Incorrect authentication credentials.")},
+			{name: "row 71 refresh of a retired key's token: a new one of the current key", req: postJSON(refreshPath, tokenJSON(valid)), status: 200, body: `{"token":"`, prefix: true,
+				more: func(t *testing.T, a answer) {
+					var out struct{ Token string }
+					_ = json.Unmarshal([]byte(a.body), &out)
+					dot := max(strings.LastIndexByte(out.Token, '.'), 0)
+					m := hmac.New(sha256.New, []byte(newSecret))
+					m.Write([]byte(out.Token[:dot]))
+					if out.Token[dot:] != "."+base64.RawURLEncoding.EncodeToString(m.Sum(nil)) {
+						t.Errorf("the refreshed token is not signed with the current key: %s", out.Token)
+					}
+				}},
+			{name: "row 51 first wrong password", req: postJSON(obtainPath, login("wrong-password")), status: 400, body: nonField(msgUnable)},
+			{name: "row 51 second wrong password", req: postJSON(obtainPath, login("wrong-password")), status: 400, body: nonField(msgUnable)},
+			{name: "row 51 third attempt throttled", req: postJSON(obtainPath, login("wrong-password")), status: 429, body: detail("Request was throttled. Expected available in 30 seconds."),
+				more: func(t *testing.T, a answer) {
+					if got := a.header.Get("Retry-After"); got != "30" {
+						t.Errorf("Retry-After %q, want 30", got)
+					}
+				}},
+			{name: "row 51 the right password, throttled too", req: postJSON(obtainPath, login(bbAdminPW)), status: 429, body: detail("Request was throttled. Expected available in 30 seconds.")},
+			{name: "row 51 throttled over HTTP Basic too", req: get("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte("admin:"+bbAdminPW))), status: 429, body: detail("Request was throttled. Expected available in 30 seconds.")},
+			{name: "row 51 another username is not", req: postJSON(obtainPath, loginJSON("ghost", "x")), status: 400, body: nonField(msgUnable)},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				c.srv = srv
+				c.run(t)
+			})
+		}
+	})
+
 	if n := jwks.accepted.Load(); n != 0 {
 		t.Errorf("row 11: the server connected %d times to the listener a token pointed at", n)
 	}
