@@ -149,7 +149,8 @@ type Settings struct {
 	// under slog's default level, attacks log nothing. Never a token, a
 	// password or a secret. Nil means slog.Default().
 	Logger *slog.Logger
-	// Now is the clock; nil means time.Now. Tests set a fixed one.
+	// Now is the clock; nil means the system's wall clock (time.Now, without
+	// the monotonic reading nothing here needs). Tests set a fixed one.
 	Now func() time.Time
 }
 
@@ -200,7 +201,7 @@ func (s Settings) withDefaults() Settings {
 		s.Logger = slog.Default()
 	}
 	if s.Now == nil {
-		s.Now = time.Now
+		s.Now = wallClock
 	}
 	if s.ErrorHandler == nil {
 		s.ErrorHandler = DefaultErrorHandler
