@@ -15,12 +15,13 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/jwtauth-go/jwtauth"
 	"github.com/jwtauth-go/jwtauth/passwords"
 )
 
-// The benchmarks of issue 6: the same DRF-JWT-shaped token through a
+// The benchmarks of issue 6. BenchmarkMiddleware: the same DRF-JWT-shaped token through a
 // baseline middleware over golang-jwt's ParseWithClaims and through ours,
 // to a handler that reads the user from the context. Compare in one run:
 //
@@ -153,3 +154,96 @@ type discardWriter struct {
 func (w *discardWriter) Header() http.Header         { return w.h }
 func (w *discardWriter) Write(p []byte) (int, error) { return len(p), nil }
 func (w *discardWriter) WriteHeader(s int)           { w.status = s }
+
+// BenchmarkParse: a token verified without HTTP, ours (VerifyToken, which
+// also loads the user from the MemoryStore) beside golang-jwt's
+// ParseWithClaims into DRF-JWT's claims, per algorithm.
+//
+//	go test -run '^$' -bench '^BenchmarkParse$' -benchmem -count 5 .
+func BenchmarkParse(b *testing.B) {
+	store := &jwtauth.MemoryStore{Passwords: passwords.Policy{PBKDF2Iterations: 1}}
+	if err := store.AddUser(benchUser, "admin"); err != nil {
+		b.Fatal(err)
+	}
+	keys := benchKeys(b)
+	for _, alg := range []string{"HS256", "RS256", "ES256", "EdDSA"} {
+		s := jwtauth.Settings{Algorithm: alg, ExpirationDelta: 24 * time.Hour}
+		if alg == "HS256" {
+			s.SecretKey = benchSecret
+		} else {
+			s.PrivateKey = keys[alg][0].(crypto.Signer)
+		}
+		a, err := jwtauth.New(s, store)
+		if err != nil {
+			b.Fatal(err)
+		}
+		token, err := a.IssueToken(b.Context(), benchUser)
+		if err != nil {
+			b.Fatal(err)
+		}
+		parser := jwt.NewParser(jwt.WithValidMethods([]string{alg}), jwt.WithExpirationRequired())
+		keyFunc := func(*jwt.Token) (any, error) { return keys[alg][1], nil }
+		b.Run("golang-jwt/"+alg, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				var c drfClaims
+				if _, err := parser.ParseWithClaims(token, &c, keyFunc); err != nil || c.Username != "admin" {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run("jwtauth/"+alg, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if u, _, err := a.VerifyToken(b.Context(), token); err != nil || u.Username != "admin" {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkObtain: a login through the obtain handler (MemoryStore, bcrypt
+// at its least and its default cost), beside the bare bcrypt comparison of
+// the same cost: what the endpoint adds to the hash.
+//
+//	go test -run '^$' -bench '^BenchmarkObtain$' -benchmem -count 5 .
+func BenchmarkObtain(b *testing.B) {
+	for _, cost := range []struct {
+		name string
+		n    int
+	}{{"MinCost", bcrypt.MinCost}, {"DefaultCost", bcrypt.DefaultCost}} {
+		store := &jwtauth.MemoryStore{Passwords: passwords.Policy{Algorithm: "bcrypt", BcryptCost: cost.n}}
+		if err := store.AddUser(benchUser, "admin-password"); err != nil {
+			b.Fatal(err)
+		}
+		a, err := jwtauth.New(jwtauth.Settings{SecretKey: benchSecret}, store)
+		if err != nil {
+			b.Fatal(err)
+		}
+		hash, err := bcrypt.GenerateFromPassword([]byte("admin-password"), cost.n)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run("bcrypt/"+cost.name, func(b *testing.B) {
+			for b.Loop() {
+				if err := bcrypt.CompareHashAndPassword(hash, []byte("admin-password")); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		h := a.ObtainHandler()
+		b.Run("jwtauth/"+cost.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				req := httptest.NewRequest(http.MethodPost, "/api-token-auth/", strings.NewReader(`{"username":"admin","password":"admin-password"}`))
+				req.Header.Set("Content-Type", "application/json")
+				w := &discardWriter{h: http.Header{}}
+				h.ServeHTTP(w, req)
+				if w.status != http.StatusOK {
+					b.Fatalf("status %d", w.status)
+				}
+			}
+		})
+	}
+}
