@@ -21,9 +21,10 @@ import (
 	"github.com/jwtauth-go/jwtauth/passwords"
 )
 
-// The benchmarks of issue 6. BenchmarkMiddleware: the same DRF-JWT-shaped token through a
+// The benchmarks of issue 6, each with its baseline in the same run.
+// BenchmarkMiddleware sends the same DRF-JWT-shaped token through a
 // baseline middleware over golang-jwt's ParseWithClaims and through ours,
-// to a handler that reads the user from the context. Compare in one run:
+// to a handler that reads the user from the context:
 //
 //	go test -run '^$' -bench '^BenchmarkMiddleware$' -benchmem -count 5 .
 
