@@ -81,7 +81,7 @@ func (a *Auth) refused(ctx context.Context, token string, err error) error {
 // request allocates only the string its claims are cut from.
 type scratch struct {
 	tok, body, sig, sum []byte
-	mac                 hash.Hash // keyed with SecretKey; nil for other keys
+	mac                 hash.Hash // keyed with the current HMAC key; nil for other keys
 }
 
 // hmacHashes are the hash functions of the HMAC algorithms, for the MAC
@@ -158,7 +158,7 @@ func (a *Auth) verifyToken(ctx context.Context, ks *keySet, token string, dst *C
 			return User{}, nil, fmt.Errorf("%w: the MAC does not match", ErrInvalidSignature)
 		}
 	} else if !ks.verify(sc, token[:d2], sig, kid) {
-		return User{}, nil, fmt.Errorf("%w: no key accepted by kid verifies it", ErrInvalidSignature)
+		return User{}, nil, fmt.Errorf("%w: the signature matches none of the keys its kid allows", ErrInvalidSignature)
 	}
 	if secret == nil {
 		if err := decodePayload(data, &p); err != nil {
