@@ -91,39 +91,47 @@ func benchKeys(b *testing.B) map[string][2]any {
 }
 
 func BenchmarkMiddleware(b *testing.B) {
-	store := &jwtauth.MemoryStore{Passwords: passwords.Policy{PBKDF2Iterations: 1}}
-	if err := store.AddUser(benchUser, "admin"); err != nil {
-		b.Fatal(err)
-	}
+	keys := benchKeys(b)
 	for _, alg := range []string{"HS256", "RS256", "ES256", "EdDSA"} {
-		keys := benchKeys(b)[alg]
 		for _, cached := range []bool{false, true} {
-			s := jwtauth.Settings{Algorithm: alg, ExpirationDelta: 24 * time.Hour}
-			if alg == "HS256" {
-				s.SecretKey = benchSecret
-			} else {
-				s.PrivateKey = keys[0].(crypto.Signer)
-			}
+			cacheSize := 0
 			if cached {
-				s.TokenCacheSize = 1024
+				cacheSize = 1024
 			}
-			a, err := jwtauth.New(s, store)
-			if err != nil {
-				b.Fatal(err)
-			}
-			token, err := a.IssueToken(b.Context(), benchUser)
-			if err != nil {
-				b.Fatal(err)
-			}
+			a, token := benchAuth(b, alg, keys[alg][0], cacheSize)
 			name := "jwtauth/" + alg
 			if cached {
 				name = "jwtauth-cached/" + alg
 			} else {
-				b.Run("golang-jwt/"+alg, func(b *testing.B) { serveBench(b, baseline(alg, keys[1], okHandler), token) })
+				b.Run("golang-jwt/"+alg, func(b *testing.B) { serveBench(b, baseline(alg, keys[alg][1], okHandler), token) })
 			}
 			b.Run(name, func(b *testing.B) { serveBench(b, a.Required(okHandler), token) })
 		}
 	}
+}
+
+// benchAuth returns an Auth for alg signing with key (HS256: benchSecret)
+// over a MemoryStore holding benchUser, and a token it issued for him.
+func benchAuth(b *testing.B, alg string, key any, cacheSize int) (*jwtauth.Auth, string) {
+	store := &jwtauth.MemoryStore{Passwords: passwords.Policy{PBKDF2Iterations: 1}}
+	if err := store.AddUser(benchUser, "admin"); err != nil {
+		b.Fatal(err)
+	}
+	s := jwtauth.Settings{Algorithm: alg, ExpirationDelta: 24 * time.Hour, TokenCacheSize: cacheSize}
+	if alg == "HS256" {
+		s.SecretKey = benchSecret
+	} else {
+		s.PrivateKey = key.(crypto.Signer)
+	}
+	a, err := jwtauth.New(s, store)
+	if err != nil {
+		b.Fatal(err)
+	}
+	token, err := a.IssueToken(b.Context(), benchUser)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return a, token
 }
 
 // serveBench sends the same request through h b.N times.
@@ -162,26 +170,9 @@ func (w *discardWriter) WriteHeader(s int)           { w.status = s }
 //
 //	go test -run '^$' -bench '^BenchmarkParse$' -benchmem -count 5 .
 func BenchmarkParse(b *testing.B) {
-	store := &jwtauth.MemoryStore{Passwords: passwords.Policy{PBKDF2Iterations: 1}}
-	if err := store.AddUser(benchUser, "admin"); err != nil {
-		b.Fatal(err)
-	}
 	keys := benchKeys(b)
 	for _, alg := range []string{"HS256", "RS256", "ES256", "EdDSA"} {
-		s := jwtauth.Settings{Algorithm: alg, ExpirationDelta: 24 * time.Hour}
-		if alg == "HS256" {
-			s.SecretKey = benchSecret
-		} else {
-			s.PrivateKey = keys[alg][0].(crypto.Signer)
-		}
-		a, err := jwtauth.New(s, store)
-		if err != nil {
-			b.Fatal(err)
-		}
-		token, err := a.IssueToken(b.Context(), benchUser)
-		if err != nil {
-			b.Fatal(err)
-		}
+		a, token := benchAuth(b, alg, keys[alg][0], 0)
 		parser := jwt.NewParser(jwt.WithValidMethods([]string{alg}), jwt.WithExpirationRequired())
 		keyFunc := func(*jwt.Token) (any, error) { return keys[alg][1], nil }
 		b.Run("golang-jwt/"+alg, func(b *testing.B) {

@@ -24,6 +24,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -523,5 +524,20 @@ func runProtectedCases(t *testing.T, cases []protectedCase) {
 				t.Errorf("view ran %d times; want %d", ran, map[bool]int{true: 1}[through])
 			}
 		})
+	}
+}
+
+// assertNoGoroutineLeft waits up to 5 s for the goroutine count to come
+// back to base, counted before the test started its own, and shows the
+// stacks of those left if it does not.
+func assertNoGoroutineLeft(t testing.TB, base int) {
+	t.Helper()
+	settle := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > base && time.Now().Before(settle) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > base {
+		buf := make([]byte, 1<<16)
+		t.Errorf("%d goroutines after, %d before:\n%s", n, base, buf[:runtime.Stack(buf, true)])
 	}
 }

@@ -581,14 +581,7 @@ func TestHangingStore(t *testing.T) {
 	}
 	srv.Client().CloseIdleConnections()
 	srv.Close()
-	settle := time.Now().Add(5 * time.Second)
-	for runtime.NumGoroutine() > base && time.Now().Before(settle) {
-		time.Sleep(20 * time.Millisecond)
-	}
-	if n := runtime.NumGoroutine(); n > base {
-		buf := make([]byte, 1<<16)
-		t.Errorf("%d goroutines after, %d before:\n%s", n, base, buf[:runtime.Stack(buf, true)])
-	}
+	assertNoGoroutineLeft(t, base)
 }
 
 // TestVerifyRefreshIgnoreTheCookie (row 68): with cookie mode on, verify
