@@ -47,7 +47,7 @@ func TestLoginsAreBounded(t *testing.T) {
 	if err := store.AddUser(admin, "pw"); err != nil {
 		t.Fatal(err)
 	}
-	a, err := New(Settings{SecretKey: strictSecret, MaxConcurrentLogins: 2, Authenticators: []Authenticator{BasicAuthentication(store)}}, store)
+	a, err := New(Settings{Keys: Keys{Secret: strictSecret}, MaxConcurrentLogins: 2, Authenticators: []Authenticator{BasicAuthentication(store)}}, store)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +55,7 @@ func TestLoginsAreBounded(t *testing.T) {
 		r := httptest.NewRequestWithContext(ctx, http.MethodPost, "/", strings.NewReader(`{"username":"admin","password":"pw"}`))
 		r.Header.Set("Content-Type", "application/json")
 		rec := httptest.NewRecorder()
-		a.ObtainHandler().ServeHTTP(rec, r)
+		a.Handlers().Obtain.ServeHTTP(rec, r)
 		return rec
 	}
 	// Two logins take both slots and wait at the gate.
@@ -76,7 +76,7 @@ func TestLoginsAreBounded(t *testing.T) {
 	// So is a Basic request.
 	r := httptest.NewRequestWithContext(gone, http.MethodGet, "/", nil)
 	r.SetBasicAuth("admin", "pw")
-	if _, _, err := a.Authenticate(r); !errors.Is(err, ErrTooManyLogins) {
+	if _, _, err := a.Authenticate(r); !errors.Is(err, errTooManyLogins) {
 		t.Errorf("Basic past the bound: %v", err)
 	}
 	// A request with a token needs no slot.
@@ -124,7 +124,7 @@ func TestLoginStorm(t *testing.T) {
 	addFixtureUser(t, store, fixtureUser, fixturePassword)
 	a := newTestAuth(t, store, func(s *Settings) { s.MaxConcurrentLogins = slots })
 	mux := http.NewServeMux()
-	mux.Handle("/api-token-auth/", a.ObtainHandler())
+	mux.Handle("/api-token-auth/", a.Handlers().Obtain)
 	mux.Handle("/api/protected/", a.Required(&protectedView{}))
 	srv := httptest.NewServer(mux)
 	client := srv.Client()
@@ -232,7 +232,7 @@ func TestCookieCrossSite(t *testing.T) {
 	admin := User{ID: "1", Username: "admin", Email: "admin@example.com", IsActive: true}
 	store := &MemoryStore{Passwords: passwords.Policy{PBKDF2Iterations: 1}}
 	_ = store.AddUser(admin, "pw")
-	a, err := New(Settings{SecretKey: strictSecret, AuthCookie: "__Host-jwt", TrustedOrigins: []string{"https://app.example.com"}}, store)
+	a, err := New(Settings{Keys: Keys{Secret: strictSecret}, AuthCookie: "__Host-jwt", TrustedOrigins: []string{"https://app.example.com"}}, store)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -275,7 +275,7 @@ func TestCookieCrossSite(t *testing.T) {
 		t.Errorf("cross-site with a header: %d %s", rec.Code, rec.Body)
 	}
 	// A cross-site login would set the cookie in the victim's browser.
-	for _, endpoint := range []http.Handler{a.ObtainHandler(), a.RefreshHandler(), a.VerifyHandler()} {
+	for _, endpoint := range []http.Handler{a.Handlers().Obtain, a.Handlers().Refresh, a.Handlers().Verify} {
 		r := httptest.NewRequest("POST", "http://api.example.com/", strings.NewReader(`username=admin&password=pw&token=`+tok))
 		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		r.Header.Set("Sec-Fetch-Site", "cross-site")
@@ -291,7 +291,7 @@ func TestCookieCrossSite(t *testing.T) {
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	r.Header.Set("Sec-Fetch-Site", "cross-site")
 	rec = httptest.NewRecorder()
-	plain.ObtainHandler().ServeHTTP(rec, r)
+	plain.Handlers().Obtain.ServeHTTP(rec, r)
 	if rec.Code != 200 {
 		t.Errorf("cross-site login without cookie mode: %d %s", rec.Code, rec.Body)
 	}
@@ -304,10 +304,10 @@ func TestAbuseSettings(t *testing.T) {
 		s    Settings
 		want string
 	}{
-		{Settings{SecretKey: strictSecret, AuthCookie: "__Host-jwt", AuthCookieInsecure: true}, "only with the Secure attribute"},
-		{Settings{SecretKey: strictSecret, AuthCookie: "__Secure-jwt", AuthCookieInsecure: true}, "only with the Secure attribute"},
-		{Settings{SecretKey: strictSecret, MaxConcurrentLogins: -1}, "MaxConcurrentLogins"},
-		{Settings{SecretKey: strictSecret, AuthCookie: "jwt", TrustedOrigins: []string{"not an origin"}}, "TrustedOrigins"},
+		{Settings{Keys: Keys{Secret: strictSecret}, AuthCookie: "__Host-jwt", AuthCookieInsecure: true}, "only with the Secure attribute"},
+		{Settings{Keys: Keys{Secret: strictSecret}, AuthCookie: "__Secure-jwt", AuthCookieInsecure: true}, "only with the Secure attribute"},
+		{Settings{Keys: Keys{Secret: strictSecret}, MaxConcurrentLogins: -1}, "MaxConcurrentLogins"},
+		{Settings{Keys: Keys{Secret: strictSecret}, AuthCookie: "jwt", TrustedOrigins: []string{"not an origin"}}, "TrustedOrigins"},
 	} {
 		if _, err := New(tc.s, &MemoryStore{}); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("New: %v, want %q", err, tc.want)
@@ -328,7 +328,7 @@ func TestAbuseSettings(t *testing.T) {
 // application's own handler is not ours to swallow.
 func TestPanicsAreAnswered(t *testing.T) {
 	var logs strings.Builder
-	boom := func(Claims) string { panic("hook exploded") }
+	boom := func(context.Context, Claims) (string, error) { panic("hook exploded") }
 	a := strictAuth(t, func(s *Settings) {
 		s.UsernameFromPayload = boom
 		s.PayloadHandler = func(context.Context, User, Claims) (Claims, error) { panic("payload exploded") }
@@ -345,7 +345,7 @@ func TestPanicsAreAnswered(t *testing.T) {
 	r = httptest.NewRequest(http.MethodPost, "/", strings.NewReader(`{"username":"admin","password":"pw-admin"}`))
 	r.Header.Set("Content-Type", "application/json")
 	rec = httptest.NewRecorder()
-	a.ObtainHandler().ServeHTTP(rec, r)
+	a.Handlers().Obtain.ServeHTTP(rec, r)
 	if rec.Code != 500 || rec.Body.String() != `{"detail":"A server error occurred."}` {
 		t.Errorf("obtain: %d %s", rec.Code, rec.Body)
 	}

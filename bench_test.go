@@ -119,9 +119,9 @@ func benchAuth(b *testing.B, alg string, key any, cacheSize int) (*jwtauth.Auth,
 	}
 	s := jwtauth.Settings{Algorithm: alg, ExpirationDelta: 24 * time.Hour, TokenCacheSize: cacheSize}
 	if alg == "HS256" {
-		s.SecretKey = benchSecret
+		s.Keys.Secret = benchSecret
 	} else {
-		s.PrivateKey = key.(crypto.Signer)
+		s.Keys.Private = key.(crypto.Signer)
 	}
 	a, err := jwtauth.New(s, store)
 	if err != nil {
@@ -209,7 +209,7 @@ func BenchmarkObtain(b *testing.B) {
 		if err := store.AddUser(benchUser, "admin-password"); err != nil {
 			b.Fatal(err)
 		}
-		a, err := jwtauth.New(jwtauth.Settings{SecretKey: benchSecret}, store)
+		a, err := jwtauth.New(jwtauth.Settings{Keys: jwtauth.Keys{Secret: benchSecret}}, store)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -224,7 +224,7 @@ func BenchmarkObtain(b *testing.B) {
 				}
 			}
 		})
-		h := a.ObtainHandler()
+		h := a.Handlers().Obtain
 		b.Run("jwtauth/"+cost.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {

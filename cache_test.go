@@ -50,7 +50,7 @@ func TestCacheRechecksWhatChanges(t *testing.T) {
 			t.Fatal(err)
 		}
 		now := strictNow
-		s := Settings{SecretKey: strictSecret, TokenCacheSize: 16, Now: func() time.Time { return now }}
+		s := Settings{Keys: Keys{Secret: strictSecret}, TokenCacheSize: 16, Now: func() time.Time { return now }}
 		if tweak != nil {
 			tweak(&s)
 		}
@@ -62,8 +62,8 @@ func TestCacheRechecksWhatChanges(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := a.VerifyToken(ctx, tok); err != nil || a.cache.len() != 1 {
-			t.Fatalf("first verification: %v, %d cached", err, a.cache.len())
+		if _, _, err := a.VerifyToken(ctx, tok); err != nil || a.engine.CacheLen() != 1 {
+			t.Fatalf("first verification: %v, %d cached", err, a.engine.CacheLen())
 		}
 		return a, store, &now, tok
 	}
@@ -77,7 +77,7 @@ func TestCacheRechecksWhatChanges(t *testing.T) {
 		if _, _, err := a.VerifyToken(ctx, tok); !errors.Is(err, ErrExpiredToken) {
 			t.Fatalf("at exp + leeway: %v", err)
 		}
-		if a.cache.len() != 0 {
+		if a.engine.CacheLen() != 0 {
 			t.Errorf("the expired entry stayed")
 		}
 	})
@@ -110,7 +110,7 @@ func TestCacheRechecksWhatChanges(t *testing.T) {
 		var mu sync.Mutex
 		secret := Secret("first-secret-of-admin-0123456789abcdef")
 		a, _, _, tok := newCase(t, func(s *Settings) {
-			s.SecretKey = ""
+			s.Keys.Secret = ""
 			s.UserSecretKey = func(context.Context, User) (Secret, error) {
 				mu.Lock()
 				defer mu.Unlock()
@@ -123,7 +123,7 @@ func TestCacheRechecksWhatChanges(t *testing.T) {
 		mu.Lock()
 		secret = "second-secret-of-admin-0123456789abcdef"
 		mu.Unlock()
-		if _, _, err := a.VerifyToken(ctx, tok); !errors.Is(err, ErrInvalidSignature) {
+		if _, _, err := a.VerifyToken(ctx, tok); !errors.Is(err, errSignature) {
 			t.Fatalf("after the change: %v", err)
 		}
 	})
@@ -220,7 +220,7 @@ func TestCacheIsBounded(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if n := a.cache.len(); n > 32 || n == 0 {
+	if n := a.engine.CacheLen(); n > 32 || n == 0 {
 		t.Errorf("%d entries for a size of 32", n)
 	}
 }

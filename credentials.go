@@ -1,6 +1,7 @@
 package jwtauth
 
 import (
+	"context"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -28,25 +29,78 @@ func credential(h drf.Header, ok bool, scheme string, noCreds, spaces error) (cr
 	return cred, shape == drf.Found, nil
 }
 
-// jwtCredential finds the token of a request as DRF-JWT does: from the
-// Authorization header with our prefix; when the header is absent or blank,
-// from the auth cookie if one is configured. A header of another scheme
-// hides the cookie and leaves the request to the next authenticator.
-func (a *Auth) jwtCredential(r *http.Request) (token string, found bool, err error) {
+// errNotJWT: the request carries no JWT, and is left to the other
+// authenticators.
+var errNotJWT = fmt.Errorf("%w: no JWT", ErrNoCredentials)
+
+// credential reads the request's token, once, as DRF-JWT finds it: from
+// the Authorization header with our prefix; when the header is absent or
+// blank, from the auth cookie if one is configured. A header of another
+// scheme hides the cookie and leaves the request to the other
+// authenticators (errNotJWT). The usual request, one header of exactly
+// "<prefix> <token>", is read without splitting it.
+func (a *Auth) credential(r *http.Request) (string, error) {
+	v := r.Header["Authorization"]
+	if n := len(a.s.AuthHeaderPrefix); len(v) == 1 && len(v[0]) > n+1 && v[0][n] == ' ' &&
+		drf.EqualFoldASCII(v[0][:n], a.s.AuthHeaderPrefix) && !drf.HasHeaderSpace(v[0][n+1:]) {
+		return v[0][n+1:], nil
+	}
 	h, ok := drf.ParseAuthorization(r)
 	if ok && h.N == 0 && a.s.AuthCookie != "" {
-		c, err := r.Cookie(a.s.AuthCookie)
-		if err != nil {
-			return "", false, nil
-		}
-		// A browser sends the cookie with requests other sites make it
-		// send: unsafe methods must come from our own origin.
-		if err := a.sameOrigin(r); err != nil {
-			return "", false, err
-		}
-		return c.Value, true, nil
+		return a.cookie(r)
 	}
-	return credential(h, ok, a.s.AuthHeaderPrefix, errNoToken, errTokenSpaces)
+	tok, found, err := credential(h, ok, a.s.AuthHeaderPrefix, errNoToken, errTokenSpaces)
+	if err == nil && !found {
+		err = errNotJWT
+	}
+	return tok, err
+}
+
+// cookie reads the token of the auth cookie. Sent twice (a sibling
+// subdomain can add its own), it is refused: Django would read the last
+// copy and net/http the first, and which one is the victim's is unknown.
+func (a *Auth) cookie(r *http.Request) (string, error) {
+	cs := r.CookiesNamed(a.s.AuthCookie)
+	switch {
+	case len(cs) == 0:
+		return "", errNotJWT
+	case len(cs) > 1:
+		return "", errDuplicateCookie
+	}
+	// A browser sends the cookie with requests other sites make it
+	// send: unsafe methods must come from our own origin.
+	if err := a.sameOrigin(r); err != nil {
+		return "", err
+	}
+	return cs[0].Value, nil
+}
+
+// others tries Settings.Authenticators in turn, for a request without a
+// JWT, as DRF tries the rest of DEFAULT_AUTHENTICATION_CLASSES. The
+// request's context carries the Auth's login guard, which
+// BasicAuthentication finds there however it is wrapped.
+func (a *Auth) others(r *http.Request) (User, error) {
+	if len(a.s.Authenticators) == 0 {
+		return User{}, ErrNoCredentials
+	}
+	r = r.WithContext(context.WithValue(r.Context(), loginsKey{}, a.logins))
+	for _, other := range a.s.Authenticators {
+		u, err := other.Authenticate(r)
+		if errors.Is(err, ErrNoCredentials) {
+			continue
+		}
+		if err != nil {
+			if _, _, ours := lookupMessage(err); !ours && !errors.As(err, new(*Error)) && !errors.As(err, new(*storeError)) {
+				err = &storeError{err}
+			}
+			return User{}, err
+		}
+		if !u.IsActive {
+			return User{}, ErrUserInactive
+		}
+		return u, nil
+	}
+	return User{}, ErrNoCredentials
 }
 
 // sameOrigin refuses a cross-site request with an unsafe method, as DRF's
@@ -61,52 +115,23 @@ func (a *Auth) sameOrigin(r *http.Request) error {
 	if o := r.Header.Get("Origin"); o != "" {
 		msg = fmt.Sprintf("CSRF Failed: Origin checking failed - %s does not match any trusted origins.", o)
 	}
-	return &Error{Status: http.StatusForbidden, Detail: msg, Err: ErrCrossSiteRequest}
-}
-
-// quickCredential is the short way to the token of the usual request: one
-// Authorization header, exactly "<prefix> <token>" with one space. It does
-// not look for white space inside the token: a token that holds any fails
-// verification as malformed, and only then does authenticate split the
-// header as DRF does, to answer DRF's message for it.
-func (a *Auth) quickCredential(r *http.Request) (string, bool) {
-	v := r.Header["Authorization"]
-	n := len(a.s.AuthHeaderPrefix)
-	if len(v) != 1 || len(v[0]) <= n+1 || v[0][n] != ' ' || v[0][n+1] <= ' ' || !drf.EqualFoldASCII(v[0][:n], a.s.AuthHeaderPrefix) {
-		return "", false
-	}
-	return v[0][n+1:], true
-}
-
-// cachedCredential returns the cache's claims for the token of a request
-// that quickCredential reads. A cached token verified, so it holds no white
-// space: the header has the two parts the long way would find.
-func (a *Auth) cachedCredential(r *http.Request) (token string, c *Claims, secret []byte, ok bool) {
-	if a.cache == nil {
-		return "", nil, nil, false
-	}
-	if token, ok = a.quickCredential(r); !ok {
-		return "", nil, nil, false
-	}
-	c, secret, ok = a.cache.get(token, a.keys.Load(), a.s.Now())
-	return token, c, secret, ok
+	return &Error{Status: http.StatusForbidden, Detail: msg, Err: errCrossSite}
 }
 
 // BasicAuthentication returns DRF's BasicAuthentication over store:
 // "Authorization: Basic base64(username:password)", with DRF's messages. Put
-// it in Settings.Authenticators to accept it after JWT, as seed 000's
-// DEFAULT_AUTHENTICATION_CLASSES do. Each request costs a password hash, and
-// shares the Auth's bound on concurrent password checks
-// (Settings.MaxConcurrentLogins) and its Settings.LoginThrottle: every
-// request with Basic credentials is a login attempt.
+// it in Settings.Authenticators to accept it after JWT, as DRF's tutorial
+// chain does, wrapped in authenticators of your own if you like. Each
+// request costs a password hash, and shares the Auth's bound on concurrent
+// password checks (Settings.MaxConcurrentLogins) and its
+// Settings.LoginThrottle: every request with Basic credentials is a login
+// attempt. Called outside an Auth, it checks passwords under the default
+// bound and no throttle.
 func BasicAuthentication(store UserStore) Authenticator {
 	return basicAuth{store: store}
 }
 
-type basicAuth struct {
-	store UserStore
-	slots loginSlots // the Auth's, bound by New
-}
+type basicAuth struct{ store UserStore }
 
 func (b basicAuth) Authenticate(r *http.Request) (User, error) {
 	h, ok := drf.ParseAuthorization(r)
@@ -133,10 +158,10 @@ func (b basicAuth) Authenticate(r *http.Request) (User, error) {
 	// DRF partitions at the first colon: without one, the password is
 	// empty and the credentials simply do not match.
 	username, password, _ := strings.Cut(text, ":")
-	u, err := b.slots.run(r, username, func() (User, error) {
+	u, err := loginsOf(r.Context()).run(r, username, func() (User, error) {
 		return b.store.Authenticate(r.Context(), username, password)
 	})
-	if errors.Is(err, ErrTooManyLogins) || errors.Is(err, ErrThrottled) {
+	if errors.Is(err, errTooManyLogins) || errors.Is(err, errThrottled) {
 		return User{}, err
 	}
 	switch {

@@ -267,7 +267,7 @@ func TestAuthenticateDirectly(t *testing.T) {
 		{"jwt", "JWT " + v, nil, true},
 		{"basic", basicAuthHeader("jpueblo:password"), nil, false},
 		{"expired", "JWT " + handMadeToken(t, map[string]any{"username": "jpueblo", "exp": 1}), ErrExpiredToken, false},
-		{"spaces", "JWT a b", ErrInvalidHeader, false},
+		{"spaces", "JWT a b", errInvalidHeader, false},
 		{"basic wrong", basicAuthHeader("jpueblo:x"), ErrInvalidCredentials, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -10,9 +10,11 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/jwtauth-go/jwtauth/internal/token"
 )
 
-// FromEnv returns DefaultSettings overridden by the environment variables
+// FromEnv returns DRF-JWT's default settings overridden by the environment variables
 // named after DRF-JWT's settings, read through lookup (os.LookupEnv, or a
 // map in tests). An empty variable counts as unset. Every malformed value
 // is reported, naming its variable but never showing a secret.
@@ -49,7 +51,7 @@ import (
 // (JWT_PAYLOAD_HANDLER, ...) name Python functions: they are errors here,
 // pointing to the Settings hook to set in Go instead.
 func FromEnv(lookup func(key string) (string, bool)) (Settings, error) {
-	s := DefaultSettings()
+	s := defaultSettings()
 	var errs []error
 	get := func(name string) (string, bool) {
 		v, ok := lookup(name)
@@ -83,12 +85,12 @@ func FromEnv(lookup func(key string) (string, bool)) (Settings, error) {
 	}
 
 	if v, ok := get("JWT_SECRET_KEY"); ok {
-		s.SecretKey = Secret(v)
+		s.Keys.Secret = Secret(v)
 	}
 	if v, ok := get("JWT_PRIVATE_KEY"); ok {
 		data, err := pemValue(v)
 		if err == nil {
-			s.PrivateKey, err = parsePrivateKeyPEM(data)
+			s.Keys.Private, err = token.ParsePrivateKeyPEM(data)
 		}
 		if err != nil {
 			fail("JWT_PRIVATE_KEY", "%v", err)
@@ -97,29 +99,29 @@ func FromEnv(lookup func(key string) (string, bool)) (Settings, error) {
 	if v, ok := get("JWT_PUBLIC_KEY"); ok {
 		data, err := pemValue(v)
 		if err == nil {
-			s.PublicKey, err = parsePublicKeyPEM(data)
+			s.Keys.Public, err = token.ParsePublicKeyPEM(data)
 		}
 		if err != nil {
 			fail("JWT_PUBLIC_KEY", "%v", err)
 		}
 	}
-	str("JWT_KEY_ID", &s.KeyID)
+	str("JWT_KEY_ID", &s.Keys.ID)
 	if v, ok := get("JWT_PREVIOUS_SECRET_KEYS"); ok {
 		for _, k := range strings.Split(v, ",") {
-			s.PreviousKeys = append(s.PreviousKeys, VerificationKey{Secret: Secret(strings.TrimSpace(k))})
+			s.Keys.Previous = append(s.Keys.Previous, Keys{Secret: Secret(strings.TrimSpace(k))})
 		}
 	}
 	if v, ok := get("JWT_PREVIOUS_PUBLIC_KEYS"); ok {
 		data, err := pemValue(v)
 		var keys []crypto.PublicKey
 		if err == nil {
-			keys, err = parsePublicKeysPEM(data)
+			keys, err = token.ParsePublicKeysPEM(data)
 		}
 		if err != nil {
 			fail("JWT_PREVIOUS_PUBLIC_KEYS", "%v", err)
 		}
 		for _, k := range keys {
-			s.PreviousKeys = append(s.PreviousKeys, VerificationKey{PublicKey: k})
+			s.Keys.Previous = append(s.Keys.Previous, Keys{Public: k})
 		}
 	}
 	str("JWT_ALGORITHM", &s.Algorithm)

@@ -12,70 +12,66 @@ import (
 	"time"
 
 	"github.com/jwtauth-go/jwtauth/internal/drf"
+	"github.com/jwtauth-go/jwtauth/internal/token"
 )
 
-// Sentinel errors. Every failure the library reports wraps exactly one of
-// them, so callers (and Settings.ErrorHandler) can tell failures apart with
-// errors.Is. Their texts are Go-style; the DRF messages clients see are kept
-// in one table (messages, below) and never built from an error's text.
+// Sentinel errors, for the cases a caller must tell apart: no credentials
+// (ReadOnly lets such a request read), wrong credentials, an unknown or
+// disabled user, and a token that is bad or merely expired (a client
+// refreshes that one). Every refusal of a credential wraps exactly one of
+// them, for errors.Is; the other refusals are *Error values whose Status
+// says what happened (429 throttled, 503 busy, 403 cross-site). Their
+// texts are Go-style; the DRF messages clients see are kept in one table
+// (messages, below) and never built from an error's text.
 var (
-	// ErrNoCredentials: the request carries no credentials of any configured
-	// scheme.
+	// ErrNoCredentials: the request carries no credentials of any
+	// configured scheme.
 	ErrNoCredentials = errors.New("jwtauth: no credentials")
-	// ErrInvalidHeader: the Authorization header names our scheme but is not
-	// "<prefix> <token>", or it is sent more than once.
-	ErrInvalidHeader = errors.New("jwtauth: invalid authorization header")
-	// ErrMalformedToken: the token is not a well-formed compact JWS with JSON
-	// header and claims, or a time claim is not a JSON number.
-	ErrMalformedToken = errors.New("jwtauth: malformed token")
-	// ErrInvalidSignature: the signature does not verify with the configured
-	// key.
-	ErrInvalidSignature = errors.New("jwtauth: invalid signature")
-	// ErrExpiredToken: the token's exp has passed (leeway included).
-	ErrExpiredToken = errors.New("jwtauth: token has expired")
-	// ErrInvalidToken: any other reason to refuse a token: an algorithm other
-	// than the configured one, a crit header, a foreign typ, a missing exp, an
-	// nbf in the future, a wrong or unexpected aud or iss, a registered claim
-	// of the wrong type.
-	ErrInvalidToken = errors.New("jwtauth: invalid token")
-	// ErrInvalidPayload: the token is valid but does not name a user.
-	ErrInvalidPayload = errors.New("jwtauth: invalid payload")
-	// ErrUserNotFound: no user has the username the token or request names.
+	// ErrInvalidCredentials: a username and password do not match an
+	// active user, or an Authorization header is not what its scheme
+	// requires (sent twice, no credentials after the scheme, ...).
+	ErrInvalidCredentials = errors.New("jwtauth: invalid credentials")
+	// ErrUserNotFound: no user has the username (or key) the token or
+	// request names. UserStore implementations return it.
 	ErrUserNotFound = errors.New("jwtauth: user not found")
 	// ErrUserInactive: the user exists but is not active.
 	ErrUserInactive = errors.New("jwtauth: user account is disabled")
-	// ErrInvalidCredentials: a username and password do not match an active
-	// user.
-	ErrInvalidCredentials = errors.New("jwtauth: invalid credentials")
-	// ErrRefreshExpired: orig_iat + RefreshExpirationDelta has passed.
-	ErrRefreshExpired = errors.New("jwtauth: refresh has expired")
-	// ErrMissingOrigIAT: a token sent for refresh has no usable orig_iat.
-	ErrMissingOrigIAT = errors.New("jwtauth: orig_iat is missing")
-	// ErrTooManyLogins: Settings.MaxConcurrentLogins password checks are
-	// running and none finished in time; the answer is a 503 with
-	// Retry-After.
-	ErrTooManyLogins = errors.New("jwtauth: too many logins in progress")
-	// ErrThrottled: Settings.LoginThrottle refused a login attempt; the
-	// answer is DRF's 429 "Request was throttled. Expected available in N
-	// seconds." with Retry-After.
-	ErrThrottled = errors.New("jwtauth: too many login attempts")
-	// ErrCrossSiteRequest: a request authenticated by the auth cookie, or a
-	// login that would set it, came from another site (CSRF); the answer
-	// is DRF's 403 "CSRF Failed: ...".
-	ErrCrossSiteRequest = errors.New("jwtauth: cross-site request")
+	// ErrInvalidToken: any reason to refuse a token but its expiry: not a
+	// well-formed compact JWS, a signature no key verifies, an algorithm
+	// other than the configured one, a crit header, a foreign typ, a
+	// missing exp, an nbf in the future, a wrong or unexpected aud or iss,
+	// a claim of the wrong type, claims that name no user, a token_type
+	// other than access, or a refresh that its orig_iat does not allow.
+	ErrInvalidToken = token.ErrInvalid
+	// ErrExpiredToken: the token's exp has passed (leeway included), or,
+	// on refresh, orig_iat + RefreshExpirationDelta has.
+	ErrExpiredToken = token.ErrExpired
 )
 
 // Finer causes, unexported: each has a DRF message of its own but is still
-// one of the sentinels above for errors.Is.
+// one of the sentinels above for errors.Is, or, for refusals that are not
+// about the credential, the cause of an *Error.
 var (
-	errNoToken         = fmt.Errorf("%w: no token after the prefix", ErrInvalidHeader)
-	errTokenSpaces     = fmt.Errorf("%w: token contains spaces", ErrInvalidHeader)
-	errDuplicateHeader = fmt.Errorf("%w: more than one Authorization header", ErrInvalidHeader)
-	errBasicNoCreds    = fmt.Errorf("%w: basic: no credentials after the scheme", ErrInvalidHeader)
-	errBasicSpaces     = fmt.Errorf("%w: basic: credentials contain spaces", ErrInvalidHeader)
-	errBasicEncoding   = fmt.Errorf("%w: basic: credentials not base64 user:password", ErrInvalidHeader)
+	errMalformed      = token.ErrMalformed
+	errSignature      = token.ErrSignature
+	errPayload        = token.ErrPayload
+	errMissingOrigIAT = fmt.Errorf("%w: orig_iat is missing", ErrInvalidToken)
+	errRefreshExpired = fmt.Errorf("%w: refresh has expired", ErrExpiredToken)
+
+	errInvalidHeader   = fmt.Errorf("%w: invalid authorization header", ErrInvalidCredentials)
+	errNoToken         = fmt.Errorf("%w: no token after the prefix", errInvalidHeader)
+	errTokenSpaces     = fmt.Errorf("%w: token contains spaces", errInvalidHeader)
+	errDuplicateHeader = fmt.Errorf("%w: more than one Authorization header", errInvalidHeader)
+	errDuplicateCookie = fmt.Errorf("%w: the auth cookie is sent more than once", errInvalidHeader)
+	errBasicNoCreds    = fmt.Errorf("%w: basic: no credentials after the scheme", errInvalidHeader)
+	errBasicSpaces     = fmt.Errorf("%w: basic: credentials contain spaces", errInvalidHeader)
+	errBasicEncoding   = fmt.Errorf("%w: basic: credentials not base64 user:password", errInvalidHeader)
 	errBasicInvalid    = fmt.Errorf("%w: basic", ErrInvalidCredentials)
 	errBasicInactive   = fmt.Errorf("%w: basic", ErrUserInactive)
+
+	errThrottled     = errors.New("jwtauth: too many login attempts")
+	errTooManyLogins = errors.New("jwtauth: too many logins in progress")
+	errCrossSite     = errors.New("jwtauth: cross-site request")
 )
 
 // messages maps each error to the detail DRF sends for it: auth is what the
@@ -96,17 +92,17 @@ var messages = []struct {
 	{errBasicInvalid, "Invalid username/password.", ""},
 	{errBasicInactive, "User inactive or deleted.", ""},
 	{ErrNoCredentials, "Authentication credentials were not provided.", ""},
-	{ErrInvalidHeader, "Incorrect authentication credentials.", ""},
-	{ErrMalformedToken, "Error decoding signature.", "Error decoding signature."},
-	{ErrInvalidSignature, "Error decoding signature.", "Error decoding signature."},
+	{errInvalidHeader, "Incorrect authentication credentials.", ""},
+	{errMalformed, "Error decoding signature.", "Error decoding signature."},
+	{errSignature, "Error decoding signature.", "Error decoding signature."},
+	{errRefreshExpired, "Incorrect authentication credentials.", "Refresh has expired."},
 	{ErrExpiredToken, "Signature has expired.", "Signature has expired."},
+	{errPayload, "Invalid payload.", "Invalid payload."},
+	{errMissingOrigIAT, "Incorrect authentication credentials.", "orig_iat field is required."},
 	{ErrInvalidToken, "Incorrect authentication credentials.", "Invalid token."},
-	{ErrInvalidPayload, "Invalid payload.", "Invalid payload."},
 	{ErrUserNotFound, "Invalid signature.", "User doesn't exist."},
 	{ErrUserInactive, "User account is disabled.", "User account is disabled."},
 	{ErrInvalidCredentials, "Incorrect authentication credentials.", "Unable to log in with provided credentials."},
-	{ErrRefreshExpired, "Incorrect authentication credentials.", "Refresh has expired."},
-	{ErrMissingOrigIAT, "Incorrect authentication credentials.", "orig_iat field is required."},
 }
 
 // lookupMessage returns the DRF texts for err, or ok false when err is not
@@ -126,20 +122,20 @@ var kinds = []struct {
 	err  error
 	kind string
 }{
-	{ErrInvalidHeader, "bad-header"},
-	{ErrMalformedToken, "malformed"},
-	{ErrInvalidSignature, "bad-signature"},
+	{errInvalidHeader, "bad-header"},
+	{errMalformed, "malformed"},
+	{errSignature, "bad-signature"},
+	{errRefreshExpired, "refresh-expired"},
 	{ErrExpiredToken, "expired"},
+	{errPayload, "invalid-payload"},
+	{errMissingOrigIAT, "orig-iat-missing"},
 	{ErrInvalidToken, "invalid-token"},
-	{ErrInvalidPayload, "invalid-payload"},
 	{ErrUserNotFound, "unknown-user"},
 	{ErrUserInactive, "inactive-user"},
 	{ErrInvalidCredentials, "bad-credentials"},
-	{ErrRefreshExpired, "refresh-expired"},
-	{ErrMissingOrigIAT, "orig-iat-missing"},
-	{ErrThrottled, "throttled"},
-	{ErrTooManyLogins, "too-many-logins"},
-	{ErrCrossSiteRequest, "cross-site"},
+	{errThrottled, "throttled"},
+	{errTooManyLogins, "too-many-logins"},
+	{errCrossSite, "cross-site"},
 }
 
 // kindOf returns the kind of a refusal, or "" for anything else: no
@@ -152,6 +148,15 @@ func kindOf(err error) string {
 		}
 	}
 	return ""
+}
+
+// refused logs the refusal of token for err (see logRefusal), and returns
+// err.
+func (a *Auth) refused(ctx context.Context, token string, err error) error {
+	if kindOf(err) != "" {
+		logRefusal(ctx, a.s.Logger, "jwtauth: token refused", err, tokenTag(token))
+	}
+	return err
 }
 
 // logRefusal records a refused login, token or request at Debug level,
@@ -186,22 +191,31 @@ func tokenTag(token string) slog.Attr {
 	return slog.String("token_sha256", hex.EncodeToString(sum[:4]))
 }
 
-// Error is a failure answered with an HTTP status and DRF's
-// {"detail": "..."} body, like DRF's APIException. The middleware reports
-// authentication failures as *Error with Status 401; an Authenticator of
-// another scheme returns one to choose the client's message.
+// Error is a failure answered with an HTTP status and DRF's body, like
+// DRF's APIException: {"detail": "..."}, or, when Fields is set, a
+// serializer's field errors, {"username": ["This field is required."]} or
+// {"non_field_errors": ["Unable to log in with provided credentials."]}.
+// The middleware reports authentication failures as *Error with Status
+// 401, the endpoints their refusals as 400 with Fields; an Authenticator
+// of another scheme, or a view, returns one to choose the client's message.
 type Error struct {
 	Status int    // HTTP status code
 	Detail string // the client-facing message, DRF's wording
-	Err    error  // the cause, usually wrapping one of the sentinels
+	// Fields are a 400's field errors, in DRF's order: fields as declared,
+	// then non_field_errors. When set, they are the body, not Detail.
+	Fields []FieldError
+	Err    error // the cause, usually wrapping one of the sentinels
 	// RetryAfter, when positive, is how long the client should wait: the
 	// middleware and the handlers send it as Retry-After.
 	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {
-	if e.Err != nil {
+	switch {
+	case e.Err != nil:
 		return e.Err.Error()
+	case e.Fields != nil:
+		return "jwtauth: invalid request fields"
 	}
 	return fmt.Sprintf("jwtauth: %d %s", e.Status, e.Detail)
 }
@@ -209,6 +223,30 @@ func (e *Error) Error() string {
 // Unwrap returns the cause, so errors.Is(err, ErrExpiredToken) works on an
 // *Error.
 func (e *Error) Unwrap() error { return e.Err }
+
+// body is what DefaultErrorHandler writes for e.
+func (e *Error) body() any {
+	if e.Fields == nil {
+		return drf.Detail{Detail: e.Detail}
+	}
+	o := make(drf.Object, len(e.Fields))
+	for i, f := range e.Fields {
+		o[i] = drf.Member{Name: f.Field, Value: f.Messages}
+	}
+	return o
+}
+
+// FieldError is one entry of an Error's Fields: a field name (or
+// "non_field_errors") and DRF's messages for it.
+type FieldError struct {
+	Field    string
+	Messages []string
+}
+
+// fieldErrors is the 400 DRF's serializers answer.
+func fieldErrors(err error, fields ...FieldError) *Error {
+	return &Error{Status: http.StatusBadRequest, Fields: fields, Err: err}
+}
 
 // authFailure turns an authentication error into the 401 DRF answers for it.
 // Errors that are not ours (store failures) are returned unchanged.
@@ -223,49 +261,14 @@ func authFailure(err error) error {
 	return err
 }
 
-// NonFieldErrors is the key DRF uses for errors that belong to no one field.
+// nonFieldErrors is the key DRF uses for errors that belong to no one field.
 const nonFieldErrors = "non_field_errors"
-
-// FieldError is one entry of a ValidationError: a field name (or
-// "non_field_errors") and DRF's messages for it.
-type FieldError struct {
-	Field    string
-	Messages []string
-}
-
-// ValidationError is a 400 answer of the obtain, refresh and verify
-// handlers, rendered as DRF renders serializer errors:
-// {"username": ["This field is required."]} or
-// {"non_field_errors": ["Unable to log in with provided credentials."]}.
-type ValidationError struct {
-	Errors []FieldError // in DRF's order: fields as declared, then non_field_errors
-	Err    error        // the cause for non-field errors, wrapping a sentinel
-}
-
-func (e *ValidationError) Error() string {
-	if e.Err != nil {
-		return e.Err.Error()
-	}
-	return "jwtauth: invalid request fields"
-}
-
-// Unwrap returns the cause of a non-field error.
-func (e *ValidationError) Unwrap() error { return e.Err }
-
-// MarshalJSON writes the fields in order, each with its list of messages.
-func (e *ValidationError) MarshalJSON() ([]byte, error) {
-	o := make(drf.Object, len(e.Errors))
-	for i, f := range e.Errors {
-		o[i] = drf.Member{Name: f.Field, Value: f.Messages}
-	}
-	return o.MarshalJSON()
-}
 
 // formFailure turns a token or credentials error into the serializer error
 // DRF's views answer. Errors that are not ours are returned unchanged.
 func formFailure(err error) error {
 	if _, form, ok := lookupMessage(err); ok && form != "" {
-		return &ValidationError{Errors: []FieldError{{nonFieldErrors, []string{form}}}, Err: err}
+		return fieldErrors(err, FieldError{nonFieldErrors, []string{form}})
 	}
 	return err
 }
@@ -277,22 +280,18 @@ type storeError struct{ err error }
 func (e *storeError) Error() string { return "jwtauth: user store: " + e.err.Error() }
 func (e *storeError) Unwrap() error { return e.err }
 
-// DefaultErrorHandler writes err as DRF would: a *ValidationError as a 400
-// with its field errors, an *Error with its status and {"detail": ...}, a
-// failure of the user store as a 503 with Retry-After, anything else as a
-// 500. It never writes err's text. The WWW-Authenticate challenge of a 401
+// DefaultErrorHandler writes err as DRF would: an *Error with its status
+// and body ({"detail": ...} or its field errors), a failure of the user
+// store as a 503 with Retry-After, anything else as a 500. It never writes err's text. The WWW-Authenticate challenge of a 401
 // and the Retry-After of an *Error are set before the handler runs.
 func DefaultErrorHandler(w http.ResponseWriter, r *http.Request, err error) {
 	var (
-		ve *ValidationError
 		ae *Error
 		se *storeError
 	)
 	switch {
-	case errors.As(err, &ve):
-		drf.WriteJSON(w, http.StatusBadRequest, ve)
 	case errors.As(err, &ae):
-		drf.WriteJSON(w, ae.Status, drf.Detail{Detail: ae.Detail})
+		drf.WriteJSON(w, ae.Status, ae.body())
 	case errors.As(err, &se):
 		w.Header().Set("Retry-After", "1")
 		drf.WriteJSON(w, http.StatusServiceUnavailable, drf.Detail{Detail: "Service temporarily unavailable, try again later."})
@@ -306,7 +305,7 @@ func DefaultErrorHandler(w http.ResponseWriter, r *http.Request, err error) {
 // when it is 1), or the first sentence alone when the wait is unknown
 // (zero or negative), and then no Retry-After.
 func throttled(wait time.Duration) *Error {
-	e := &Error{Status: http.StatusTooManyRequests, Detail: "Request was throttled.", Err: ErrThrottled}
+	e := &Error{Status: http.StatusTooManyRequests, Detail: "Request was throttled.", Err: errThrottled}
 	if wait > 0 {
 		n := ceilSeconds(wait)
 		unit := "seconds"

@@ -22,8 +22,8 @@ func exampleAuth(tweak func(*jwtauth.Settings)) *jwtauth.Auth {
 		log.Fatal(err)
 	}
 	s := jwtauth.Settings{
-		SecretKey: "example-secret-use-32-random-bytes-or-more",
-		Now:       func() time.Time { return time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC) },
+		Keys: jwtauth.Keys{Secret: "example-secret-use-32-random-bytes-or-more"},
+		Now:  func() time.Time { return time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC) },
 	}
 	if tweak != nil {
 		tweak(&s)
@@ -49,7 +49,7 @@ func login(a *jwtauth.Auth) string {
 	rec := httptest.NewRecorder()
 	req := httptest.NewRequest(http.MethodPost, "/api-token-auth/", strings.NewReader(`{"username":"admin","password":"admin"}`))
 	req.Header.Set("Content-Type", "application/json")
-	a.ObtainHandler().ServeHTTP(rec, req)
+	a.Handlers().Obtain.ServeHTTP(rec, req)
 	var body struct{ Token string }
 	_ = json.Unmarshal(rec.Body.Bytes(), &body)
 	return body.Token
@@ -71,9 +71,9 @@ func Example() {
 	a := exampleAuth(nil) // jwtauth.New(settings, store)
 
 	mux := http.NewServeMux()
-	mux.Handle("/api-token-auth/", a.ObtainHandler())
-	mux.Handle("/api-token-refresh/", a.RefreshHandler())
-	mux.Handle("/api-token-verify/", a.VerifyHandler())
+	mux.Handle("/api-token-auth/", a.Handlers().Obtain)
+	mux.Handle("/api-token-refresh/", a.Handlers().Refresh)
+	mux.Handle("/api-token-verify/", a.Handlers().Verify)
 	mux.Handle("/api/hello/", a.Required(hello))
 
 	token := login(a)
@@ -86,7 +86,7 @@ func Example() {
 }
 
 func ExampleNew() {
-	_, err := jwtauth.New(jwtauth.Settings{SecretKey: "too short", Algorithm: "none"}, &jwtauth.MemoryStore{})
+	_, err := jwtauth.New(jwtauth.Settings{Keys: jwtauth.Keys{Secret: "too short"}, Algorithm: "none"}, &jwtauth.MemoryStore{})
 	fmt.Println(err)
 	// Output: jwtauth: Algorithm (JWT_ALGORITHM) "none" is never accepted: unsigned tokens are forgeable
 }
@@ -102,7 +102,7 @@ func ExampleFromEnv() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(s.AuthHeaderPrefix, s.ExpirationDelta, s.AllowRefresh, s.RefreshExpirationDelta, s.SecretKey)
+	fmt.Println(s.AuthHeaderPrefix, s.ExpirationDelta, s.AllowRefresh, s.RefreshExpirationDelta, s.Keys.Secret)
 
 	_, err = jwtauth.FromEnv(func(k string) (string, bool) { return map[string]string{"JWT_VERIFY": "False"}[k], k == "JWT_VERIFY" })
 	fmt.Println(err)
@@ -138,8 +138,8 @@ func ExampleAuth_ReadOnly() {
 	// {"detail":"Error decoding signature."}
 }
 
-func ExampleAuth_ObtainHandler() {
-	h := exampleAuth(nil).ObtainHandler()
+func ExampleAuth_Handlers() {
+	h := exampleAuth(nil).Handlers().Obtain
 	for _, body := range []string{`{"username":"admin","password":"wrong"}`, `{"username":"admin"}`, `username=admin&password=admin`} {
 		rec := httptest.NewRecorder()
 		req := httptest.NewRequest(http.MethodPost, "/api-token-auth/", strings.NewReader(body))
@@ -162,12 +162,12 @@ func ExampleAuth_ObtainHandler() {
 
 // With refresh allowed, a token can be exchanged for a new one of the same
 // orig_iat until orig_iat + RefreshExpirationDelta.
-func ExampleAuth_RefreshHandler() {
+func ExampleAuth_Handlers_refresh() {
 	a := exampleAuth(func(s *jwtauth.Settings) { s.AllowRefresh = true })
 	rec := httptest.NewRecorder()
 	req := httptest.NewRequest(http.MethodPost, "/api-token-refresh/", strings.NewReader(`{"token":"`+login(a)+`"}`))
 	req.Header.Set("Content-Type", "application/json")
-	a.RefreshHandler().ServeHTTP(rec, req)
+	a.Handlers().Refresh.ServeHTTP(rec, req)
 	fmt.Println(rec.Code, rec.Header().Get("Cache-Control"))
 	// Output: 200 no-store
 }
@@ -189,7 +189,7 @@ func ExampleBasicAuthentication() {
 	store := &jwtauth.MemoryStore{Passwords: passwords.Policy{PBKDF2Iterations: 1}}
 	_ = store.AddUser(jwtauth.User{ID: "1", Username: "admin", IsActive: true}, "admin")
 	a, err := jwtauth.New(jwtauth.Settings{
-		SecretKey:      "example-secret-use-32-random-bytes-or-more",
+		Keys:           jwtauth.Keys{Secret: "example-secret-use-32-random-bytes-or-more"},
 		Authenticators: []jwtauth.Authenticator{jwtauth.BasicAuthentication(store)},
 	}, store)
 	if err != nil {
@@ -234,9 +234,9 @@ func ExampleAuth_RotateKeys() {
 	h := a.Required(hello)
 	old := login(a)
 
-	if err := a.RotateKeys(jwtauth.Settings{
-		SecretKey:    newSecret,
-		PreviousKeys: []jwtauth.VerificationKey{{Secret: oldSecret}},
+	if err := a.RotateKeys(jwtauth.Keys{
+		Secret:   newSecret,
+		Previous: []jwtauth.Keys{{Secret: oldSecret}},
 	}); err != nil {
 		log.Fatal(err)
 	}
@@ -244,7 +244,7 @@ func ExampleAuth_RotateKeys() {
 	fmt.Println(get(h, http.MethodGet, "JWT "+old).Code, get(h, http.MethodGet, "JWT "+fresh).Code)
 
 	// Once the old tokens have expired, the old key goes.
-	if err := a.RotateKeys(jwtauth.Settings{SecretKey: newSecret}); err != nil {
+	if err := a.RotateKeys(jwtauth.Keys{Secret: newSecret}); err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println(get(h, http.MethodGet, "JWT "+old).Code, get(h, http.MethodGet, "JWT "+fresh).Code)
@@ -270,7 +270,7 @@ func ExampleNewMemoryThrottle() {
 		rec := httptest.NewRecorder()
 		req := httptest.NewRequest(http.MethodPost, "/api-token-auth/", strings.NewReader(`{"username":"admin","password":"guess"}`))
 		req.Header.Set("Content-Type", "application/json")
-		a.ObtainHandler().ServeHTTP(rec, req)
+		a.Handlers().Obtain.ServeHTTP(rec, req)
 		fmt.Println(rec.Code, rec.Header().Get("Retry-After"), rec.Body)
 	}
 	// Output:

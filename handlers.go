@@ -15,30 +15,6 @@ import (
 // hundred bytes.
 const maxBodyBytes = 64 << 10
 
-// ObtainHandler returns DRF-JWT's obtain_jwt_token view: a POST of the
-// username (Settings.UsernameField) and password, as JSON, form or
-// multipart, answered {"token": "..."}. Bad credentials get DRF's 400
-// {"non_field_errors": ["Unable to log in with provided credentials."]}.
-// An attempt that Settings.LoginThrottle refuses gets DRF's 429 before any
-// password is checked. The request's own credentials are ignored, as
-// DRF-JWT ignores them.
-func (a *Auth) ObtainHandler() http.Handler {
-	return &endpoint{a: a, name: "Obtain Json Web Token", doc: obtainDoc, fields: []string{a.s.UsernameField, "password"}, run: a.obtain}
-}
-
-// RefreshHandler returns DRF-JWT's refresh_jwt_token view: a POST of a
-// valid, unexpired token carrying orig_iat, answered with a new token of the
-// same orig_iat, while orig_iat + RefreshExpirationDelta has not passed.
-func (a *Auth) RefreshHandler() http.Handler {
-	return &endpoint{a: a, name: "Refresh Json Web Token", doc: refreshDoc, fields: []string{"token"}, run: a.refresh}
-}
-
-// VerifyHandler returns DRF-JWT's verify_jwt_token view: a POST of a token,
-// answered with the same token when it is valid and its user active.
-func (a *Auth) VerifyHandler() http.Handler {
-	return &endpoint{a: a, name: "Verify Json Web Token", doc: verifyDoc, fields: []string{"token"}, run: a.verify}
-}
-
 // The views' docstrings, which DRF sends as OPTIONS "description".
 const (
 	obtainDoc  = "API View that receives a POST with a user's username and password.\n\nReturns a JSON Web Token that can be used for authenticated requests."
@@ -88,9 +64,9 @@ func (e *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	raw, pe := drf.ReadFields(w, r, maxBodyBytes)
 	if pe != nil {
-		var err error = &Error{Status: pe.Status, Detail: pe.Detail}
+		err := &Error{Status: pe.Status, Detail: pe.Detail}
 		if pe.NonField {
-			err = &ValidationError{Errors: []FieldError{{nonFieldErrors, []string{pe.Detail}}}}
+			err = fieldErrors(nil, FieldError{nonFieldErrors, []string{pe.Detail}})
 		}
 		e.a.fail(w, r, err)
 		return
@@ -107,12 +83,12 @@ func (e *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		valid[name] = v
 	}
 	if bad != nil {
-		e.a.fail(w, r, &ValidationError{Errors: bad})
+		e.a.fail(w, r, fieldErrors(nil, bad...))
 		return
 	}
 	token, u, err := e.run(r, valid)
 	if err != nil {
-		if !errors.As(err, new(*ValidationError)) {
+		if !errors.As(err, new(*Error)) {
 			err = formFailure(err)
 		}
 		e.a.fail(w, r, err)
@@ -151,7 +127,7 @@ func (a *Auth) obtain(r *http.Request, f map[string]string) (string, User, error
 		return a.store.Authenticate(ctx, username, f["password"])
 	})
 	switch {
-	case errors.Is(err, ErrTooManyLogins), errors.Is(err, ErrThrottled):
+	case errors.Is(err, errTooManyLogins), errors.Is(err, errThrottled):
 		return "", User{}, err
 	case errors.Is(err, ErrInvalidCredentials):
 		return "", User{}, ErrInvalidCredentials
@@ -179,12 +155,12 @@ func (a *Auth) refresh(r *http.Request, f map[string]string) (string, User, erro
 	now := a.s.Now()
 	switch {
 	case orig.IsZero():
-		return "", User{}, ErrMissingOrigIAT
+		return "", User{}, errMissingOrigIAT
 	case orig.After(now.Add(a.s.Leeway)):
 		// A future orig_iat would stretch the refresh window.
 		return "", User{}, fmt.Errorf("%w: orig_iat is in the future", ErrInvalidToken)
 	case now.Unix() > orig.Add(a.s.RefreshExpirationDelta).Unix():
-		return "", User{}, ErrRefreshExpired
+		return "", User{}, errRefreshExpired
 	}
 	token, err := a.issue(ctx, u, orig)
 	return token, u, err

@@ -32,11 +32,11 @@ const (
 func (k endpointKind) handler(a *Auth) http.Handler {
 	switch k {
 	case verifyEndpoint:
-		return a.VerifyHandler()
+		return a.Handlers().Verify
 	case refreshEndpoint:
-		return a.RefreshHandler()
+		return a.Handlers().Refresh
 	}
-	return a.ObtainHandler()
+	return a.Handlers().Obtain
 }
 
 func (k endpointKind) String() string {
@@ -531,7 +531,7 @@ func TestObtainNumbersAsUsernames(t *testing.T) {
 	} {
 		t.Run(tc.body, func(t *testing.T) {
 			t.Parallel()
-			rec := doJSON(a.ObtainHandler(), tc.body)
+			rec := doJSON(a.Handlers().Obtain, tc.body)
 			if tc.user == "" {
 				assertJSONResponse(t, rec, 400, unableToLogIn)
 				return
@@ -569,7 +569,7 @@ func TestEndpointMethods(t *testing.T) {
 	// A2.4: HEAD is a 405 without a body, through a real server.
 	t.Run("HEAD over the wire", func(t *testing.T) {
 		t.Parallel()
-		srv := httptest.NewServer(a.ObtainHandler())
+		srv := httptest.NewServer(a.Handlers().Obtain)
 		defer srv.Close()
 		req, _ := http.NewRequest(http.MethodHead, srv.URL+"/api-token-auth/", nil)
 		resp, err := srv.Client().Do(req)
@@ -606,12 +606,12 @@ func TestEndpointOptions(t *testing.T) {
 		h    http.Handler
 		body string
 	}{
-		{"A1.1 obtain", a.ObtainHandler(), optionsObtain},
-		{"A1.2 refresh", a.RefreshHandler(), optionsRefresh},
-		{"A1.3 verify", a.VerifyHandler(), optionsVerify},
+		{"A1.1 obtain", a.Handlers().Obtain, optionsObtain},
+		{"A1.2 refresh", a.Handlers().Refresh, optionsRefresh},
+		{"A1.3 verify", a.Handlers().Verify, optionsVerify},
 		{
 			"obtain with the email field",
-			newTestAuth(t, store, func(s *Settings) { s.UsernameField = "email" }).ObtainHandler(),
+			newTestAuth(t, store, func(s *Settings) { s.UsernameField = "email" }).Handlers().Obtain,
 			strings.Replace(optionsObtain, `"username":{"type":"string","required":true,"read_only":false,"label":"Username"}`,
 				`"email":{"type":"string","required":true,"read_only":false,"label":"Email"}`, 1),
 		},
@@ -774,8 +774,8 @@ func TestVerifyRefreshUpstreamSuite(t *testing.T) {
 	t.Run("views12 verify a token from obtain", func(t *testing.T) {
 		t.Parallel()
 		a := newTestAuth(t, newFixtureStore(t), withAllowRefresh)
-		token := tokenFromBody(t, doJSON(a.ObtainHandler(), fixtureLogin))
-		rec := doJSON(a.VerifyHandler(), tokenJSON(token))
+		token := tokenFromBody(t, doJSON(a.Handlers().Obtain, fixtureLogin))
+		rec := doJSON(a.Handlers().Verify, tokenJSON(token))
 		assertJSONResponse(t, rec, 200, tokenRespBody(token))
 	})
 
@@ -797,7 +797,7 @@ func TestVerifyRefreshUpstreamSuite(t *testing.T) {
 			t.Parallel()
 			store := newFixtureStore(t)
 			a := newTestAuth(t, store, withAllowRefresh)
-			token := tokenFromBody(t, doJSON(a.ObtainHandler(), fixtureLogin))
+			token := tokenFromBody(t, doJSON(a.Handlers().Obtain, fixtureLogin))
 			store.DeleteUser("jpueblo")
 			rec := doJSON(kind.handler(a), tokenJSON(token))
 			assertJSONResponse(t, rec, 400, nonFieldBody("User doesn't exist."))
@@ -806,7 +806,7 @@ func TestVerifyRefreshUpstreamSuite(t *testing.T) {
 			t.Parallel()
 			store := newFixtureStore(t)
 			a := newTestAuth(t, store, withAllowRefresh)
-			token := tokenFromBody(t, doJSON(a.ObtainHandler(), fixtureLogin))
+			token := tokenFromBody(t, doJSON(a.Handlers().Obtain, fixtureLogin))
 			store.DeleteUser("jpueblo")
 			addFixtureUser(t, store, User{ID: "7", Username: "jpueblo", Email: "jpueblo@example.com", IsActive: true}, "password")
 			rec := doJSON(kind.handler(a), tokenJSON(token))
@@ -816,7 +816,7 @@ func TestVerifyRefreshUpstreamSuite(t *testing.T) {
 			t.Parallel()
 			store := newFixtureStore(t)
 			a := newTestAuth(t, store, withAllowRefresh)
-			token := tokenFromBody(t, doJSON(a.ObtainHandler(), fixtureLogin))
+			token := tokenFromBody(t, doJSON(a.Handlers().Obtain, fixtureLogin))
 			u := fixtureUser
 			u.IsActive = false
 			addFixtureUser(t, store, u, "password")
@@ -830,13 +830,13 @@ func TestVerifyRefreshUpstreamSuite(t *testing.T) {
 		t.Parallel()
 		keys := fixtureRSAKeys()
 		rs512 := func(s *Settings) {
-			s.SecretKey, s.Algorithm = "", "RS512"
-			s.PrivateKey, s.PublicKey = keys.key, &keys.key.PublicKey
+			s.Keys.Secret, s.Algorithm = "", "RS512"
+			s.Keys.Private, s.Keys.Public = keys.key, &keys.key.PublicKey
 		}
 		a := newTestAuth(t, newFixtureStore(t), rs512)
 		// PKCS #1 v1.5 is deterministic: obtain must issue exactly this.
 		want := handMadeRS512TokenRaw(t, keys.key, fixtureTokenPayload)
-		assertJSONResponse(t, doJSON(a.ObtainHandler(), fixtureLogin), 200, tokenRespBody(want))
+		assertJSONResponse(t, doJSON(a.Handlers().Obtain, fixtureLogin), 200, tokenRespBody(want))
 
 		claims := func(exp int64) map[string]any {
 			return map[string]any{"user_id": 1, "username": "jpueblo", "email": "jpueblo@example.com", "exp": exp}
@@ -861,10 +861,10 @@ func TestVerifyRefreshUpstreamSuite(t *testing.T) {
 		t.Parallel()
 		clock := newFixtureClock()
 		a := newTestAuth(t, newFixtureStore(t), withAllowRefresh, withFixtureClock(clock))
-		rec := doJSON(a.ObtainHandler(), fixtureLogin)
+		rec := doJSON(a.Handlers().Obtain, fixtureLogin)
 		assertJSONResponse(t, rec, 200, tokenRespBody(issuedToken(fixtureRefreshPayload)))
 		clock.Advance(time.Second)
-		rec = doJSON(a.RefreshHandler(), tokenJSON(tokenFromBody(t, rec)))
+		rec = doJSON(a.Handlers().Refresh, tokenJSON(tokenFromBody(t, rec)))
 		want := issuedToken(`{"user_id":1,"username":"jpueblo","exp":1700000301,"email":"jpueblo@example.com","orig_iat":1700000000}`)
 		assertJSONResponse(t, rec, 200, tokenRespBody(want))
 		assertHeaderValue(t, rec, "Cache-Control", "no-store")
@@ -874,7 +874,7 @@ func TestVerifyRefreshUpstreamSuite(t *testing.T) {
 		t.Parallel()
 		a := newTestAuth(t, newFixtureStore(t), withAllowRefresh)
 		token := handMadeToken(t, map[string]any{"user_id": 1, "username": "jpueblo", "email": "jpueblo@example.com", "exp": now + 3600, "orig_iat": now - 7*86400 - 5})
-		assertJSONResponse(t, doJSON(a.RefreshHandler(), tokenJSON(token)), 400, nonFieldBody("Refresh has expired."))
+		assertJSONResponse(t, doJSON(a.Handlers().Refresh, tokenJSON(token)), 400, nonFieldBody("Refresh has expired."))
 	})
 }
 
@@ -950,19 +950,19 @@ func TestRefreshWindow(t *testing.T) {
 		a := newTestAuth(t, newFixtureStore(t), withAllowRefresh, withFixtureClock(clock), func(s *Settings) {
 			s.RefreshExpirationDelta = 1000 * time.Second
 		})
-		tok := tokenFromBody(t, doJSON(a.ObtainHandler(), fixtureLogin))
+		tok := tokenFromBody(t, doJSON(a.Handlers().Obtain, fixtureLogin))
 		for _, step := range []struct {
 			advance time.Duration
 			exp     int64
 		}{{250 * time.Second, now + 550}, {250 * time.Second, now + 800}, {250 * time.Second, now + 1000}, {200 * time.Second, now + 1000}} {
 			clock.Advance(step.advance)
-			rec := doJSON(a.RefreshHandler(), tokenJSON(tok))
+			rec := doJSON(a.Handlers().Refresh, tokenJSON(tok))
 			assertJSONResponse(t, rec, 200, fresh(step.exp, now))
 			tok = tokenFromBody(t, rec)
 		}
 		// At now + 1000 the last token has expired, and the chain with it.
 		clock.Advance(50 * time.Second)
-		assertJSONResponse(t, doJSON(a.RefreshHandler(), tokenJSON(tok)), 400, signatureExpiry)
+		assertJSONResponse(t, doJSON(a.Handlers().Refresh, tokenJSON(tok)), 400, signatureExpiry)
 	})
 }
 
@@ -1003,8 +1003,8 @@ func TestAudienceIssuerOverHTTP(t *testing.T) {
 		t.Parallel()
 		a := newTestAuth(t, newFixtureStore(t), aud, iss)
 		want := issuedToken(`{"user_id":1,"username":"jpueblo","exp":1700000300,"email":"jpueblo@example.com","aud":"my_aud","iss":"example.com"}`)
-		assertJSONResponse(t, doJSON(a.ObtainHandler(), fixtureLogin), 200, tokenRespBody(want))
-		assertJSONResponse(t, doJSON(a.VerifyHandler(), tokenJSON(want)), 200, tokenRespBody(want))
+		assertJSONResponse(t, doJSON(a.Handlers().Obtain, fixtureLogin), 200, tokenRespBody(want))
+		assertJSONResponse(t, doJSON(a.Handlers().Verify, tokenJSON(want)), 200, tokenRespBody(want))
 	})
 }
 
@@ -1021,14 +1021,14 @@ func TestObtainResponsePayloadHandler(t *testing.T) {
 	})
 	token := issuedToken(fixtureRefreshPayload)
 	want := `{"token":"` + token + `","user":"jpueblo"}`
-	rec := serveRecorded(a.ObtainHandler(), jsonBodyRequest(http.MethodPost, "/auth/", fixtureLogin))
+	rec := serveRecorded(a.Handlers().Obtain, jsonBodyRequest(http.MethodPost, "/auth/", fixtureLogin))
 	assertJSONResponse(t, rec, 200, want)
 	assertHeaderValue(t, rec, "Cache-Control", "no-store")
 	if !sawRequest {
 		t.Error("ResponsePayloadHandler did not get the request")
 	}
-	assertJSONResponse(t, doJSON(a.VerifyHandler(), tokenJSON(token)), 200, want)
-	assertJSONResponse(t, doJSON(a.RefreshHandler(), tokenJSON(token)), 200, want)
+	assertJSONResponse(t, doJSON(a.Handlers().Verify, tokenJSON(token)), 200, want)
+	assertJSONResponse(t, doJSON(a.Handlers().Refresh, tokenJSON(token)), 200, want)
 }
 
 // TestObtainPayloadHandler: a PayloadHandler's claims are signed in order
@@ -1042,14 +1042,14 @@ func TestObtainPayloadHandler(t *testing.T) {
 		}
 	})
 	want := issuedToken(`{"user_id":1,"username":"jpueblo","exp":1700000300,"email":"jpueblo@example.com","level":3,"name":"<J&P>","tenant":"acme"}`)
-	assertJSONResponse(t, doJSON(a.ObtainHandler(), fixtureLogin), 200, tokenRespBody(want))
+	assertJSONResponse(t, doJSON(a.Handlers().Obtain, fixtureLogin), 200, tokenRespBody(want))
 
 	failing := newTestAuth(t, newFixtureStore(t), func(s *Settings) {
 		s.PayloadHandler = func(context.Context, User, Claims) (Claims, error) {
 			return Claims{}, errors.New("profile service down")
 		}
 	})
-	rec := doJSON(failing.ObtainHandler(), fixtureLogin)
+	rec := doJSON(failing.Handlers().Obtain, fixtureLogin)
 	assertJSONResponse(t, rec, 503, detailBody("Service temporarily unavailable, try again later."))
 	assertHeaderValue(t, rec, "Retry-After", "1")
 }
@@ -1184,19 +1184,19 @@ func TestEndpointErrorHandler(t *testing.T) {
 	t.Run("wrong password", func(t *testing.T) {
 		t.Parallel()
 		rec, err := run(t, store, obtainEndpoint, jsonBodyRequest("POST", "/", `{"username":"jpueblo","password":"x"}`))
-		var ve *ValidationError
-		if !errors.As(err, &ve) || !errors.Is(err, ErrInvalidCredentials) {
-			t.Errorf("err = %v, want a *ValidationError wrapping ErrInvalidCredentials", err)
-		} else if !reflect.DeepEqual(ve.Errors, []FieldError{{"non_field_errors", []string{"Unable to log in with provided credentials."}}}) {
-			t.Errorf("ValidationError.Errors = %v", ve.Errors)
+		var ve *Error
+		if !errors.As(err, &ve) || !errors.Is(err, ErrInvalidCredentials) || ve.Status != 400 {
+			t.Errorf("err = %v, want a 400 *Error wrapping ErrInvalidCredentials", err)
+		} else if !reflect.DeepEqual(ve.Fields, []FieldError{{"non_field_errors", []string{"Unable to log in with provided credentials."}}}) {
+			t.Errorf("Error.Fields = %v", ve.Fields)
 		}
 		assertJSONResponse(t, rec, 400, unableToLogIn)
 	})
 	t.Run("field errors", func(t *testing.T) {
 		t.Parallel()
 		rec, err := run(t, store, obtainEndpoint, jsonBodyRequest("POST", "/", `{"username":null}`))
-		var ve *ValidationError
-		if !errors.As(err, &ve) || !reflect.DeepEqual(ve.Errors, []FieldError{{"username", []string{"This field may not be null."}}, {"password", []string{"This field is required."}}}) {
+		var ve *Error
+		if !errors.As(err, &ve) || ve.Status != 400 || !reflect.DeepEqual(ve.Fields, []FieldError{{"username", []string{"This field may not be null."}}, {"password", []string{"This field is required."}}}) {
 			t.Errorf("err = %#v, want the two field errors", err)
 		}
 		assertJSONResponse(t, rec, 400, `{"username":["This field may not be null."],"password":["This field is required."]}`)
@@ -1204,16 +1204,17 @@ func TestEndpointErrorHandler(t *testing.T) {
 	t.Run("expired token on verify", func(t *testing.T) {
 		t.Parallel()
 		rec, err := run(t, store, verifyEndpoint, jsonBodyRequest("POST", "/", tokenJSON(tk.expired)))
-		if !errors.Is(err, ErrExpiredToken) || !errors.As(err, new(*ValidationError)) {
-			t.Errorf("err = %v, want a *ValidationError wrapping ErrExpiredToken", err)
+		var ve *Error
+		if !errors.Is(err, ErrExpiredToken) || !errors.As(err, &ve) || ve.Fields == nil {
+			t.Errorf("err = %v, want a field *Error wrapping ErrExpiredToken", err)
 		}
 		assertJSONResponse(t, rec, 400, signatureExpiry)
 	})
 	t.Run("refresh expired", func(t *testing.T) {
 		t.Parallel()
 		_, err := run(t, store, refreshEndpoint, jsonBodyRequest("POST", "/", tokenJSON(tk.oldOrigIAT)))
-		if !errors.Is(err, ErrRefreshExpired) {
-			t.Errorf("err = %v, want ErrRefreshExpired", err)
+		if !errors.Is(err, errRefreshExpired) {
+			t.Errorf("err = %v, want errRefreshExpired", err)
 		}
 	})
 	t.Run("method not allowed", func(t *testing.T) {
@@ -1238,7 +1239,7 @@ func TestEndpointErrorHandler(t *testing.T) {
 	t.Run("store failure", func(t *testing.T) {
 		t.Parallel()
 		rec, err := run(t, failingStore{dbDown}, obtainEndpoint, jsonBodyRequest("POST", "/", fixtureLogin))
-		if !errors.Is(err, dbDown) || errors.Is(err, ErrInvalidCredentials) || errors.As(err, new(*ValidationError)) || errors.As(err, new(*Error)) {
+		if !errors.Is(err, dbDown) || errors.Is(err, ErrInvalidCredentials) || errors.As(err, new(*Error)) {
 			t.Errorf("err = %v, want the store's error and nothing else", err)
 		}
 		assertJSONResponse(t, rec, 503, detailBody("Service temporarily unavailable, try again later."))

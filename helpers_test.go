@@ -102,9 +102,9 @@ var fixtureDiscardLogger = slog.New(slog.NewTextHandler(io.Discard, nil))
 func newTestAuth(t testing.TB, store UserStore, tweaks ...func(*Settings)) *Auth {
 	t.Helper()
 	s := Settings{
-		SecretKey: fixtureSecret,
-		Now:       func() time.Time { return fixtureNow },
-		Logger:    fixtureDiscardLogger,
+		Keys:   Keys{Secret: fixtureSecret},
+		Now:    func() time.Time { return fixtureNow },
+		Logger: fixtureDiscardLogger,
 	}
 	for _, tw := range tweaks {
 		tw(&s)

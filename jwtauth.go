@@ -2,25 +2,29 @@ package jwtauth
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"net/http"
 	"slices"
-	"sync/atomic"
 	"time"
+
+	"github.com/jwtauth-go/jwtauth/internal/token"
 )
 
 // Auth issues and verifies tokens and serves DRF-JWT's endpoints and
 // middleware for one configuration. Build it once with New; it is safe for
 // concurrent use, and only RotateKeys changes it.
 type Auth struct {
-	s         Settings // a private copy, defaults filled in; its keys are in keys
+	s         Settings // a private copy, defaults filled in; its keys are the engine's
 	store     UserStore
-	keys      atomic.Pointer[keySet]
-	challenge string      // the WWW-Authenticate value of every 401
-	cache     *tokenCache // nil unless Settings.TokenCacheSize
-	logins    loginSlots
+	engine    *token.Engine
+	challenge string // the WWW-Authenticate value of every 401
+	logins    *loginSlots
 	csrf      *http.CrossOriginProtection // nil without the auth cookie
+	// decoy is the HMAC key a token naming no user is checked with, when
+	// keys are per user: it fails as a forged token fails.
+	decoy []byte
 }
 
 // New checks s and returns an Auth that authenticates the users of store.
@@ -32,25 +36,27 @@ func New(s Settings, store UserStore) (*Auth, error) {
 	if store == nil {
 		err = errors.Join(err, errors.New("jwtauth: New: the UserStore is nil"))
 	}
-	if err != nil {
+	keys, kerr := s.Keys.engineKeys()
+	var engine *token.Engine
+	if kerr == nil {
+		engine, kerr = token.New(s.spec(), keys, s.TokenCacheSize)
+	}
+	if err = errors.Join(err, kerr); err != nil {
 		return nil, err
 	}
 	s.Authenticators = slices.Clone(s.Authenticators)
-	s.PreviousKeys = slices.Clone(s.PreviousKeys)
+	s.TrustedOrigins = slices.Clone(s.TrustedOrigins)
+	s.Keys = Keys{} // the engine's from now on, which RotateKeys replaces
 	a := &Auth{
 		s:         s,
 		store:     store,
+		engine:    engine,
 		challenge: s.AuthHeaderPrefix + ` realm="api"`,
+		logins:    newLoginSlots(s),
 	}
-	a.keys.Store(newKeySet(s))
-	// The keys live in a.keys alone, which RotateKeys replaces.
-	a.s.SecretKey, a.s.PrivateKey, a.s.PublicKey, a.s.KeyID, a.s.PreviousKeys = "", nil, nil, "", nil
-	a.logins = newLoginSlots(s)
-	for i, other := range a.s.Authenticators {
-		if b, ok := other.(basicAuth); ok {
-			b.slots = a.logins
-			a.s.Authenticators[i] = b
-		}
+	if s.UserSecretKey != nil {
+		a.decoy = make([]byte, 64)
+		_, _ = rand.Read(a.decoy) // never fails (crypto/rand crashes the program instead)
 	}
 	if s.AuthCookie != "" {
 		a.csrf = http.NewCrossOriginProtection()
@@ -58,10 +64,55 @@ func New(s Settings, store UserStore) (*Auth, error) {
 			_ = a.csrf.AddTrustedOrigin(o) // checked by validate
 		}
 	}
-	if s.TokenCacheSize > 0 {
-		a.cache = newTokenCache(s.TokenCacheSize, s.Leeway)
-	}
 	return a, nil
+}
+
+// spec is what the token engine checks, from s (defaults filled in).
+func (s Settings) spec() token.Spec {
+	spec := token.Spec{
+		Algorithm: s.Algorithm,
+		Leeway:    s.Leeway,
+		Audience:  s.Audience,
+		Issuer:    s.Issuer,
+		TokenType: "access",
+		UserKeys:  s.UserSecretKey != nil,
+	}
+	if s.UsernameFromPayload == nil {
+		spec.Identity = "username"
+	}
+	return spec
+}
+
+// Handlers are the endpoints of an Auth, each a DRF-JWT view: mount them
+// on the URLs your clients use (DRF-JWT documents /api-token-auth/,
+// /api-token-refresh/ and /api-token-verify/). Each answers every method
+// itself (405 with Allow for all but POST and OPTIONS), so mount it for
+// every method: mux.Handle, or chi's r.Handle, not r.Post.
+type Handlers struct {
+	// Obtain is obtain_jwt_token: a POST of the username
+	// (Settings.UsernameField) and password, as JSON, form or multipart,
+	// answered {"token": "..."}. Bad credentials get DRF's 400
+	// {"non_field_errors": ["Unable to log in with provided credentials."]}.
+	// An attempt that Settings.LoginThrottle refuses gets DRF's 429 before
+	// any password is checked. The request's own credentials are ignored,
+	// as DRF-JWT ignores them.
+	Obtain http.Handler
+	// Refresh is refresh_jwt_token: a POST of a valid, unexpired token
+	// carrying orig_iat, answered with a new token of the same orig_iat,
+	// while orig_iat + RefreshExpirationDelta has not passed.
+	Refresh http.Handler
+	// Verify is verify_jwt_token: a POST of a token, answered with the
+	// same token when it is valid and its user active.
+	Verify http.Handler
+}
+
+// Handlers returns the endpoints of a.
+func (a *Auth) Handlers() Handlers {
+	return Handlers{
+		Obtain:  &endpoint{a: a, name: "Obtain Json Web Token", doc: obtainDoc, fields: []string{a.s.UsernameField, "password"}, run: a.obtain},
+		Refresh: &endpoint{a: a, name: "Refresh Json Web Token", doc: refreshDoc, fields: []string{"token"}, run: a.refresh},
+		Verify:  &endpoint{a: a, name: "Verify Json Web Token", doc: verifyDoc, fields: []string{"token"}, run: a.verify},
+	}
 }
 
 // IssueToken signs a new token for u with DRF-JWT's payload (user_id,
@@ -96,6 +147,9 @@ func (a *Auth) issue(ctx context.Context, u User, origIAT time.Time) (string, er
 	}
 	c.Issuer = a.s.Issuer
 	if a.s.PayloadHandler != nil {
+		if c.Extra == nil {
+			c.Extra = map[string]any{} // so that the hook can add claims
+		}
 		var err error
 		if c, err = a.s.PayloadHandler(ctx, u, c); err != nil {
 			return "", &storeError{fmt.Errorf("PayloadHandler: %w", err)}
@@ -109,58 +163,34 @@ func (a *Auth) issue(ctx context.Context, u User, origIAT time.Time) (string, er
 			c.ExpiresAt = end
 		}
 	}
-	body, err := c.marshal()
-	if err != nil {
-		return "", err
-	}
-	ks := a.keys.Load()
-	key, err := a.signingKey(ctx, ks, u)
-	if err != nil {
-		return "", err
-	}
-	signing := ks.header + "." + b64.EncodeToString(body)
-	sig, err := ks.method.Sign(signing, key)
-	if err != nil {
-		return "", fmt.Errorf("jwtauth: signing: %w", err)
-	}
-	return signing + "." + b64.EncodeToString(sig), nil
-}
-
-func (a *Auth) signingKey(ctx context.Context, ks *keySet, u User) (any, error) {
+	var key []byte
 	if a.s.UserSecretKey != nil {
-		return a.userSecret(ctx, u)
+		var err error
+		if key, err = a.userSecret(ctx, u); err != nil {
+			return "", err
+		}
 	}
-	if ks.signKey == nil {
-		return nil, errors.New("jwtauth: no PrivateKey: this Auth only verifies tokens")
-	}
-	return ks.signKey, nil
+	return a.engine.Sign(&c, key)
 }
 
-// RotateKeys replaces the keys of a with those of s: SecretKey, PrivateKey,
-// PublicKey, KeyID and PreviousKeys, checked as New checks them. The other
-// fields of s are not read, except Algorithm, which must be empty or a's:
-// the algorithm never changes. Requests under way finish with the keys they
-// started with; the next ones use the new keys, and cached tokens are
-// verified anew. A typical rotation moves SecretKey to PreviousKeys and sets
-// a new SecretKey, on every service that shares the key.
-func (a *Auth) RotateKeys(s Settings) error {
-	if s.Algorithm != "" && s.Algorithm != a.s.Algorithm {
-		return fmt.Errorf("jwtauth: RotateKeys: Algorithm %q is not %q; the algorithm of an Auth never changes", s.Algorithm, a.s.Algorithm)
-	}
-	k := a.s
-	k.SecretKey, k.PrivateKey, k.PublicKey, k.KeyID = s.SecretKey, s.PrivateKey, s.PublicKey, s.KeyID
-	k.PreviousKeys = slices.Clone(s.PreviousKeys)
-	if err := checkKeys(k); err != nil {
+// RotateKeys replaces the keys of a with k, checked as New checks them:
+// the algorithm never changes. Requests under way finish with the keys
+// they started with; the next ones use the new keys, and cached tokens are
+// verified anew. A typical rotation moves the current key to k.Previous
+// and sets a new one, on every service that shares the key.
+func (a *Auth) RotateKeys(k Keys) error {
+	keys, err := k.engineKeys()
+	if err != nil {
 		return err
 	}
-	a.keys.Store(newKeySet(k))
-	return nil
+	return a.engine.Rotate(keys)
 }
 
+// userSecret returns u's HMAC key, by Settings.UserSecretKey.
 func (a *Auth) userSecret(ctx context.Context, u User) ([]byte, error) {
 	secret, err := a.s.UserSecretKey(ctx, u)
 	if err == nil {
-		err = checkSecret(secret, a.s.Algorithm, "the secret of UserSecretKey")
+		err = token.CheckSecret([]byte(secret), a.s.Algorithm, "the secret of UserSecretKey")
 	}
 	if err != nil {
 		return nil, &storeError{fmt.Errorf("UserSecretKey: %w", err)}

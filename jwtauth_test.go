@@ -67,7 +67,7 @@ func strictStore(t testing.TB) *MemoryStore {
 // settings first.
 func strictAuth(t testing.TB, tweak func(*Settings)) *Auth {
 	t.Helper()
-	s := Settings{SecretKey: strictSecret, Now: func() time.Time { return strictNow }}
+	s := Settings{Keys: Keys{Secret: strictSecret}, Now: func() time.Time { return strictNow }}
 	if tweak != nil {
 		tweak(&s)
 	}
@@ -95,7 +95,7 @@ func hs256(payload string) string { return rawHS(sha256.New, strictSecret, drfHe
 // TestIssueTokenIsByteIdenticalToDRF: same settings, secret, user and clock
 // as the DRF reference server gives the very token it issued.
 func TestIssueTokenIsByteIdenticalToDRF(t *testing.T) {
-	a, err := New(Settings{SecretKey: drfSecret, AllowRefresh: true, Now: func() time.Time { return time.Unix(drfNow, 0) }}, strictStore(t))
+	a, err := New(Settings{Keys: Keys{Secret: drfSecret}, AllowRefresh: true, Now: func() time.Time { return time.Unix(drfNow, 0) }}, strictStore(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -240,60 +240,60 @@ func strictnessCases() []strictnessCase {
 		{"typ jwt lower case is JWT", hdr(`{"typ":"jwt","alg":"HS256"}`), nil, nil},
 		{"no typ", hdr(`{"alg":"HS256"}`), nil, nil},
 		{"kid with path traversal is never read", hdr(`{"alg":"HS256","kid":"../../../../dev/null"}`), nil, nil},
-		{"kid pointing at an empty key, MAC with the empty key", rawHS(sha256.New, "", `{"alg":"HS256","kid":"/dev/null"}`, good), nil, ErrInvalidSignature},
-		{"embedded jwk with the attacker's key", rawHS(sha256.New, "attacker-key-attacker-key-attacker-key", `{"alg":"HS256","jwk":{"kty":"oct","k":"YXR0YWNrZXIta2V5"}}`, good), nil, ErrInvalidSignature},
-		{"jku pointing elsewhere", rawHS(sha256.New, "attacker-key-attacker-key-attacker-key", `{"alg":"HS256","jku":"http://127.0.0.1:1/jwks"}`, good), nil, ErrInvalidSignature},
-		{"header duplicate alg", hdr(`{"alg":"HS256","alg":"none"}`), nil, ErrMalformedToken},
-		{"header is an array", hdr(`["HS256"]`), nil, ErrMalformedToken},
-		{"header is not JSON", hdr(`{alg:HS256}`), nil, ErrMalformedToken},
-		{"header with a BOM", hdr("\ufeff" + drfHeader), nil, ErrMalformedToken},
-		{"header with trailing garbage", hdr(drfHeader + "x"), nil, ErrMalformedToken},
+		{"kid pointing at an empty key, MAC with the empty key", rawHS(sha256.New, "", `{"alg":"HS256","kid":"/dev/null"}`, good), nil, errSignature},
+		{"embedded jwk with the attacker's key", rawHS(sha256.New, "attacker-key-attacker-key-attacker-key", `{"alg":"HS256","jwk":{"kty":"oct","k":"YXR0YWNrZXIta2V5"}}`, good), nil, errSignature},
+		{"jku pointing elsewhere", rawHS(sha256.New, "attacker-key-attacker-key-attacker-key", `{"alg":"HS256","jku":"http://127.0.0.1:1/jwks"}`, good), nil, errSignature},
+		{"header duplicate alg", hdr(`{"alg":"HS256","alg":"none"}`), nil, errMalformed},
+		{"header is an array", hdr(`["HS256"]`), nil, errMalformed},
+		{"header is not JSON", hdr(`{alg:HS256}`), nil, errMalformed},
+		{"header with a BOM", hdr("\ufeff" + drfHeader), nil, errMalformed},
+		{"header with trailing garbage", hdr(drfHeader + "x"), nil, errMalformed},
 		// Signature (row 7).
-		{"wrong secret", rawHS(sha256.New, "another-secret-another-secret-another", drfHeader, good), nil, ErrInvalidSignature},
-		{"empty-key MAC", rawHS(sha256.New, "", drfHeader, good), nil, ErrInvalidSignature},
-		{"signature stripped", sigless, nil, ErrInvalidSignature},
+		{"wrong secret", rawHS(sha256.New, "another-secret-another-secret-another", drfHeader, good), nil, errSignature},
+		{"empty-key MAC", rawHS(sha256.New, "", drfHeader, good), nil, errSignature},
+		{"signature stripped", sigless, nil, errSignature},
 		{"payload swapped after signing", func() string {
 			h, rest, _ := strings.Cut(goodTok, ".")
 			_, sig, _ := strings.Cut(rest, ".")
 			return h + "." + enc([]byte(strings.Replace(good, "admin", "admon", 1))) + "." + sig
-		}(), nil, ErrInvalidSignature},
-		{"bad signature and expired: signature reported", rawHS(sha256.New, "another-secret-another-secret-another", drfHeader, pl(`,"exp":1`)), nil, ErrInvalidSignature},
+		}(), nil, errSignature},
+		{"bad signature and expired: signature reported", rawHS(sha256.New, "another-secret-another-secret-another", drfHeader, pl(`,"exp":1`)), nil, errSignature},
 		// Shape, charset, base64 (rows 12-15).
-		{"empty", "", nil, ErrMalformedToken},
-		{"one segment", "abc123", nil, ErrMalformedToken},
-		{"two segments", strings.Join(strings.Split(goodTok, ".")[:2], "."), nil, ErrMalformedToken},
-		{"four segments", goodTok + ".x", nil, ErrMalformedToken},
-		{"five segments (JWE)", "a.b.c.d.e", nil, ErrMalformedToken},
-		{"500 000 dots", strings.Repeat(".", 500000), nil, ErrMalformedToken},
-		{"9 KiB of junk", strings.Repeat("a", 9<<10), nil, ErrMalformedToken},
-		{"raw JSON instead of a JWS", good, nil, ErrMalformedToken},
-		{"padding", strings.Replace(goodTok, ".", "=.", 1), nil, ErrMalformedToken},
-		{"standard alphabet", strings.NewReplacer("-", "+", "_", "/").Replace(goodTok) + "+/", nil, ErrMalformedToken},
-		{"space inside", strings.Replace(goodTok, ".", ". ", 1), nil, ErrMalformedToken},
-		{"newline inside the signature", goodTok[:len(goodTok)-4] + "\n" + goodTok[len(goodTok)-4:], nil, ErrMalformedToken},
-		{"non-ASCII", goodTok + "é", nil, ErrMalformedToken},
-		{"non-canonical trailing bits", flipLastBits(goodTok), nil, ErrMalformedToken},
+		{"empty", "", nil, errMalformed},
+		{"one segment", "abc123", nil, errMalformed},
+		{"two segments", strings.Join(strings.Split(goodTok, ".")[:2], "."), nil, errMalformed},
+		{"four segments", goodTok + ".x", nil, errMalformed},
+		{"five segments (JWE)", "a.b.c.d.e", nil, errMalformed},
+		{"500 000 dots", strings.Repeat(".", 500000), nil, errMalformed},
+		{"9 KiB of junk", strings.Repeat("a", 9<<10), nil, errMalformed},
+		{"raw JSON instead of a JWS", good, nil, errMalformed},
+		{"padding", strings.Replace(goodTok, ".", "=.", 1), nil, errMalformed},
+		{"standard alphabet", strings.NewReplacer("-", "+", "_", "/").Replace(goodTok) + "+/", nil, errMalformed},
+		{"space inside", strings.Replace(goodTok, ".", ". ", 1), nil, errMalformed},
+		{"newline inside the signature", goodTok[:len(goodTok)-4] + "\n" + goodTok[len(goodTok)-4:], nil, errMalformed},
+		{"non-ASCII", goodTok + "é", nil, errMalformed},
+		{"non-canonical trailing bits", flipLastBits(goodTok), nil, errMalformed},
 		// Payload JSON (rows 14, 16, 17).
-		{"payload is an array", hs256(`[1]`), nil, ErrMalformedToken},
-		{"payload is not JSON", hs256(`{"exp":}`), nil, ErrMalformedToken},
-		{"payload with trailing garbage", hs256(good + `{}`), nil, ErrMalformedToken},
-		{"payload with a BOM", hs256("\ufeff" + good), nil, ErrMalformedToken},
-		{"payload not UTF-8", hs256(pl(`,"exp":1700000300,"x":"` + "\xff" + `"`)), nil, ErrMalformedToken},
-		{"duplicate exp, future then past", hs256(pl(`,"exp":1700000300,"exp":1`)), nil, ErrMalformedToken},
-		{"duplicate username", hs256(`{"username":"ghost","username":"admin","exp":1700000300}`), nil, ErrMalformedToken},
-		{"duplicate through an escape", hs256(pl(`,"exp":1700000300,"\u0065xp":1`)), nil, ErrMalformedToken},
+		{"payload is an array", hs256(`[1]`), nil, errMalformed},
+		{"payload is not JSON", hs256(`{"exp":}`), nil, errMalformed},
+		{"payload with trailing garbage", hs256(good + `{}`), nil, errMalformed},
+		{"payload with a BOM", hs256("\ufeff" + good), nil, errMalformed},
+		{"payload not UTF-8", hs256(pl(`,"exp":1700000300,"x":"` + "\xff" + `"`)), nil, errMalformed},
+		{"duplicate exp, future then past", hs256(pl(`,"exp":1700000300,"exp":1`)), nil, errMalformed},
+		{"duplicate username", hs256(`{"username":"ghost","username":"admin","exp":1700000300}`), nil, errMalformed},
+		{"duplicate through an escape", hs256(pl(`,"exp":1700000300,"\u0065xp":1`)), nil, errMalformed},
 		{"EXP does not stand for exp", hs256(pl(`,"EXP":1700000300`)), nil, ErrInvalidToken},
 		{"USERNAME does not override username", hs256(`{"user_id":9,"username":"ghost","USERNAME":"admin","exp":1700000300}`), nil, ErrUserNotFound},
 		// exp (rows 18-20).
 		{"exp missing", hs256(pl(``)), nil, ErrInvalidToken},
-		{"exp a numeric string", hs256(pl(`,"exp":"` + future + `"`)), nil, ErrMalformedToken},
-		{"exp null", hs256(pl(`,"exp":null`)), nil, ErrMalformedToken},
-		{"exp true", hs256(pl(`,"exp":true`)), nil, ErrMalformedToken},
-		{"exp an array", hs256(pl(`,"exp":[1700000300]`)), nil, ErrMalformedToken},
-		{"exp an object", hs256(pl(`,"exp":{}`)), nil, ErrMalformedToken},
-		{"exp 1e400", hs256(pl(`,"exp":1e400`)), nil, ErrMalformedToken},
-		{"exp 1e300", hs256(pl(`,"exp":1e300`)), nil, ErrMalformedToken},
-		{"exp -1e300", hs256(pl(`,"exp":-1e300`)), nil, ErrMalformedToken},
+		{"exp a numeric string", hs256(pl(`,"exp":"` + future + `"`)), nil, errMalformed},
+		{"exp null", hs256(pl(`,"exp":null`)), nil, errMalformed},
+		{"exp true", hs256(pl(`,"exp":true`)), nil, errMalformed},
+		{"exp an array", hs256(pl(`,"exp":[1700000300]`)), nil, errMalformed},
+		{"exp an object", hs256(pl(`,"exp":{}`)), nil, errMalformed},
+		{"exp 1e400", hs256(pl(`,"exp":1e400`)), nil, errMalformed},
+		{"exp 1e300", hs256(pl(`,"exp":1e300`)), nil, errMalformed},
+		{"exp -1e300", hs256(pl(`,"exp":-1e300`)), nil, errMalformed},
 		{"exp 0", hs256(pl(`,"exp":0`)), nil, ErrExpiredToken},
 		{"exp negative", hs256(pl(`,"exp":-5`)), nil, ErrExpiredToken},
 		{"exp now−10 s", hs256(pl(`,"exp":1699999990`)), nil, ErrExpiredToken},
@@ -307,10 +307,10 @@ func strictnessCases() []strictnessCase {
 		{"nbf in the future", hs256(pl(`,"exp":1700000300,"nbf":1700000001`)), nil, ErrInvalidToken},
 		{"nbf now", hs256(pl(`,"exp":1700000300,"nbf":1700000000`)), nil, nil},
 		{"nbf in the future within leeway", hs256(pl(`,"exp":1700000300,"nbf":1700000010`)), func(s *Settings) { s.Leeway = 10 * time.Second }, nil},
-		{"nbf a string", hs256(pl(`,"exp":1700000300,"nbf":"1"`)), nil, ErrMalformedToken},
+		{"nbf a string", hs256(pl(`,"exp":1700000300,"nbf":"1"`)), nil, errMalformed},
 		{"iat in the future is recorded, not refused", hs256(pl(`,"exp":1700000300,"iat":1800000000`)), nil, nil},
-		{"iat a string", hs256(pl(`,"exp":1700000300,"iat":"abc"`)), nil, ErrMalformedToken},
-		{"iat null", hs256(pl(`,"exp":1700000300,"iat":null`)), nil, ErrMalformedToken},
+		{"iat a string", hs256(pl(`,"exp":1700000300,"iat":"abc"`)), nil, errMalformed},
+		{"iat null", hs256(pl(`,"exp":1700000300,"iat":null`)), nil, errMalformed},
 		// aud and iss (rows 22-24).
 		{"aud string, none configured", hs256(pl(`,"exp":1700000300,"aud":"x"`)), nil, ErrInvalidToken},
 		{"aud array, none configured", hs256(pl(`,"exp":1700000300,"aud":["x"]`)), nil, ErrInvalidToken},
@@ -332,20 +332,20 @@ func strictnessCases() []strictnessCase {
 		{"sub a number", hs256(pl(`,"exp":1700000300,"sub":1`)), nil, ErrInvalidToken},
 		{"jti an object", hs256(pl(`,"exp":1700000300,"jti":{}`)), nil, ErrInvalidToken},
 		// DRF claims (row 25-26).
-		{"username missing", hs256(`{"user_id":1,"exp":1700000300}`), nil, ErrInvalidPayload},
-		{"username empty", hs256(`{"user_id":1,"username":"","exp":1700000300}`), nil, ErrInvalidPayload},
-		{"username null", hs256(`{"user_id":1,"username":null,"exp":1700000300}`), nil, ErrInvalidPayload},
-		{"username a number", hs256(`{"user_id":1,"username":1,"exp":1700000300}`), nil, ErrInvalidPayload},
-		{"email null (upstream test 11, with exp)", hs256(`{"email":null,"exp":1700000300}`), nil, ErrInvalidPayload},
+		{"username missing", hs256(`{"user_id":1,"exp":1700000300}`), nil, errPayload},
+		{"username empty", hs256(`{"user_id":1,"username":"","exp":1700000300}`), nil, errPayload},
+		{"username null", hs256(`{"user_id":1,"username":null,"exp":1700000300}`), nil, errPayload},
+		{"username a number", hs256(`{"user_id":1,"username":1,"exp":1700000300}`), nil, errPayload},
+		{"email null (upstream test 11, with exp)", hs256(`{"email":null,"exp":1700000300}`), nil, errPayload},
 		{"email null without exp: exp is checked first", hs256(`{"email":null}`), nil, ErrInvalidToken},
-		{"user_id a float", hs256(`{"user_id":1.5,"username":"admin","exp":1700000300}`), nil, ErrInvalidPayload},
+		{"user_id a float", hs256(`{"user_id":1.5,"username":"admin","exp":1700000300}`), nil, errPayload},
 		{"user_id absent is fine", hs256(`{"username":"admin","exp":1700000300}`), nil, nil},
 		{"user_id of another account", hs256(`{"user_id":2,"username":"admin","exp":1700000300}`), nil, ErrUserNotFound},
 		{"user_id as a string of the right id", hs256(`{"user_id":"1","username":"admin","exp":1700000300}`), nil, nil},
 		{"unknown user", hs256(`{"user_id":9,"username":"ghost","exp":1700000300}`), nil, ErrUserNotFound},
 		{"inactive user", hs256(`{"user_id":2,"username":"inactive","exp":1700000300}`), nil, ErrUserInactive},
 		{"username hook", hs256(`{"user_id":1,"username":"x","login":"admin","exp":1700000300}`), func(s *Settings) {
-			s.UsernameFromPayload = func(c Claims) string { l, _ := c.Extra["login"].(string); return l }
+			s.UsernameFromPayload = func(_ context.Context, c Claims) (string, error) { l, _ := c.Extra["login"].(string); return l, nil }
 		}, nil},
 	}
 }
@@ -368,17 +368,30 @@ func TestVerifyTokenStrictness(t *testing.T) {
 			if err == nil && u.Username != "admin" {
 				t.Errorf("user = %+v", u)
 			}
-			for _, other := range sentinels {
-				if err != nil && other != tt.want && errors.Is(err, other) {
-					t.Errorf("err %v is also %v", err, other)
-				}
+			if err != nil && causeOf(err) != tt.want {
+				t.Errorf("err %v is %v, not only %v", err, causeOf(err), tt.want)
 			}
 		})
 	}
 }
 
-var sentinels = []error{ErrNoCredentials, ErrInvalidHeader, ErrMalformedToken, ErrInvalidSignature, ErrExpiredToken,
-	ErrInvalidToken, ErrInvalidPayload, ErrUserNotFound, ErrUserInactive, ErrInvalidCredentials, ErrRefreshExpired, ErrMissingOrigIAT}
+// sentinels are the exported sentinels: every refusal wraps exactly one.
+var sentinels = []error{ErrNoCredentials, ErrInvalidCredentials, ErrUserNotFound, ErrUserInactive, ErrInvalidToken, ErrExpiredToken}
+
+// causes are the finest causes of a refusal, finer before the sentinels
+// they wrap, as DRF's messages tell them apart.
+var causes = []error{errMalformed, errSignature, errPayload, errMissingOrigIAT, errRefreshExpired, errInvalidHeader,
+	ErrNoCredentials, ErrExpiredToken, ErrInvalidToken, ErrUserNotFound, ErrUserInactive, ErrInvalidCredentials}
+
+// causeOf returns the finest cause err wraps, nil for none.
+func causeOf(err error) error {
+	for _, c := range causes {
+		if errors.Is(err, c) {
+			return c
+		}
+	}
+	return nil
+}
 
 func withAud(s *Settings) { s.Audience = "api" }
 func withIss(s *Settings) { s.Issuer = "https://a" }
@@ -399,7 +412,7 @@ func TestUserSecretKey(t *testing.T) {
 	var mu sync.Mutex
 	secrets := map[string]Secret{"admin": "admin-secret-admin-secret-admin-secret-0001"}
 	a := strictAuth(t, func(s *Settings) {
-		s.SecretKey = ""
+		s.Keys.Secret = ""
 		s.UserSecretKey = func(_ context.Context, u User) (Secret, error) {
 			mu.Lock()
 			defer mu.Unlock()
@@ -421,11 +434,11 @@ func TestUserSecretKey(t *testing.T) {
 	if _, _, err := a.VerifyToken(ctx, tok); err != nil {
 		t.Fatalf("fresh token: %v", err)
 	}
-	if _, _, err := a.VerifyToken(ctx, hs256(`{"user_id":1,"username":"admin","exp":1700000300}`)); !errors.Is(err, ErrInvalidSignature) {
+	if _, _, err := a.VerifyToken(ctx, hs256(`{"user_id":1,"username":"admin","exp":1700000300}`)); !errors.Is(err, errSignature) {
 		t.Errorf("token signed with the global secret: %v", err)
 	}
-	if _, _, err := a.VerifyToken(ctx, rawHS(sha256.New, "x", drfHeader, `{"user_id":9,"username":"ghost","exp":1700000300}`)); !errors.Is(err, ErrUserNotFound) {
-		t.Errorf("unknown user: %v", err)
+	if _, _, err := a.VerifyToken(ctx, rawHS(sha256.New, "x", drfHeader, `{"user_id":9,"username":"ghost","exp":1700000300}`)); !errors.Is(err, errSignature) || errors.Is(err, ErrUserNotFound) {
+		t.Errorf("unknown user: %v, want a bad signature, as for any forged token", err)
 	}
 	var se *storeError
 	if _, _, err := a.VerifyToken(ctx, rawHS(sha256.New, "x", drfHeader, `{"user_id":2,"username":"inactive","exp":1700000300}`)); !errors.As(err, &se) {
@@ -434,7 +447,7 @@ func TestUserSecretKey(t *testing.T) {
 	mu.Lock()
 	secrets["admin"] = "rotated-after-password-change-0123456789abc"
 	mu.Unlock()
-	if _, _, err := a.VerifyToken(ctx, tok); !errors.Is(err, ErrInvalidSignature) {
+	if _, _, err := a.VerifyToken(ctx, tok); !errors.Is(err, errSignature) {
 		t.Errorf("after the secret changed: %v", err)
 	}
 	mu.Lock()
@@ -470,7 +483,7 @@ func TestAsymmetricAlgorithms(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.alg, func(t *testing.T) {
 			t.Parallel()
-			a := strictAuth(t, func(s *Settings) { s.SecretKey, s.Algorithm, s.PrivateKey = "", tt.alg, tt.key })
+			a := strictAuth(t, func(s *Settings) { s.Keys.Secret, s.Algorithm, s.Keys.Private = "", tt.alg, tt.key })
 			tok, err := a.IssueToken(ctx, admin)
 			if err != nil {
 				t.Fatal(err)
@@ -480,7 +493,7 @@ func TestAsymmetricAlgorithms(t *testing.T) {
 			}
 			// A verify-only Auth with the public key accepts it too.
 			pub := tt.key.(crypto.Signer).Public()
-			v := strictAuth(t, func(s *Settings) { s.SecretKey, s.Algorithm, s.PublicKey = "", tt.alg, pub })
+			v := strictAuth(t, func(s *Settings) { s.Keys.Secret, s.Algorithm, s.Keys.Public = "", tt.alg, pub })
 			if _, _, err := v.VerifyToken(ctx, tok); err != nil {
 				t.Fatalf("public-key Auth: %v", err)
 			}
@@ -488,9 +501,9 @@ func TestAsymmetricAlgorithms(t *testing.T) {
 				t.Error("a verify-only Auth issued a token")
 			}
 			if tt.other != nil {
-				o := strictAuth(t, func(s *Settings) { s.SecretKey, s.Algorithm, s.PrivateKey = "", tt.alg, tt.other })
+				o := strictAuth(t, func(s *Settings) { s.Keys.Secret, s.Algorithm, s.Keys.Private = "", tt.alg, tt.other })
 				forged, _ := o.IssueToken(ctx, admin)
-				if _, _, err := a.VerifyToken(ctx, forged); !errors.Is(err, ErrInvalidSignature) {
+				if _, _, err := a.VerifyToken(ctx, forged); !errors.Is(err, errSignature) {
 					t.Errorf("token of another key: %v", err)
 				}
 			}
@@ -535,7 +548,7 @@ func TestUnexpectedFailuresAre500AndLogged(t *testing.T) {
 			rec := httptest.NewRecorder()
 			req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(`{"username":"admin","password":"pw-admin"}`))
 			req.Header.Set("Content-Type", "application/json")
-			a.ObtainHandler().ServeHTTP(rec, req)
+			a.Handlers().Obtain.ServeHTTP(rec, req)
 			if rec.Code != tt.status || rec.Body.String() != tt.body {
 				t.Errorf("%d %s", rec.Code, rec.Body)
 			}

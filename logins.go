@@ -1,9 +1,11 @@
 package jwtauth
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"runtime"
+	"sync"
 	"time"
 )
 
@@ -26,22 +28,38 @@ type loginSlots struct {
 const loginWait = time.Second
 
 // newLoginSlots returns the guard for s (defaults filled in).
-func newLoginSlots(s Settings) loginSlots {
+func newLoginSlots(s Settings) *loginSlots {
 	n := s.MaxConcurrentLogins
 	if n == 0 {
 		n = 4 * runtime.GOMAXPROCS(0)
 	}
-	return loginSlots{sem: make(chan struct{}, n), throttle: s.LoginThrottle, ipHeader: s.ClientIPHeader, now: s.Now, log: s.Logger}
+	return &loginSlots{sem: make(chan struct{}, n), throttle: s.LoginThrottle, ipHeader: s.ClientIPHeader, now: s.Now, log: s.Logger}
+}
+
+// loginsKey is the context key of the login guard that an Auth hands its
+// other authenticators.
+type loginsKey struct{}
+
+// defaultLogins guards the logins of a BasicAuthentication used outside
+// an Auth.
+var defaultLogins = sync.OnceValue(func() *loginSlots { return newLoginSlots(Settings{}.withDefaults()) })
+
+// loginsOf returns the login guard of the Auth whose request ctx is.
+func loginsOf(ctx context.Context) *loginSlots {
+	if s, ok := ctx.Value(loginsKey{}).(*loginSlots); ok {
+		return s
+	}
+	return defaultLogins()
 }
 
 // errBusy answers a login that found no slot.
-var errBusy = &Error{Status: http.StatusServiceUnavailable, Detail: "Service temporarily unavailable, try again later.", Err: ErrTooManyLogins, RetryAfter: loginWait}
+var errBusy = &Error{Status: http.StatusServiceUnavailable, Detail: "Service temporarily unavailable, try again later.", Err: errTooManyLogins, RetryAfter: loginWait}
 
 // run asks the throttle about this attempt of username from r's client,
 // then calls check in a slot. It returns a 429 *Error wrapping
-// ErrThrottled when the throttle refuses, and errBusy when no slot frees
+// errThrottled when the throttle refuses, and errBusy when no slot frees
 // up in time.
-func (s loginSlots) run(r *http.Request, username string, check func() (User, error)) (u User, err error) {
+func (s *loginSlots) run(r *http.Request, username string, check func() (User, error)) (u User, err error) {
 	ctx := r.Context()
 	defer func() {
 		if err != nil && kindOf(err) != "" {

@@ -28,69 +28,33 @@ type Authenticator interface {
 // The user is loaded from the UserStore on every call, so a deleted or
 // disabled user loses access at once.
 func (a *Auth) Authenticate(r *http.Request) (User, Claims, error) {
-	var (
-		dst Claims
-		u   User
-		c   *Claims
-		err error
-	)
-	if token, cached, secret, ok := a.cachedCredential(r); ok {
-		if u, c, err = a.cachedUser(r.Context(), cached, secret); err != nil {
-			err = a.refused(r.Context(), token, err)
-		}
-	} else {
-		u, c, err = a.authenticate(r, &dst)
-	}
-	if err != nil || c == nil {
+	var dst Claims
+	u, hit, jwt, err := a.authenticate(r, &dst)
+	switch {
+	case err != nil || !jwt:
 		return u, Claims{}, err
+	case hit != nil:
+		return u, hit.Clone(), nil
 	}
-	return u, c.clone(), nil
+	return u, dst.Clone(), nil
 }
 
-// authenticate is Authenticate after the cache's short way
-// (cachedCredential) has found nothing: the claims, nil for other schemes,
-// are *dst or the cache's (see authToken), and must not be modified.
-func (a *Auth) authenticate(r *http.Request, dst *Claims) (User, *Claims, error) {
-	quick, ok := a.quickCredential(r)
-	var quickErr error
-	if ok {
-		u, c, err := a.checkToken(r.Context(), quick, dst)
-		if !errors.Is(err, ErrMalformedToken) {
-			if err != nil {
-				err = a.refused(r.Context(), quick, err)
-			}
-			return u, c, err
-		}
-		// Perhaps the header was not "<prefix> <token>": DRF's split
-		// decides, below.
-		quickErr = err
-	}
-	token, found, err := a.jwtCredential(r)
+// authenticate is one request's way through authentication, each step in
+// its file: the credential (credentials.go), its verification
+// (verify.go), the user (store.go), a refusal logged (errors.go); or,
+// without a JWT, the other authenticators (credentials.go). jwt says
+// whether a token authenticated; its claims are then the cache's, hit,
+// which must not be modified, or, when hit is nil, *dst.
+func (a *Auth) authenticate(r *http.Request, dst *Claims) (u User, hit *Claims, jwt bool, err error) {
+	tok, err := a.credential(r)
 	switch {
-	case err != nil:
-		return User{}, nil, err
-	case found && ok && token == quick:
-		return User{}, nil, a.refused(r.Context(), quick, quickErr)
-	case found:
-		return a.authToken(r.Context(), token, dst)
+	case err == nil:
+		u, hit, err = a.authToken(r.Context(), tok, dst)
+		return u, hit, true, err
+	case errors.Is(err, errNotJWT):
+		u, err = a.others(r)
 	}
-	for _, other := range a.s.Authenticators {
-		u, err := other.Authenticate(r)
-		if errors.Is(err, ErrNoCredentials) {
-			continue
-		}
-		if err != nil {
-			if _, _, ours := lookupMessage(err); !ours && !errors.As(err, new(*Error)) && !errors.As(err, new(*storeError)) {
-				err = &storeError{err}
-			}
-			return User{}, nil, err
-		}
-		if !u.IsActive {
-			return User{}, nil, ErrUserInactive
-		}
-		return u, nil, nil
-	}
-	return User{}, nil, ErrNoCredentials
+	return u, nil, false, err
 }
 
 // Required lets through only authenticated requests, with the user and
@@ -112,10 +76,9 @@ func (a *Auth) ReadOnly(next http.Handler) http.Handler {
 
 func (a *Auth) middleware(next http.Handler, anonymousReads bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ac, u, c, err := a.authRequest(r)
+		ac, err := a.authRequest(r)
 		switch {
 		case err == nil:
-			ac.user, ac.claims = u, c
 			r = r.WithContext(ac)
 		case anonymousReads && errors.Is(err, ErrNoCredentials) && safeMethod(r.Method):
 		default:
@@ -126,27 +89,28 @@ func (a *Auth) middleware(next http.Handler, anonymousReads bool) http.Handler {
 	})
 }
 
-// authRequest authenticates r for the middleware. One allocation for the
-// context, sized for what it holds: a pointer to the cache's claims, or the
-// claims of a cold verification, written in place. A panic in our code or
-// in a Settings hook becomes an error answered 500, never a dropped
-// connection.
-func (a *Auth) authRequest(r *http.Request) (ac *authContext, u User, c *Claims, err error) {
+// authRequest authenticates r for the middleware, and returns the
+// request context to go on with: one allocation, sized for what it holds,
+// a pointer to the cache's claims or a copy of a cold verification's. A
+// panic in our code or in a Settings hook becomes an error answered 500,
+// never a dropped connection.
+func (a *Auth) authRequest(r *http.Request) (ac *authContext, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = &panicError{p, debug.Stack()}
 		}
 	}()
-	if token, cached, secret, ok := a.cachedCredential(r); ok {
-		ac = &authContext{Context: r.Context()}
-		if u, c, err = a.cachedUser(r.Context(), cached, secret); err != nil {
-			err = a.refused(r.Context(), token, err)
-		}
-		return ac, u, c, err
+	var dst Claims
+	u, hit, jwt, err := a.authenticate(r, &dst)
+	switch {
+	case err != nil:
+		return nil, err
+	case !jwt || hit != nil:
+		return &authContext{Context: r.Context(), user: u, claims: hit}, nil
 	}
-	oc := &ownedClaims{authContext: authContext{Context: r.Context()}}
-	u, c, err = a.authenticate(r, &oc.own)
-	return &oc.authContext, u, c, err
+	oc := &ownedClaims{authContext: authContext{Context: r.Context(), user: u}, own: dst}
+	oc.claims = &oc.own
+	return &oc.authContext, nil
 }
 
 // panicError is a recovered panic: answered 500 and logged with its stack.
@@ -174,7 +138,7 @@ func (a *Auth) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var e *Error
 	switch {
 	case errors.As(err, &e):
-		if errors.Is(err, ErrInvalidHeader) || errors.Is(err, ErrCrossSiteRequest) {
+		if errors.Is(err, errInvalidHeader) || errors.Is(err, errCrossSite) {
 			logRefusal(r.Context(), a.s.Logger, "jwtauth: request refused", err, slog.String("method", r.Method), slog.String("path", r.URL.Path))
 		}
 		if e.Status == http.StatusUnauthorized {
@@ -183,7 +147,6 @@ func (a *Auth) fail(w http.ResponseWriter, r *http.Request, err error) {
 		if e.RetryAfter > 0 {
 			w.Header().Set("Retry-After", strconv.FormatInt(ceilSeconds(e.RetryAfter), 10))
 		}
-	case errors.As(err, new(*ValidationError)):
 	case errors.As(err, new(*storeError)):
 		a.s.Logger.ErrorContext(r.Context(), "jwtauth: user store failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	default:
@@ -223,7 +186,7 @@ func (c *authContext) Value(key any) any {
 // NewContext returns ctx carrying u and c as the middleware stores them, so
 // handlers can be tested without tokens.
 func NewContext(ctx context.Context, u User, c Claims) context.Context {
-	oc := &ownedClaims{authContext: authContext{Context: ctx, user: u}, own: c.clone()}
+	oc := &ownedClaims{authContext: authContext{Context: ctx, user: u}, own: c.Clone()}
 	oc.claims = &oc.own
 	return &oc.authContext
 }
@@ -241,7 +204,7 @@ func UserFromContext(ctx context.Context) (u User, ok bool) {
 // request; ok is false for anonymous requests and for other schemes (Basic).
 func ClaimsFromContext(ctx context.Context) (c Claims, ok bool) {
 	if ac, ok := ctx.Value(ctxKey{}).(*authContext); ok && ac.claims != nil {
-		return ac.claims.clone(), true
+		return ac.claims.Clone(), true
 	}
 	return Claims{}, false
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -35,8 +34,8 @@ func rotationToken(header, key string) string {
 // ID. A kid is never anything but a name to compare.
 func TestKeyRotationSelectsKeys(t *testing.T) {
 	a := newTestAuth(t, newFixtureStore(t), func(s *Settings) {
-		s.SecretKey, s.KeyID = rotK2, "k2"
-		s.PreviousKeys = []VerificationKey{{ID: "k1", Secret: rotK1}, {Secret: rotK0}}
+		s.Keys.Secret, s.Keys.ID = rotK2, "k2"
+		s.Keys.Previous = []Keys{{ID: "k1", Secret: rotK1}, {Secret: rotK0}}
 	})
 	const (
 		ours    = `{"typ":"JWT","alg":"HS256","kid":"k2"}`
@@ -85,7 +84,7 @@ func TestKeyRotationSelectsKeys(t *testing.T) {
 // verifier that knows nothing of kids (golang-jwt here, PyJWT in Django)
 // still accepts them.
 func TestIssueWritesKeyID(t *testing.T) {
-	a := newTestAuth(t, newFixtureStore(t), func(s *Settings) { s.SecretKey, s.KeyID = rotK2, "2026-11" })
+	a := newTestAuth(t, newFixtureStore(t), func(s *Settings) { s.Keys.Secret, s.Keys.ID = rotK2, "2026-11" })
 	token, err := a.IssueToken(t.Context(), fixtureUser)
 	if err != nil {
 		t.Fatal(err)
@@ -107,7 +106,7 @@ func TestIssueWritesKeyID(t *testing.T) {
 func TestRotateKeys(t *testing.T) {
 	for _, cache := range []int{0, 16} {
 		t.Run(fmt.Sprintf("cache %d", cache), func(t *testing.T) {
-			a := newTestAuth(t, newFixtureStore(t), func(s *Settings) { s.SecretKey, s.TokenCacheSize = rotK1, cache })
+			a := newTestAuth(t, newFixtureStore(t), func(s *Settings) { s.Keys.Secret, s.TokenCacheSize = rotK1, cache })
 			h := a.Required(&protectedView{})
 			get := func(token string) *httptest.ResponseRecorder {
 				r := httptest.NewRequest(http.MethodGet, "/api/protected/", nil)
@@ -121,12 +120,12 @@ func TestRotateKeys(t *testing.T) {
 			assertJSONResponse(t, get(old), http.StatusOK, protectedOK)
 
 			// k1 withdrawn outright: its tokens are refused, cached or not.
-			if err := a.RotateKeys(Settings{SecretKey: rotK2}); err != nil {
+			if err := a.RotateKeys(Keys{Secret: rotK2}); err != nil {
 				t.Fatal(err)
 			}
 			assert401(t, get(old), `JWT realm="api"`, "Error decoding signature.")
-			if _, _, err := a.VerifyToken(t.Context(), old); !errors.Is(err, ErrInvalidSignature) {
-				t.Errorf("VerifyToken(old) = %v, want ErrInvalidSignature", err)
+			if _, _, err := a.VerifyToken(t.Context(), old); !errors.Is(err, errSignature) {
+				t.Errorf("VerifyToken(old) = %v, want errSignature", err)
 			}
 			fresh, err := a.IssueToken(t.Context(), fixtureUser)
 			if err != nil {
@@ -138,17 +137,19 @@ func TestRotateKeys(t *testing.T) {
 			assertJSONResponse(t, get(fresh), http.StatusOK, protectedOK)
 
 			// k1 kept as a previous key: its tokens verify again.
-			if err := a.RotateKeys(Settings{SecretKey: rotK2, PreviousKeys: []VerificationKey{{Secret: rotK1}}}); err != nil {
+			if err := a.RotateKeys(Keys{Secret: rotK2, Previous: []Keys{{Secret: rotK1}}}); err != nil {
 				t.Fatal(err)
 			}
 			assertJSONResponse(t, get(old), http.StatusOK, protectedOK)
 			assertJSONResponse(t, get(fresh), http.StatusOK, protectedOK)
 
 			// Refused rotations change nothing.
-			for _, bad := range []Settings{
-				{SecretKey: "too-short"},
-				{SecretKey: rotK2, PreviousKeys: []VerificationKey{{Secret: rotK0}, {Secret: rotK0}, {Secret: rotK0}, {Secret: rotK1}}},
-				{SecretKey: Secret(strings.Repeat(rotK2, 2)), Algorithm: "HS512"},
+			// The algorithm is not among Keys: it never changes.
+			for _, bad := range []Keys{
+				{Secret: "too-short"},
+				{Secret: rotK2, Previous: []Keys{{Secret: rotK0}, {Secret: rotK0}, {Secret: rotK0}, {Secret: rotK1}}},
+				{Private: fixtureRSAKeys().key},
+				{Secret: rotK2, Previous: []Keys{{Secret: rotK1, Previous: []Keys{{Secret: rotK0}}}}},
 			} {
 				if err := a.RotateKeys(bad); err == nil {
 					t.Errorf("RotateKeys(%v) succeeded", bad)
@@ -165,13 +166,13 @@ func TestRotateKeys(t *testing.T) {
 func TestRotateKeysRSA(t *testing.T) {
 	keys := fixtureRSAKeys()
 	a := newTestAuth(t, newFixtureStore(t), func(s *Settings) {
-		s.SecretKey, s.Algorithm, s.PrivateKey = "", "RS512", keys.key
+		s.Keys.Secret, s.Algorithm, s.Keys.Private = "", "RS512", keys.key
 	})
 	old := handMadeRS512TokenRaw(t, keys.key, fixtureTokenPayload)
 	if _, _, err := a.VerifyToken(t.Context(), old); err != nil {
 		t.Fatalf("before the rotation: %v", err)
 	}
-	if err := a.RotateKeys(Settings{PrivateKey: keys.other, PreviousKeys: []VerificationKey{{PublicKey: &keys.key.PublicKey}}}); err != nil {
+	if err := a.RotateKeys(Keys{Private: keys.other, Previous: []Keys{{Public: &keys.key.PublicKey}}}); err != nil {
 		t.Fatal(err)
 	}
 	fresh := handMadeRS512TokenRaw(t, keys.other, fixtureTokenPayload)
@@ -180,13 +181,13 @@ func TestRotateKeysRSA(t *testing.T) {
 			t.Errorf("after the rotation: %v", err)
 		}
 	}
-	if err := a.RotateKeys(Settings{PrivateKey: keys.other}); err != nil {
+	if err := a.RotateKeys(Keys{Private: keys.other}); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := a.VerifyToken(t.Context(), old); !errors.Is(err, ErrInvalidSignature) {
-		t.Errorf("the withdrawn key's token: %v, want ErrInvalidSignature", err)
+	if _, _, err := a.VerifyToken(t.Context(), old); !errors.Is(err, errSignature) {
+		t.Errorf("the withdrawn key's token: %v, want errSignature", err)
 	}
-	if err := a.RotateKeys(Settings{SecretKey: rotK2}); err == nil {
+	if err := a.RotateKeys(Keys{Secret: rotK2}); err == nil {
 		t.Error("RotateKeys accepted an HMAC secret for RS512")
 	}
 }
@@ -198,7 +199,7 @@ func TestRotateKeysUnderLoad(t *testing.T) {
 	for _, cache := range []int{0, 16} {
 		t.Run(fmt.Sprintf("cache %d", cache), func(t *testing.T) {
 			a := newTestAuth(t, newFixtureStore(t), func(s *Settings) {
-				s.SecretKey, s.PreviousKeys, s.TokenCacheSize = rotK1, []VerificationKey{{Secret: rotK2}}, cache
+				s.Keys.Secret, s.Keys.Previous, s.TokenCacheSize = rotK1, []Keys{{Secret: rotK2}}, cache
 			})
 			h := a.Required(&protectedView{})
 			tokens := []string{rotationToken(fixtureDRFHeader, rotK1), rotationToken(fixtureDRFHeader, rotK2)}
@@ -210,7 +211,7 @@ func TestRotateKeysUnderLoad(t *testing.T) {
 					if i%2 == 1 {
 						cur, prev = prev, cur
 					}
-					if err := a.RotateKeys(Settings{SecretKey: Secret(cur), PreviousKeys: []VerificationKey{{Secret: Secret(prev)}}}); err != nil {
+					if err := a.RotateKeys(Keys{Secret: Secret(cur), Previous: []Keys{{Secret: Secret(prev)}}}); err != nil {
 						t.Error(err)
 						return
 					}

@@ -4,45 +4,32 @@ import (
 	"bytes"
 	"context"
 	"crypto"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/jwtauth-go/jwtauth/internal/token"
 )
 
 // Settings configures an Auth. Each field is one of djangorestframework-jwt's
 // JWT_AUTH settings (named in its comment, with the environment variable
 // FromEnv reads), and the zero value of every field means DRF-JWT's default:
-// Settings{SecretKey: k} is a complete configuration.
+// Settings{Keys: jwtauth.Keys{Secret: k}} is a complete configuration.
 //
 // DRF-JWT's JWT_VERIFY and JWT_VERIFY_EXPIRATION have no field: no setting
 // turns a check off (FromEnv refuses a false value).
 type Settings struct {
-	// SecretKey is the HMAC key for HS256, HS384 and HS512 (JWT_SECRET_KEY),
-	// used as its UTF-8 bytes, as Django does with its SECRET_KEY. It must
-	// be at least as long as the hash: 32, 48 or 64 bytes.
-	SecretKey Secret
-	// PrivateKey signs tokens for the RS*, PS*, ES* and EdDSA algorithms
-	// (JWT_PRIVATE_KEY): an *rsa.PrivateKey, *ecdsa.PrivateKey or
-	// ed25519.PrivateKey. Without it the Auth only verifies tokens, and the
-	// obtain and refresh handlers answer 500.
-	PrivateKey crypto.PrivateKey
-	// PublicKey verifies them (JWT_PUBLIC_KEY). Nil means PrivateKey's.
-	PublicKey crypto.PublicKey
-	// KeyID, when set, is written as kid in the header of new tokens
-	// (JWT_KEY_ID), so that after a rotation their kid selects their key.
-	// Unset, tokens carry no kid, as DRF-JWT's do.
-	KeyID string
-	// PreviousKeys are keys retired by a rotation, at most three: they
-	// verify the tokens they signed until those expire, and sign nothing
-	// (JWT_PREVIOUS_SECRET_KEYS, JWT_PREVIOUS_PUBLIC_KEYS). A token whose
-	// kid names a key (KeyID or an ID here) is verified with that key
-	// alone; any other token, such as Django's, which carry no kid, with
-	// SecretKey or PublicKey, then with each previous key that has no ID.
-	// Auth.RotateKeys changes the keys of a running Auth.
-	PreviousKeys []VerificationKey
+	// Keys are the keys that sign and verify tokens: Keys.Secret for the
+	// HMAC algorithms, Keys.Private and Keys.Public for the others, and
+	// the keys retired by rotations (see Keys). Auth.RotateKeys changes
+	// them on a running Auth.
+	Keys Keys
 	// Algorithm signs new tokens and is the only one accepted
 	// (JWT_ALGORITHM, default "HS256"). "none" is never accepted.
 	Algorithm string
@@ -119,20 +106,25 @@ type Settings struct {
 	UsernameField string
 
 	// PayloadHandler builds the claims of a new token (JWT_PAYLOAD_HANDLER).
-	// It receives DRF-JWT's default claims for u and returns the claims to
-	// sign; put custom claims in Claims.Extra. Nil keeps the defaults.
+	// It receives DRF-JWT's default claims for u, with Claims.Extra ready
+	// to take custom claims (c.Extra["role"] = "staff"), and returns the
+	// claims to sign. Nil keeps the defaults. An error fails the login or
+	// refresh with a 503.
 	PayloadHandler func(ctx context.Context, u User, c Claims) (Claims, error)
 	// ResponsePayloadHandler builds the JSON body of a successful obtain,
 	// refresh or verify (JWT_RESPONSE_PAYLOAD_HANDLER). Nil answers
 	// {"token": token}.
 	ResponsePayloadHandler func(token string, u User, r *http.Request) any
 	// UsernameFromPayload returns the username a token authenticates
-	// (JWT_PAYLOAD_GET_USERNAME_HANDLER). Nil returns c.Username.
-	UsernameFromPayload func(c Claims) string
+	// (JWT_PAYLOAD_GET_USERNAME_HANDLER); an empty one is DRF-JWT's
+	// "Invalid payload.", an error a 503. Nil returns c.Username.
+	UsernameFromPayload func(ctx context.Context, c Claims) (string, error)
 	// UserSecretKey, when set, returns the HMAC key of u's tokens instead of
-	// SecretKey (JWT_GET_USER_SECRET_KEY): changing it invalidates every
+	// Keys.Secret (JWT_GET_USER_SECRET_KEY): changing it invalidates every
 	// token of that user, e.g. on a password change. The user is the one the
-	// token's username names.
+	// token's username names. A token naming no user is refused exactly as
+	// one with a wrong signature, so forged tokens tell nothing of which
+	// usernames exist.
 	UserSecretKey func(ctx context.Context, u User) (Secret, error)
 
 	// Authenticators are further schemes tried in order when the request
@@ -163,9 +155,9 @@ const (
 	defaultUsernameField          = "username"
 )
 
-// DefaultSettings returns the settings with every default written out, as
+// defaultSettings returns the settings with every default written out, as
 // DRF-JWT documents them (the secret excepted: there is no safe default).
-func DefaultSettings() Settings {
+func defaultSettings() Settings {
 	return Settings{
 		Algorithm:              defaultAlgorithm,
 		ExpirationDelta:        defaultExpirationDelta,
@@ -178,7 +170,7 @@ func DefaultSettings() Settings {
 
 // withDefaults fills the zero fields with DRF-JWT's defaults.
 func (s Settings) withDefaults() Settings {
-	d := DefaultSettings()
+	d := defaultSettings()
 	if s.Algorithm == "" {
 		s.Algorithm = d.Algorithm
 	}
@@ -209,8 +201,9 @@ func (s Settings) withDefaults() Settings {
 	return s
 }
 
-// validate reports every problem of s (defaults filled in) at once. Messages
-// name the field and never show a key.
+// validate reports every problem of s (defaults filled in) at once, but
+// those of the keys, which the token engine checks. Messages name the
+// field and never show a key.
 func (s Settings) validate() error {
 	var errs []error
 	bad := func(format string, args ...any) {
@@ -257,9 +250,6 @@ func (s Settings) validate() error {
 	if !isToken(s.UsernameField) {
 		bad("UsernameField (JWT_USERNAME_FIELD) %q is not a field name", s.UsernameField)
 	}
-	if err := checkKeys(s); err != nil {
-		errs = append(errs, err)
-	}
 	return errors.Join(errs...)
 }
 
@@ -278,26 +268,82 @@ func isToken(s string) bool {
 	return true
 }
 
-// VerificationKey is a key retired by a rotation (Settings.PreviousKeys).
-type VerificationKey struct {
-	// ID is the kid of the tokens it signed; empty when they carry none.
-	ID string
-	// Secret is the key for HS256, HS384 and HS512.
+// Keys are the keys of an Auth (Settings.Keys, Auth.RotateKeys). They
+// print redacted with every fmt verb, through encoding/json and through
+// slog.
+type Keys struct {
+	// Secret is the HMAC key for HS256, HS384 and HS512 (JWT_SECRET_KEY),
+	// used as its UTF-8 bytes, as Django does with its SECRET_KEY. It must
+	// be at least as long as the hash: 32, 48 or 64 bytes.
 	Secret Secret
-	// PublicKey is the key for the other algorithms.
-	PublicKey crypto.PublicKey
+	// Private signs tokens for the RS*, PS*, ES* and EdDSA algorithms
+	// (JWT_PRIVATE_KEY): an *rsa.PrivateKey, *ecdsa.PrivateKey or
+	// ed25519.PrivateKey. Without it the Auth only verifies tokens, and the
+	// obtain and refresh handlers answer 500.
+	Private crypto.PrivateKey
+	// Public verifies them (JWT_PUBLIC_KEY). Nil means Private's.
+	Public crypto.PublicKey
+	// ID, when set, is written as kid in the header of new tokens
+	// (JWT_KEY_ID), so that after a rotation their kid selects their key.
+	// Unset, tokens carry no kid, as DRF-JWT's do.
+	ID string
+	// Previous are keys retired by rotations, at most three, each with
+	// its ID (if its tokens carry one) and its Secret or Public key: they
+	// verify the tokens they signed until those expire, and sign nothing
+	// (JWT_PREVIOUS_SECRET_KEYS, JWT_PREVIOUS_PUBLIC_KEYS). A token whose
+	// kid names a key (ID or an ID here) is verified with that key alone;
+	// any other token, such as Django's, which carry no kid, with the
+	// current key, then with each previous key that has no ID.
+	Previous []Keys
 }
 
-// String prints the key redacted.
-func (k VerificationKey) String() string {
-	return fmt.Sprintf("{ID:%q Secret:%s PublicKey:%s}", k.ID, k.Secret, keyKind(k.PublicKey))
+// engineKeys converts k for the token engine, refusing what only the
+// current key may have.
+func (k Keys) engineKeys() (token.Keys, error) {
+	out := token.Keys{Current: k.key()}
+	for i, p := range k.Previous {
+		if len(p.Previous) > 0 {
+			return token.Keys{}, fmt.Errorf("jwtauth: Keys.Previous[%d] has Previous keys of its own; list every retired key in Keys.Previous", i)
+		}
+		out.Previous = append(out.Previous, p.key())
+	}
+	return out, nil
 }
 
-// GoString prints the key redacted.
-func (k VerificationKey) GoString() string { return "jwtauth.VerificationKey" + k.String() }
+func (k Keys) key() token.Key {
+	return token.Key{ID: k.ID, Secret: []byte(k.Secret), Private: k.Private, Public: k.Public}
+}
 
-// LogValue logs the key redacted.
-func (k VerificationKey) LogValue() slog.Value { return slog.StringValue(k.String()) }
+// String prints the keys redacted.
+func (k Keys) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "{ID:%q Secret:%s Private:%s Public:%s", k.ID, k.Secret.String(), keyKind(k.Private), keyKind(k.Public))
+	if len(k.Previous) > 0 {
+		b.WriteString(" Previous:[")
+		for i, p := range k.Previous {
+			if i > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteString(p.String())
+		}
+		b.WriteByte(']')
+	}
+	b.WriteByte('}')
+	return b.String()
+}
+
+// GoString prints the keys redacted.
+func (k Keys) GoString() string { return "jwtauth.Keys" + k.String() }
+
+// Format prints the keys redacted, whatever the verb: %d or %x would
+// otherwise print the key material of a struct.
+func (k Keys) Format(f fmt.State, verb rune) { redactedFormat(f, verb, k) }
+
+// LogValue logs the keys redacted.
+func (k Keys) LogValue() slog.Value { return slog.StringValue(k.String()) }
+
+// MarshalJSON writes the keys redacted, as a JSON string.
+func (k Keys) MarshalJSON() ([]byte, error) { return json.Marshal(k.String()) }
 
 // Secret is key material that never prints: fmt and slog show a fixed
 // placeholder, so a Settings value can be logged without leaking it.
@@ -316,13 +362,37 @@ func (s Secret) String() string {
 // GoString implements fmt.GoStringer without revealing the secret.
 func (s Secret) GoString() string { return fmt.Sprintf("jwtauth.Secret(%q)", s.String()) }
 
+// Format prints the secret redacted, whatever the verb (%d, %x and %q
+// too).
+func (s Secret) Format(f fmt.State, verb rune) { redactedFormat(f, verb, s) }
+
 // LogValue implements slog.LogValuer without revealing the secret.
 func (s Secret) LogValue() slog.Value { return slog.StringValue(s.String()) }
+
+// MarshalJSON writes the secret redacted, so that a struct holding one
+// can be logged as JSON or sent to a client without leaking it.
+func (s Secret) MarshalJSON() ([]byte, error) { return json.Marshal(s.String()) }
+
+// redactedFormat writes v's GoString for %#v, its String quoted for %q,
+// and its String for every other verb.
+func redactedFormat(f fmt.State, verb rune, v interface {
+	fmt.Stringer
+	fmt.GoStringer
+}) {
+	switch {
+	case verb == 'v' && f.Flag('#'):
+		_, _ = io.WriteString(f, v.GoString())
+	case verb == 'q':
+		_, _ = io.WriteString(f, strconv.Quote(v.String()))
+	default:
+		_, _ = io.WriteString(f, v.String())
+	}
+}
 
 // String prints the settings with keys redacted.
 func (s Settings) String() string {
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "{Algorithm:%s SecretKey:%s PrivateKey:%s PublicKey:%s KeyID:%q PreviousKeys:%v", s.Algorithm, s.SecretKey, keyKind(s.PrivateKey), keyKind(s.PublicKey), s.KeyID, s.PreviousKeys)
+	fmt.Fprintf(&b, "{Algorithm:%s Keys:%s", s.Algorithm, s.Keys.String())
 	fmt.Fprintf(&b, " Leeway:%s ExpirationDelta:%s Audience:%q Issuer:%q AllowRefresh:%t RefreshExpirationDelta:%s",
 		s.Leeway, s.ExpirationDelta, s.Audience, s.Issuer, s.AllowRefresh, s.RefreshExpirationDelta)
 	fmt.Fprintf(&b, " AuthHeaderPrefix:%q AuthCookie:%q UsernameField:%q", s.AuthHeaderPrefix, s.AuthCookie, s.UsernameField)
@@ -333,8 +403,15 @@ func (s Settings) String() string {
 // GoString prints the settings with keys redacted.
 func (s Settings) GoString() string { return "jwtauth.Settings" + s.String() }
 
+// Format prints the settings with keys redacted, whatever the verb.
+func (s Settings) Format(f fmt.State, verb rune) { redactedFormat(f, verb, s) }
+
 // LogValue logs the settings with keys redacted.
 func (s Settings) LogValue() slog.Value { return slog.StringValue(s.String()) }
+
+// MarshalJSON writes the settings as their redacted String, a JSON
+// string: the hooks cannot be written, and the keys must not be.
+func (s Settings) MarshalJSON() ([]byte, error) { return json.Marshal(s.String()) }
 
 func keyKind(k any) string {
 	if k == nil {

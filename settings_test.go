@@ -34,46 +34,46 @@ func TestNewRefusesMisconfiguration(t *testing.T) {
 		s    Settings
 		want string // a fragment of the error
 	}{
-		{"no secret", Settings{}, "SecretKey (JWT_SECRET_KEY) is empty"},
-		{"31-byte secret", Settings{SecretKey: Secret(ok32[:31])}, "has 31 bytes; HS256 needs at least 32"},
-		{"HS384 needs 48 bytes", Settings{SecretKey: ok32 + "0123456789", Algorithm: "HS384"}, "HS384 needs at least 48"},
-		{"HS512 needs 64 bytes", Settings{SecretKey: Secret(ok32 + ok32[:31]), Algorithm: "HS512"}, "HS512 needs at least 64"},
-		{"low-diversity secret", Settings{SecretKey: Secret(strings.Repeat("ab", 20))}, "fewer than 5 distinct"},
-		{"PEM as a secret", Settings{SecretKey: "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA\n-----END PUBLIC KEY-----"}, "looks like a PEM or SSH key"},
-		{"SSH key as a secret", Settings{SecretKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl user@host"}, "looks like a PEM or SSH key"},
-		{"alg none", Settings{SecretKey: ok32, Algorithm: "none"}, `"none" is never accepted`},
-		{"alg NONE", Settings{SecretKey: ok32, Algorithm: "NONE"}, `is never accepted`},
-		{"unknown alg", Settings{SecretKey: ok32, Algorithm: "HS257"}, `"HS257" is not one of`},
-		{"HMAC with a private key", Settings{SecretKey: ok32, PrivateKey: rsaKey}, "HS256 takes SecretKey"},
-		{"RS256 without keys", Settings{Algorithm: "RS256"}, "RS256 needs PrivateKey (JWT_PRIVATE_KEY) or PublicKey"},
-		{"RSA key for ES256", Settings{Algorithm: "ES256", PrivateKey: rsaKey}, "*rsa.PrivateKey, which does not fit ES256"},
-		{"EC key for RS256", Settings{Algorithm: "RS256", PublicKey: &p256.PublicKey}, "*ecdsa.PublicKey, which does not fit RS256"},
-		{"Ed25519 key for PS256", Settings{Algorithm: "PS256", PrivateKey: ed}, "does not fit PS256"},
-		{"P-256 key for ES384", Settings{Algorithm: "ES384", PrivateKey: p256}, "ES384 needs an ECDSA key on P-384"},
-		{"1024-bit RSA", Settings{Algorithm: "RS256", PrivateKey: rsaSmall}, "1024 bits"},
-		{"public key of another pair", Settings{Algorithm: "RS256", PrivateKey: rsaKey, PublicKey: &rsaOther.PublicKey}, "not the public half"},
-		{"per-user secrets with RSA", Settings{Algorithm: "RS256", PrivateKey: rsaKey, UserSecretKey: func(context.Context, User) (Secret, error) { return "", nil }}, "needs an HMAC algorithm"},
-		{"negative expiration", Settings{SecretKey: ok32, ExpirationDelta: -time.Second}, "ExpirationDelta (JWT_EXPIRATION_DELTA) is negative"},
-		{"negative refresh window", Settings{SecretKey: ok32, RefreshExpirationDelta: -time.Second}, "RefreshExpirationDelta (JWT_REFRESH_EXPIRATION_DELTA) is negative"},
-		{"negative leeway", Settings{SecretKey: ok32, Leeway: -time.Second}, "Leeway (JWT_LEEWAY) is negative"},
-		{"prefix with a space", Settings{SecretKey: ok32, AuthHeaderPrefix: "JWT realm"}, "must be one word"},
-		{"prefix with a tab", Settings{SecretKey: ok32, AuthHeaderPrefix: "JWT\t"}, "must be one word"},
-		{"prefix with a comma", Settings{SecretKey: ok32, AuthHeaderPrefix: "JWT,"}, "must be one word"},
-		{"bad cookie name", Settings{SecretKey: ok32, AuthCookie: "jwt token"}, "not a valid cookie name"},
-		{"SameSite None without Secure", Settings{SecretKey: ok32, AuthCookie: "jwt", AuthCookieSameSite: http.SameSiteNoneMode, AuthCookieInsecure: true}, "needs the Secure attribute"},
-		{"bad username field", Settings{SecretKey: ok32, UsernameField: "user name"}, "UsernameField"},
-		{"four previous keys", Settings{SecretKey: ok32, PreviousKeys: []VerificationKey{{Secret: ok32}, {Secret: ok32}, {Secret: ok32}, {Secret: ok32}}}, "PreviousKeys has 4 keys; at most 3"},
-		{"weak previous secret", Settings{SecretKey: ok32, PreviousKeys: []VerificationKey{{Secret: "short-old-secret"}}}, "PreviousKeys[0].Secret (JWT_PREVIOUS_SECRET_KEYS) has 16 bytes"},
-		{"empty previous secret", Settings{SecretKey: ok32, PreviousKeys: []VerificationKey{{ID: "old"}}}, "PreviousKeys[0].Secret (JWT_PREVIOUS_SECRET_KEYS) is empty"},
-		{"previous public key for HS256", Settings{SecretKey: ok32, PreviousKeys: []VerificationKey{{PublicKey: &rsaKey.PublicKey}}}, "PreviousKeys[0]: HS256 takes a Secret"},
-		{"previous secret for RS256", Settings{Algorithm: "RS256", PrivateKey: rsaKey, PreviousKeys: []VerificationKey{{Secret: ok32}}}, "PreviousKeys[0]: RS256 takes a PublicKey"},
-		{"previous EC key for RS256", Settings{Algorithm: "RS256", PrivateKey: rsaKey, PreviousKeys: []VerificationKey{{PublicKey: &p256.PublicKey}}}, "PreviousKeys[0].PublicKey (JWT_PREVIOUS_PUBLIC_KEYS) is a *ecdsa.PublicKey"},
-		{"previous 1024-bit RSA", Settings{Algorithm: "RS256", PrivateKey: rsaKey, PreviousKeys: []VerificationKey{{PublicKey: &rsaSmall.PublicKey}}}, "PreviousKeys[0].PublicKey (JWT_PREVIOUS_PUBLIC_KEYS): the RSA key has 1024 bits"},
-		{"key ID with a quote", Settings{SecretKey: ok32, KeyID: `k"1`}, "KeyID (JWT_KEY_ID)"},
-		{"key ID too long", Settings{SecretKey: ok32, KeyID: strings.Repeat("k", 65)}, "KeyID (JWT_KEY_ID)"},
-		{"previous ID with a newline", Settings{SecretKey: ok32, PreviousKeys: []VerificationKey{{ID: "k\n", Secret: ok32}}}, "PreviousKeys[0].ID"},
-		{"one ID for two keys", Settings{SecretKey: ok32, KeyID: "k1", PreviousKeys: []VerificationKey{{ID: "k1", Secret: ok32}}}, `PreviousKeys[0].ID "k1" names another key too`},
-		{"key ID with per-user secrets", Settings{KeyID: "k1", UserSecretKey: func(context.Context, User) (Secret, error) { return "", nil }}, "with UserSecretKey"},
+		{"no secret", Settings{}, "Keys.Secret (JWT_SECRET_KEY) is empty"},
+		{"31-byte secret", Settings{Keys: Keys{Secret: Secret(ok32[:31])}}, "has 31 bytes; HS256 needs at least 32"},
+		{"HS384 needs 48 bytes", Settings{Keys: Keys{Secret: ok32 + "0123456789"}, Algorithm: "HS384"}, "HS384 needs at least 48"},
+		{"HS512 needs 64 bytes", Settings{Keys: Keys{Secret: Secret(ok32 + ok32[:31])}, Algorithm: "HS512"}, "HS512 needs at least 64"},
+		{"low-diversity secret", Settings{Keys: Keys{Secret: Secret(strings.Repeat("ab", 20))}}, "fewer than 5 distinct"},
+		{"PEM as a secret", Settings{Keys: Keys{Secret: "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA\n-----END PUBLIC KEY-----"}}, "looks like a PEM or SSH key"},
+		{"SSH key as a secret", Settings{Keys: Keys{Secret: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl user@host"}}, "looks like a PEM or SSH key"},
+		{"alg none", Settings{Keys: Keys{Secret: ok32}, Algorithm: "none"}, `"none" is never accepted`},
+		{"alg NONE", Settings{Keys: Keys{Secret: ok32}, Algorithm: "NONE"}, `is never accepted`},
+		{"unknown alg", Settings{Keys: Keys{Secret: ok32}, Algorithm: "HS257"}, `"HS257" is not one of`},
+		{"HMAC with a private key", Settings{Keys: Keys{Secret: ok32, Private: rsaKey}}, "HS256 takes Keys.Secret"},
+		{"RS256 without keys", Settings{Algorithm: "RS256"}, "RS256 needs Keys.Private (JWT_PRIVATE_KEY) or Keys.Public"},
+		{"RSA key for ES256", Settings{Keys: Keys{Private: rsaKey}, Algorithm: "ES256"}, "*rsa.PrivateKey, which does not fit ES256"},
+		{"EC key for RS256", Settings{Keys: Keys{Public: &p256.PublicKey}, Algorithm: "RS256"}, "*ecdsa.PublicKey, which does not fit RS256"},
+		{"Ed25519 key for PS256", Settings{Keys: Keys{Private: ed}, Algorithm: "PS256"}, "does not fit PS256"},
+		{"P-256 key for ES384", Settings{Keys: Keys{Private: p256}, Algorithm: "ES384"}, "ES384 needs an ECDSA key on P-384"},
+		{"1024-bit RSA", Settings{Keys: Keys{Private: rsaSmall}, Algorithm: "RS256"}, "1024 bits"},
+		{"public key of another pair", Settings{Keys: Keys{Private: rsaKey, Public: &rsaOther.PublicKey}, Algorithm: "RS256"}, "not the public half"},
+		{"per-user secrets with RSA", Settings{Keys: Keys{Private: rsaKey}, Algorithm: "RS256", UserSecretKey: func(context.Context, User) (Secret, error) { return "", nil }}, "needs an HMAC algorithm"},
+		{"negative expiration", Settings{Keys: Keys{Secret: ok32}, ExpirationDelta: -time.Second}, "ExpirationDelta (JWT_EXPIRATION_DELTA) is negative"},
+		{"negative refresh window", Settings{Keys: Keys{Secret: ok32}, RefreshExpirationDelta: -time.Second}, "RefreshExpirationDelta (JWT_REFRESH_EXPIRATION_DELTA) is negative"},
+		{"negative leeway", Settings{Keys: Keys{Secret: ok32}, Leeway: -time.Second}, "Leeway (JWT_LEEWAY) is negative"},
+		{"prefix with a space", Settings{Keys: Keys{Secret: ok32}, AuthHeaderPrefix: "JWT realm"}, "must be one word"},
+		{"prefix with a tab", Settings{Keys: Keys{Secret: ok32}, AuthHeaderPrefix: "JWT\t"}, "must be one word"},
+		{"prefix with a comma", Settings{Keys: Keys{Secret: ok32}, AuthHeaderPrefix: "JWT,"}, "must be one word"},
+		{"bad cookie name", Settings{Keys: Keys{Secret: ok32}, AuthCookie: "jwt token"}, "not a valid cookie name"},
+		{"SameSite None without Secure", Settings{Keys: Keys{Secret: ok32}, AuthCookie: "jwt", AuthCookieSameSite: http.SameSiteNoneMode, AuthCookieInsecure: true}, "needs the Secure attribute"},
+		{"bad username field", Settings{Keys: Keys{Secret: ok32}, UsernameField: "user name"}, "UsernameField"},
+		{"four previous keys", Settings{Keys: Keys{Secret: ok32, Previous: []Keys{{Secret: ok32}, {Secret: ok32}, {Secret: ok32}, {Secret: ok32}}}}, "Keys.Previous has 4 keys; at most 3"},
+		{"weak previous secret", Settings{Keys: Keys{Secret: ok32, Previous: []Keys{{Secret: "short-old-secret"}}}}, "Keys.Previous[0].Secret (JWT_PREVIOUS_SECRET_KEYS) has 16 bytes"},
+		{"empty previous secret", Settings{Keys: Keys{Secret: ok32, Previous: []Keys{{ID: "old"}}}}, "Keys.Previous[0].Secret (JWT_PREVIOUS_SECRET_KEYS) is empty"},
+		{"previous public key for HS256", Settings{Keys: Keys{Secret: ok32, Previous: []Keys{{Public: &rsaKey.PublicKey}}}}, "Keys.Previous[0]: HS256 takes a Secret"},
+		{"previous secret for RS256", Settings{Keys: Keys{Private: rsaKey, Previous: []Keys{{Secret: ok32}}}, Algorithm: "RS256"}, "Keys.Previous[0]: RS256 takes a Public key"},
+		{"previous EC key for RS256", Settings{Keys: Keys{Private: rsaKey, Previous: []Keys{{Public: &p256.PublicKey}}}, Algorithm: "RS256"}, "Keys.Previous[0].Public (JWT_PREVIOUS_PUBLIC_KEYS) is a *ecdsa.PublicKey"},
+		{"previous 1024-bit RSA", Settings{Keys: Keys{Private: rsaKey, Previous: []Keys{{Public: &rsaSmall.PublicKey}}}, Algorithm: "RS256"}, "Keys.Previous[0].Public (JWT_PREVIOUS_PUBLIC_KEYS): the RSA key has 1024 bits"},
+		{"key ID with a quote", Settings{Keys: Keys{Secret: ok32, ID: `k"1`}}, "Keys.ID (JWT_KEY_ID)"},
+		{"key ID too long", Settings{Keys: Keys{Secret: ok32, ID: strings.Repeat("k", 65)}}, "Keys.ID (JWT_KEY_ID)"},
+		{"previous ID with a newline", Settings{Keys: Keys{Secret: ok32, Previous: []Keys{{ID: "k\n", Secret: ok32}}}}, "Keys.Previous[0].ID"},
+		{"one ID for two keys", Settings{Keys: Keys{Secret: ok32, ID: "k1", Previous: []Keys{{ID: "k1", Secret: ok32}}}}, `Keys.Previous[0].ID "k1" names another key too`},
+		{"key ID with per-user secrets", Settings{Keys: Keys{ID: "k1"}, UserSecretKey: func(context.Context, User) (Secret, error) { return "", nil }}, "with UserSecretKey"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -82,13 +82,13 @@ func TestNewRefusesMisconfiguration(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("New: %v, want an error containing %q", err, tt.want)
 			}
-			if tt.s.SecretKey != "" && strings.Contains(err.Error(), string(tt.s.SecretKey)) {
+			if tt.s.Keys.Secret != "" && strings.Contains(err.Error(), string(tt.s.Keys.Secret)) {
 				t.Errorf("the error shows the secret: %v", err)
 			}
 		})
 	}
 	// Several problems are reported together.
-	_, err := New(Settings{SecretKey: "short", Leeway: -1, AuthHeaderPrefix: "a b"}, nil)
+	_, err := New(Settings{Keys: Keys{Secret: "short"}, Leeway: -1, AuthHeaderPrefix: "a b"}, nil)
 	for _, frag := range []string{"has 5 bytes", "Leeway", "AuthHeaderPrefix", "UserStore is nil"} {
 		if err == nil || !strings.Contains(err.Error(), frag) {
 			t.Errorf("joined error %v lacks %q", err, frag)
@@ -103,12 +103,12 @@ func TestNewAcceptsGoodKeys(t *testing.T) {
 	p256, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	_, ed, _ := ed25519.GenerateKey(rand.Reader)
 	for _, s := range []Settings{
-		{SecretKey: "django-insecure-8k#v@1$z!q0w9e8r7t6y5u4i3o2p1a0s9d8f7g6h5j4"},
-		{SecretKey: Secret(strings.Repeat("0123456789abcdef", 4)), Algorithm: "HS512"},
-		{Algorithm: "RS256", PrivateKey: rsaKey, PublicKey: &rsaKey.PublicKey},
-		{Algorithm: "PS512", PublicKey: &rsaKey.PublicKey},
-		{Algorithm: "ES256", PrivateKey: p256},
-		{Algorithm: "EdDSA", PrivateKey: ed},
+		{Keys: Keys{Secret: "django-insecure-8k#v@1$z!q0w9e8r7t6y5u4i3o2p1a0s9d8f7g6h5j4"}},
+		{Keys: Keys{Secret: Secret(strings.Repeat("0123456789abcdef", 4))}, Algorithm: "HS512"},
+		{Keys: Keys{Private: rsaKey, Public: &rsaKey.PublicKey}, Algorithm: "RS256"},
+		{Keys: Keys{Public: &rsaKey.PublicKey}, Algorithm: "PS512"},
+		{Keys: Keys{Private: p256}, Algorithm: "ES256"},
+		{Keys: Keys{Private: ed}, Algorithm: "EdDSA"},
 		{UserSecretKey: func(context.Context, User) (Secret, error) { return "", nil }},
 	} {
 		if _, err := New(s, &MemoryStore{}); err != nil {
@@ -117,17 +117,17 @@ func TestNewAcceptsGoodKeys(t *testing.T) {
 	}
 }
 
-// TestZeroSettingsMeanDRFDefaults: Settings{SecretKey: k} behaves as
+// TestZeroSettingsMeanDRFDefaults: Settings{Keys: Keys{Secret: k}} behaves as
 // DRF-JWT's defaults, and changing the caller's Settings later has no effect.
 func TestZeroSettingsMeanDRFDefaults(t *testing.T) {
-	s := Settings{SecretKey: strictSecret, Now: func() time.Time { return strictNow }}
+	s := Settings{Keys: Keys{Secret: strictSecret}, Now: func() time.Time { return strictNow }}
 	a, err := New(s, strictStore(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	s.ExpirationDelta = time.Hour
 	s.AuthHeaderPrefix = "Bearer"
-	want := DefaultSettings()
+	want := defaultSettings()
 	got := a.s
 	if got.Algorithm != want.Algorithm || got.ExpirationDelta != 300*time.Second || got.RefreshExpirationDelta != 7*24*time.Hour ||
 		got.AuthHeaderPrefix != "JWT" || got.Leeway != 0 || got.AllowRefresh || got.AuthCookie != "" ||
@@ -140,15 +140,14 @@ func TestZeroSettingsMeanDRFDefaults(t *testing.T) {
 // private key's numbers.
 func TestSettingsNeverPrintKeys(t *testing.T) {
 	rsaKey, _ := rsa.GenerateKey(rand.Reader, 2048)
-	s := Settings{SecretKey: "do-not-print-this-secret-0123456789abcdef", PrivateKey: rsaKey, Algorithm: "RS256",
-		PreviousKeys: []VerificationKey{{ID: "old", Secret: "do-not-print-the-old-one-0123456789abcdef"}, {PublicKey: &rsaKey.PublicKey}}}
+	s := Settings{Keys: Keys{Secret: "do-not-print-this-secret-0123456789abcdef", Private: rsaKey, Previous: []Keys{{ID: "old", Secret: "do-not-print-the-old-one-0123456789abcdef"}, {Public: &rsaKey.PublicKey}}}, Algorithm: "RS256"}
 	var buf bytes.Buffer
 	log := slog.New(slog.NewJSONHandler(&buf, nil))
-	log.Info("settings", "s", s, "secret", s.SecretKey)
+	log.Info("settings", "s", s, "secret", s.Keys.Secret)
 	log.Info("settings", slog.Any("s", s))
 	out := buf.String()
 	for _, f := range []string{"%v", "%+v", "%#v", "%s"} {
-		out += fmt.Sprintf(f, s) + fmt.Sprintf(f, s.SecretKey) + fmt.Sprintf(f, &s) + fmt.Sprintf(f, s.PreviousKeys[0])
+		out += fmt.Sprintf(f, s) + fmt.Sprintf(f, s.Keys.Secret) + fmt.Sprintf(f, &s) + fmt.Sprintf(f, s.Keys.Previous[0])
 	}
 	if strings.Contains(out, "do-not-print") || strings.Contains(out, rsaKey.D.String()[:20]) || strings.Contains(out, rsaKey.N.String()[:20]) {
 		t.Errorf("a key was printed:\n%s", out)
@@ -183,7 +182,7 @@ func TestFromEnv(t *testing.T) {
 		err   string // fragment; "" means no error
 	}{
 		{"nothing set: DRF defaults", nil, func(s Settings) bool {
-			d := DefaultSettings()
+			d := defaultSettings()
 			return s.Algorithm == d.Algorithm && s.ExpirationDelta == d.ExpirationDelta && s.AuthHeaderPrefix == "JWT" && !s.AllowRefresh && !s.AuthCookieInsecure
 		}, ""},
 		{"DRF names", map[string]string{
@@ -191,7 +190,7 @@ func TestFromEnv(t *testing.T) {
 			"JWT_AUTH_HEADER_PREFIX": "Bearer", "JWT_AUDIENCE": "api", "JWT_ISSUER": "https://a", "JWT_AUTH_COOKIE": "jwt",
 			"JWT_USERNAME_FIELD": "email", "JWT_VERIFY": "True", "JWT_VERIFY_EXPIRATION": "true",
 		}, func(s Settings) bool {
-			return s.SecretKey == "from-env-secret-0123456789abcdefghij" && s.Algorithm == "HS384" && s.AllowRefresh &&
+			return s.Keys.Secret == "from-env-secret-0123456789abcdefghij" && s.Algorithm == "HS384" && s.AllowRefresh &&
 				s.AuthHeaderPrefix == "Bearer" && s.Audience == "api" && s.Issuer == "https://a" && s.AuthCookie == "jwt" && s.UsernameField == "email"
 		}, ""},
 		{"deltas in seconds", map[string]string{"JWT_EXPIRATION_DELTA": "3600", "JWT_REFRESH_EXPIRATION_DELTA": "86400", "JWT_LEEWAY": "1.5"}, func(s Settings) bool {
@@ -204,20 +203,20 @@ func TestFromEnv(t *testing.T) {
 			return s.AllowRefresh && s.AuthCookieInsecure && s.AuthCookieSameSite == http.SameSiteStrictMode
 		}, ""},
 		{"empty means unset", map[string]string{"JWT_ALGORITHM": "", "JWT_ALLOW_REFRESH": ""}, func(s Settings) bool { return s.Algorithm == "HS256" && !s.AllowRefresh }, ""},
-		{"PEM private key as a value", map[string]string{"JWT_ALGORITHM": "RS256", "JWT_PRIVATE_KEY": privPEM}, func(s Settings) bool { return s.PrivateKey != nil }, ""},
-		{"PKCS #1 private key", map[string]string{"JWT_PRIVATE_KEY": pkcs1}, func(s Settings) bool { return s.PrivateKey != nil }, ""},
-		{"EC private key", map[string]string{"JWT_PRIVATE_KEY": ecPEM}, func(s Settings) bool { return s.PrivateKey != nil }, ""},
-		{"PEM private key from a file", map[string]string{"JWT_PRIVATE_KEY": keyFile}, func(s Settings) bool { return s.PrivateKey != nil }, ""},
-		{"PEM public key", map[string]string{"JWT_PUBLIC_KEY": pubPEM}, func(s Settings) bool { return s.PublicKey != nil }, ""},
+		{"PEM private key as a value", map[string]string{"JWT_ALGORITHM": "RS256", "JWT_PRIVATE_KEY": privPEM}, func(s Settings) bool { return s.Keys.Private != nil }, ""},
+		{"PKCS #1 private key", map[string]string{"JWT_PRIVATE_KEY": pkcs1}, func(s Settings) bool { return s.Keys.Private != nil }, ""},
+		{"EC private key", map[string]string{"JWT_PRIVATE_KEY": ecPEM}, func(s Settings) bool { return s.Keys.Private != nil }, ""},
+		{"PEM private key from a file", map[string]string{"JWT_PRIVATE_KEY": keyFile}, func(s Settings) bool { return s.Keys.Private != nil }, ""},
+		{"PEM public key", map[string]string{"JWT_PUBLIC_KEY": pubPEM}, func(s Settings) bool { return s.Keys.Public != nil }, ""},
 		{"public key given as private", map[string]string{"JWT_PRIVATE_KEY": pubPEM}, nil, "JWT_PRIVATE_KEY: a PEM block of type \"PUBLIC KEY\""},
 		{"missing key file", map[string]string{"JWT_PUBLIC_KEY": filepath.Join(dir, "nope.pem")}, nil, "JWT_PUBLIC_KEY: not PEM text, and not a readable file"},
 		{"two PEM blocks", map[string]string{"JWT_PUBLIC_KEY": pubPEM + pubPEM}, nil, "JWT_PUBLIC_KEY: more than one PEM block"},
 		{"key rotation", map[string]string{"JWT_KEY_ID": "2026-11", "JWT_PREVIOUS_SECRET_KEYS": "old-secret-one-0123456789abcdefghij, old-secret-two-0123456789abcdefghij"}, func(s Settings) bool {
-			return s.KeyID == "2026-11" && len(s.PreviousKeys) == 2 && s.PreviousKeys[0].Secret == "old-secret-one-0123456789abcdefghij" &&
-				s.PreviousKeys[1].Secret == "old-secret-two-0123456789abcdefghij" && s.PreviousKeys[1].ID == ""
+			return s.Keys.ID == "2026-11" && len(s.Keys.Previous) == 2 && s.Keys.Previous[0].Secret == "old-secret-one-0123456789abcdefghij" &&
+				s.Keys.Previous[1].Secret == "old-secret-two-0123456789abcdefghij" && s.Keys.Previous[1].ID == ""
 		}, ""},
 		{"previous public keys", map[string]string{"JWT_PREVIOUS_PUBLIC_KEYS": pubPEM + "\n" + pubPEM}, func(s Settings) bool {
-			return len(s.PreviousKeys) == 2 && s.PreviousKeys[1].PublicKey.(*rsa.PublicKey).Equal(&rsaKey.PublicKey)
+			return len(s.Keys.Previous) == 2 && s.Keys.Previous[1].Public.(*rsa.PublicKey).Equal(&rsaKey.PublicKey)
 		}, ""},
 		{"previous private key", map[string]string{"JWT_PREVIOUS_PUBLIC_KEYS": privPEM}, nil, `JWT_PREVIOUS_PUBLIC_KEYS: PEM block 1: a PEM block of type "PRIVATE KEY" is not a public key`},
 		{"previous keys and junk", map[string]string{"JWT_PREVIOUS_PUBLIC_KEYS": pubPEM + "junk"}, nil, "JWT_PREVIOUS_PUBLIC_KEYS: want PEM blocks and nothing else"},

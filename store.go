@@ -2,6 +2,7 @@ package jwtauth
 
 import (
 	"context"
+	"crypto/hmac"
 	"errors"
 	"fmt"
 	"maps"
@@ -142,4 +143,82 @@ func (s *MemoryStore) Authenticate(ctx context.Context, username, password strin
 		return User{}, ErrInvalidCredentials
 	}
 	return mu.user, nil
+}
+
+// user loads and admits the user that verified claims c name: the step
+// after verification, on every request, cached or not, so that a deleted
+// or disabled account loses access at once. u is the user verification
+// already loaded, if any (per-user secrets). With per-user secrets, the
+// user's secret must still be the one the token verified with: a password
+// change, say, cuts its tokens off.
+func (a *Auth) user(ctx context.Context, c *Claims, secret []byte, u *User) (User, error) {
+	if u == nil {
+		name, err := a.usernameOf(ctx, c)
+		if err != nil {
+			return User{}, err
+		}
+		found, err := a.lookup(ctx, name)
+		if err != nil {
+			return User{}, err
+		}
+		if secret != nil {
+			now, err := a.userSecret(ctx, found)
+			if err != nil {
+				return User{}, err
+			}
+			if !hmac.Equal(now, secret) {
+				return User{}, fmt.Errorf("%w: the user's secret has changed", errSignature)
+			}
+		}
+		u = &found
+	}
+	return *u, admit(*u, c)
+}
+
+// admit checks that u, found for a valid token, may authenticate now.
+func admit(u User, c *Claims) error {
+	// A token names one account: a user re-created under the same
+	// username does not inherit the old account's tokens.
+	if c.UserID != "" && u.ID != "" && c.UserID != u.ID {
+		return fmt.Errorf("%w: user_id does not match", ErrUserNotFound)
+	}
+	if !u.IsActive {
+		return ErrUserInactive
+	}
+	return nil
+}
+
+// usernameOf returns the username claims c name, by
+// Settings.UsernameFromPayload if set; an empty one is an invalid payload.
+func (a *Auth) usernameOf(ctx context.Context, c *Claims) (string, error) {
+	if a.s.UsernameFromPayload == nil {
+		return c.Username, nil // the engine requires it
+	}
+	name, err := a.s.UsernameFromPayload(ctx, *c)
+	switch {
+	case err != nil:
+		return "", &storeError{fmt.Errorf("UsernameFromPayload: %w", err)}
+	case name == "":
+		return "", fmt.Errorf("%w: no username", errPayload)
+	}
+	return name, nil
+}
+
+// lookup loads a user, telling "no such user" (ErrUserNotFound) from a
+// store failure (*storeError). The username is never empty: the engine or
+// usernameOf refused such claims.
+func (a *Auth) lookup(ctx context.Context, username string) (User, error) {
+	u, err := a.store.UserByUsername(ctx, username)
+	if err != nil {
+		return User{}, lookupError(err)
+	}
+	return u, nil
+}
+
+// lookupError is a lookup's failure: ErrUserNotFound, or a *storeError.
+func lookupError(err error) error {
+	if errors.Is(err, ErrUserNotFound) {
+		return ErrUserNotFound
+	}
+	return &storeError{err}
 }

@@ -92,7 +92,7 @@ func steps(parts ...any) []loginStep {
 // headers and no challenge.
 func runLoginSteps(t *testing.T, a *Auth, clock *fixtureClock, script []loginStep) {
 	t.Helper()
-	h := a.ObtainHandler()
+	h := a.Handlers().Obtain
 	for i, s := range script {
 		clock.Advance(s.advance)
 		pw := "wrong"
@@ -243,9 +243,9 @@ func TestThrottleBeforeHashing(t *testing.T) {
 		status int
 		body   string
 	}{
-		{"first attempt", a.ObtainHandler(), jsonBodyRequest(http.MethodPost, "/", `{"username":"jpueblo","password":"wrong"}`), 1, 400, unableToLogIn},
-		{"second attempt", a.ObtainHandler(), jsonBodyRequest(http.MethodPost, "/", `{"username":"jpueblo","password":"wrong"}`), 0, 429, throttledBody(60)},
-		{"unknown user", a.ObtainHandler(), jsonBodyRequest(http.MethodPost, "/", `{"username":"ghost","password":"wrong"}`), 1, 400, unableToLogIn},
+		{"first attempt", a.Handlers().Obtain, jsonBodyRequest(http.MethodPost, "/", `{"username":"jpueblo","password":"wrong"}`), 1, 400, unableToLogIn},
+		{"second attempt", a.Handlers().Obtain, jsonBodyRequest(http.MethodPost, "/", `{"username":"jpueblo","password":"wrong"}`), 0, 429, throttledBody(60)},
+		{"unknown user", a.Handlers().Obtain, jsonBodyRequest(http.MethodPost, "/", `{"username":"ghost","password":"wrong"}`), 1, 400, unableToLogIn},
 		{"Basic, same username", protected, basic(), 0, 429, throttledBody(60)},
 	} {
 		var before, after runtime.MemStats
@@ -263,14 +263,14 @@ func TestThrottleBeforeHashing(t *testing.T) {
 	gated := &gateStore{MemoryStore: newFixtureStore(t), gate: make(chan struct{})}
 	g := newTestAuth(t, gated, withThrottle(t, "1/min", ""), func(s *Settings) { s.MaxConcurrentLogins = 1 })
 	done := make(chan *httptest.ResponseRecorder)
-	go func() { done <- doJSON(g.ObtainHandler(), fixtureLogin) }()
+	go func() { done <- doJSON(g.Handlers().Obtain, fixtureLogin) }()
 	for gated.running.Load() < 1 {
 		time.Sleep(time.Millisecond)
 	}
 	gone, cancel := context.WithCancel(context.Background())
 	cancel()
 	r := jsonBodyRequest(http.MethodPost, "/", fixtureLogin).WithContext(gone)
-	assertJSONResponse(t, serveRecorded(g.ObtainHandler(), r), 429, throttledBody(60))
+	assertJSONResponse(t, serveRecorded(g.Handlers().Obtain, r), 429, throttledBody(60))
 	close(gated.gate)
 	if rec := <-done; rec.Code != 200 {
 		t.Errorf("the login in the slot: %d %s", rec.Code, rec.Body)
@@ -303,7 +303,7 @@ func TestBasicAuthThrottled(t *testing.T) {
 	for range 5 {
 		assertJSONResponse(t, get("JWT "+issuedToken(fixtureTokenPayload)), 200, protectedOK)
 	}
-	assertJSONResponse(t, doJSON(a.ObtainHandler(), fixtureLogin), 429, throttledBody(30))
+	assertJSONResponse(t, doJSON(a.Handlers().Obtain, fixtureLogin), 429, throttledBody(30))
 	if n := view.calls.Load(); n != 6 {
 		t.Errorf("the view ran %d times, want 6", n)
 	}
@@ -343,7 +343,7 @@ func TestThrottleConcurrent(t *testing.T) {
 	var counts sync.Map
 	for range 32 {
 		wg.Go(func() {
-			rec := doJSON(a.ObtainHandler(), `{"username":"jpueblo","password":"wrong"}`)
+			rec := doJSON(a.Handlers().Obtain, `{"username":"jpueblo","password":"wrong"}`)
 			n, _ := counts.LoadOrStore(rec.Code, new(atomic.Int32))
 			n.(*atomic.Int32).Add(1)
 		})
@@ -632,7 +632,7 @@ func TestThrottleSettings(t *testing.T) {
 		{func(s *Settings) { s.ClientIPHeader = "X-Forwarded-For:" }, "ClientIPHeader"},
 		{func(s *Settings) { s.LoginThrottle = (*MemoryThrottle)(nil) }, "NewMemoryThrottle"},
 	} {
-		s := Settings{SecretKey: fixtureSecret}
+		s := Settings{Keys: Keys{Secret: fixtureSecret}}
 		tc.tweak(&s)
 		if _, err := New(s, newFixtureStore(t)); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("New: %v, want an error about %s", err, tc.want)
@@ -672,12 +672,12 @@ func TestCustomThrottle(t *testing.T) {
 	a := newTestAuth(t, newFixtureStore(t), func(s *Settings) { s.LoginThrottle = rec; s.ClientIPHeader = "X-Real-IP" })
 	r := jsonBodyRequest(http.MethodPost, "/", `{"username":" jpueblo ","password":"password"}`)
 	r.Header.Set("X-Real-IP", "[2001:db8::5]:80")
-	assertJSONResponse(t, serveRecorded(a.ObtainHandler(), r), 200, obtainOK)
+	assertJSONResponse(t, serveRecorded(a.Handlers().Obtain, r), 200, obtainOK)
 	if want := (LoginAttempt{Username: "jpueblo", Addr: netip.MustParseAddr("2001:db8::5"), Time: fixtureNow}); seen != want {
 		t.Errorf("the throttle saw %+v, want %+v", seen, want)
 	}
 	deny := newTestAuth(t, newFixtureStore(t), func(s *Settings) { s.LoginThrottle = denyThrottle{} })
-	got := doJSON(deny.ObtainHandler(), fixtureLogin)
+	got := doJSON(deny.Handlers().Obtain, fixtureLogin)
 	assertJSONResponse(t, got, 429, detailBody("Request was throttled."))
 	assertHeaderValue(t, got, "Retry-After", "")
 }
@@ -717,7 +717,7 @@ func TestThrottledMatchesDRF(t *testing.T) {
 		{24 * time.Hour, "Request was throttled. Expected available in 86400 seconds.", "86400"},
 	} {
 		err := throttled(tc.wait)
-		if !errors.Is(err, ErrThrottled) || err.Status != 429 || err.Detail != tc.detail {
+		if !errors.Is(err, errThrottled) || err.Status != 429 || err.Detail != tc.detail {
 			t.Errorf("throttled(%v) = %d %q (%v)", tc.wait, err.Status, err.Detail, err.Err)
 		}
 		// Through fail, which sets Retry-After before any ErrorHandler.

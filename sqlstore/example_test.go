@@ -55,7 +55,7 @@ func Example() {
 		log.Fatal(err)
 	}
 	a, err := jwtauth.New(jwtauth.Settings{
-		SecretKey:      "an-example-secret-that-is-long-enough-0123456789",
+		Keys:           jwtauth.Keys{Secret: "an-example-secret-that-is-long-enough-0123456789"},
 		Authenticators: []jwtauth.Authenticator{token}, // after JWT
 	}, store)
 	if err != nil {

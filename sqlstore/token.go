@@ -17,14 +17,14 @@ import (
 // for errors.Is, with DRF's message for it.
 var (
 	errTokenNoCreds = tokenError("Invalid token header. No credentials provided.",
-		fmt.Errorf("%w: token: no credentials after the keyword", jwtauth.ErrInvalidHeader))
+		fmt.Errorf("%w: token: no credentials after the keyword", jwtauth.ErrInvalidCredentials))
 	errTokenSpaces = tokenError("Invalid token header. Token string should not contain spaces.",
-		fmt.Errorf("%w: token: credentials contain spaces", jwtauth.ErrInvalidHeader))
+		fmt.Errorf("%w: token: credentials contain spaces", jwtauth.ErrInvalidCredentials))
 	// A WSGI server joins repeated headers with ", ", so DRF sees spaces.
 	errTokenDuplicate = tokenError("Invalid token header. Token string should not contain spaces.",
-		fmt.Errorf("%w: token: more than one Authorization header", jwtauth.ErrInvalidHeader))
+		fmt.Errorf("%w: token: more than one Authorization header", jwtauth.ErrInvalidCredentials))
 	errTokenEncoding = tokenError("Invalid token header. Token string should not contain invalid characters.",
-		fmt.Errorf("%w: token: key is not UTF-8", jwtauth.ErrInvalidHeader))
+		fmt.Errorf("%w: token: key is not UTF-8", jwtauth.ErrInvalidCredentials))
 	errTokenUnknown = tokenError("Invalid token.",
 		fmt.Errorf("%w: token: no such key", jwtauth.ErrInvalidToken))
 	errTokenInactive = tokenError("User inactive or deleted.",

@@ -51,7 +51,7 @@ func newTokenFixture(t *testing.T, d *testDB) tokenFixture {
 		t.Fatal(err)
 	}
 	a, err := jwtauth.New(jwtauth.Settings{
-		SecretKey:      testSecret,
+		Keys:           jwtauth.Keys{Secret: testSecret},
 		Authenticators: []jwtauth.Authenticator{token, jwtauth.BasicAuthentication(store)},
 		Logger:         slog.New(slog.NewTextHandler(log, nil)),
 	}, store)
@@ -101,10 +101,10 @@ func TestTokenAuthentication(t *testing.T) {
 			{"key prefix", []string{"Token " + aliceKey[:39]}, 401, invalid, jwtauth.ErrInvalidToken},
 			{"key too long", []string{"Token " + aliceKey + "0"}, 401, invalid, jwtauth.ErrInvalidToken},
 			{"SQL in the key", []string{"Token '||'1'='1"}, 401, invalid, jwtauth.ErrInvalidToken},
-			{"keyword alone", []string{"Token"}, 401, noCreds, jwtauth.ErrInvalidHeader},
-			{"keyword and a space", []string{"Token "}, 401, noCreds, jwtauth.ErrInvalidHeader},
-			{"spaces in the key", []string{"Token a b"}, 401, spaces, jwtauth.ErrInvalidHeader},
-			{"not UTF-8", []string{"Token \xff\xfe"}, 401, `{"detail":"Invalid token header. Token string should not contain invalid characters."}`, jwtauth.ErrInvalidHeader},
+			{"keyword alone", []string{"Token"}, 401, noCreds, jwtauth.ErrInvalidCredentials},
+			{"keyword and a space", []string{"Token "}, 401, noCreds, jwtauth.ErrInvalidCredentials},
+			{"spaces in the key", []string{"Token a b"}, 401, spaces, jwtauth.ErrInvalidCredentials},
+			{"not UTF-8", []string{"Token \xff\xfe"}, 401, `{"detail":"Invalid token header. Token string should not contain invalid characters."}`, jwtauth.ErrInvalidCredentials},
 			{"inactive user", []string{"Token " + inactiveKey}, 401, inactive, jwtauth.ErrUserInactive},
 			{"Kelvin sign in the keyword", []string{"To\u212aen " + aliceKey}, 401, notGiven, jwtauth.ErrNoCredentials},
 			{"another scheme", []string{"Bearer " + aliceKey}, 401, notGiven, jwtauth.ErrNoCredentials},
@@ -112,7 +112,7 @@ func TestTokenAuthentication(t *testing.T) {
 			{"Basic after Token", []string{"Basic YWxpY2U6YWxpY2UgcGFzc3dvcmQ="}, 200, "user 1 alice", jwtauth.ErrNoCredentials},
 			// JWT comes first and refuses two headers, with DRF's message.
 			{"two headers", []string{"Token " + aliceKey, "Token " + aliceKey}, 401,
-				`{"detail":"Invalid Authorization header. Credentials string should not contain spaces."}`, jwtauth.ErrInvalidHeader},
+				`{"detail":"Invalid Authorization header. Credentials string should not contain spaces."}`, jwtauth.ErrInvalidCredentials},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				rec := f.protected(tokenRequest(tc.authorization...))
@@ -179,7 +179,7 @@ func TestTokenAuthenticationDatabaseFailure(t *testing.T) {
 		rec := httptest.NewRecorder()
 		req := httptest.NewRequest("POST", "/api-token-auth/", strings.NewReader(`{"username": "alice", "password": "alice password"}`))
 		req.Header.Set("Content-Type", "application/json")
-		f.auth.ObtainHandler().ServeHTTP(rec, req)
+		f.auth.Handlers().Obtain.ServeHTTP(rec, req)
 		if rec.Code != 503 {
 			t.Errorf("obtain on a closed database: %d %s; want 503", rec.Code, rec.Body)
 		}

@@ -54,17 +54,18 @@ func newAuth(srv *demo.Server) (*jwtauth.Auth, error) {
 // r'^api-token-auth/' does.
 func routes(a *jwtauth.Auth) http.Handler {
 	mux := http.NewServeMux()
+	h := a.Handlers()
 
 	// DRF-JWT's documented URLs.
-	mux.Handle("/api-token-auth/", a.ObtainHandler())
-	mux.Handle("/api-token-refresh/", a.RefreshHandler())
-	mux.Handle("/api-token-verify/", a.VerifyHandler())
+	mux.Handle("/api-token-auth/", h.Obtain)
+	mux.Handle("/api-token-refresh/", h.Refresh)
+	mux.Handle("/api-token-verify/", h.Verify)
 
 	// The names seed 000 uses: in its urls.py, and /jwt-auth/ in its curl call.
-	mux.Handle("/auth-jwt/", a.ObtainHandler())
-	mux.Handle("/auth-jwt-refresh/", a.RefreshHandler())
-	mux.Handle("/auth-jwt-verify/", a.VerifyHandler())
-	mux.Handle("/jwt-auth/", a.ObtainHandler())
+	mux.Handle("/auth-jwt/", h.Obtain)
+	mux.Handle("/auth-jwt-refresh/", h.Refresh)
+	mux.Handle("/auth-jwt-verify/", h.Verify)
+	mux.Handle("/jwt-auth/", h.Obtain)
 
 	// DRF's IsAuthenticated: a.Required answers 401 (with the
 	// WWW-Authenticate challenge) before protected runs. "{$}" matches the

@@ -33,7 +33,7 @@ func newTestServer(t *testing.T) *httptest.Server {
 		}
 	}
 	a, err := jwtauth.New(jwtauth.Settings{
-		SecretKey:        testSecret,
+		Keys:             jwtauth.Keys{Secret: testSecret},
 		AuthHeaderPrefix: "Bearer",
 		AllowRefresh:     true,
 		Authenticators:   []jwtauth.Authenticator{jwtauth.BasicAuthentication(store)},

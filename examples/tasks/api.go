@@ -177,19 +177,19 @@ func (s *api) readTask(w http.ResponseWriter, r *http.Request, base task, partia
 		return task{}, false
 	}
 	t := base
-	var errs jwtauth.ValidationError // DRF's 400 body, fields in order
+	errs := jwtauth.Error{Status: http.StatusBadRequest} // DRF's 400 body, fields in order
 	check := func(name string, validate func(drf.Value) []string) {
 		if v := fields[name]; v.Kind != drf.Missing || !partial {
 			if msgs := validate(v); msgs != nil {
-				errs.Errors = append(errs.Errors, jwtauth.FieldError{Field: name, Messages: msgs})
+				errs.Fields = append(errs.Fields, jwtauth.FieldError{Field: name, Messages: msgs})
 			}
 		}
 	}
 	check("title", func(v drf.Value) (msgs []string) { t.Title, msgs = drf.CharField(v, true, 100); return })
 	check("due_to", func(v drf.Value) (msgs []string) { t.DueTo, msgs = validDateTime(v); return })
 	check("person", func(v drf.Value) (msgs []string) { t.Person, msgs = s.validPerson(v); return })
-	if errs.Errors != nil {
-		drf.WriteJSON(w, http.StatusBadRequest, &errs)
+	if errs.Fields != nil {
+		jwtauth.DefaultErrorHandler(w, r, &errs)
 		return task{}, false
 	}
 	return t, true

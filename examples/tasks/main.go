@@ -54,13 +54,14 @@ const (
 // methods with DRF's 405 themselves, after authentication.
 func routes(a *jwtauth.Auth, api *api) http.Handler {
 	r := chi.NewRouter()
+	h := a.Handlers()
 	r.NotFound(demo.NotFound)
 	// chi refuses methods it does not know ("get", "FOO") before any
 	// handler runs; answer them as DRF would.
 	r.MethodNotAllowed(demo.MethodNotAllowed)
 
 	// DRF-JWT's obtain_jwt_token, under the seed's URL.
-	r.Handle("/api-auth/", a.ObtainHandler())
+	r.Handle("/api-auth/", h.Obtain)
 
 	r.With(demo.View(listMethods), a.ReadOnly).HandleFunc("/tasks/", api.taskList)
 	r.With(demo.View(detailMethods), a.ReadOnly).HandleFunc("/tasks/{id}/", api.taskDetail)

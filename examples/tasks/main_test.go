@@ -33,7 +33,7 @@ func newTestServer(t *testing.T, users []jwtauth.User) *httptest.Server {
 			t.Fatal(err)
 		}
 	}
-	a, err := jwtauth.New(jwtauth.Settings{SecretKey: testSecret}, store)
+	a, err := jwtauth.New(jwtauth.Settings{Keys: jwtauth.Keys{Secret: testSecret}}, store)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -183,10 +183,10 @@ func Settings(lookup func(string) (string, bool), warn io.Writer) (jwtauth.Setti
 	if err != nil {
 		return s, err
 	}
-	if s.SecretKey == "" && strings.HasPrefix(s.Algorithm, "HS") {
+	if s.Keys.Secret == "" && strings.HasPrefix(s.Algorithm, "HS") {
 		b := make([]byte, 48)
 		_, _ = rand.Read(b) // never fails (crypto/rand crashes the program instead)
-		s.SecretKey = jwtauth.Secret(base64.RawURLEncoding.EncodeToString(b))
+		s.Keys.Secret = jwtauth.Secret(base64.RawURLEncoding.EncodeToString(b))
 		fmt.Fprintln(warn, "WARNING: JWT_SECRET_KEY is not set: using a random secret; tokens will not survive a restart")
 	}
 	return s, nil

@@ -132,21 +132,21 @@ func TestSettingsRandomSecret(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw, err := base64.RawURLEncoding.DecodeString(string(s.SecretKey))
+	raw, err := base64.RawURLEncoding.DecodeString(string(s.Keys.Secret))
 	if err != nil || len(raw) != 48 {
 		t.Errorf("secret is not 48 bytes of base64url: %d bytes, %v", len(raw), err)
 	}
 	if out := warn.String(); strings.Count(out, "\n") != 1 || !strings.Contains(out, "restart") {
 		t.Errorf("warning = %q, want one line saying tokens won't survive a restart", out)
 	}
-	if strings.Contains(warn.String(), string(s.SecretKey)) {
+	if strings.Contains(warn.String(), string(s.Keys.Secret)) {
 		t.Error("the warning shows the secret")
 	}
 	if _, err := jwtauth.New(s, &jwtauth.MemoryStore{}); err != nil {
 		t.Errorf("New refuses the random secret: %v", err)
 	}
 	s2, _ := Settings(env(nil), io.Discard)
-	if s2.SecretKey == s.SecretKey {
+	if s2.Keys.Secret == s.Keys.Secret {
 		t.Error("two runs got the same secret")
 	}
 }
@@ -158,7 +158,7 @@ func TestSettingsFromEnv(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if string(s.SecretKey) != secret || s.AuthHeaderPrefix != "Bearer" {
+	if string(s.Keys.Secret) != secret || s.AuthHeaderPrefix != "Bearer" {
 		t.Errorf("settings = %v", s)
 	}
 	if warn.Len() != 0 {

@@ -166,3 +166,16 @@ func TestRendering(t *testing.T) {
 		t.Errorf("WriteJSON: %d %v %s", rec.Code, rec.Header(), rec.Body)
 	}
 }
+
+// FuzzHasHeaderSpace holds the word-at-a-time scan to the byte-at-a-time
+// one.
+func FuzzHasHeaderSpace(f *testing.F) {
+	for _, s := range []string{"", "abc", "eyJhbGciOiJIUzI1NiJ9.e30.sig", "abcdefg h", "abcdefgh\x0b", "\x80\x81\xa0 ", "\xff\xff\xff\xff\xff\xff\xff\xff\xff", "\x21\x21\x21\x21\x21\x21\x21\x20"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := HasHeaderSpace(s), hasHeaderSpaceSlow(s); got != want {
+			t.Fatalf("HasHeaderSpace(%q) = %v, want %v", s, got, want)
+		}
+	})
+}

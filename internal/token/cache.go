@@ -1,4 +1,4 @@
-package jwtauth
+package token
 
 import (
 	"hash/maphash"
@@ -6,13 +6,13 @@ import (
 	"time"
 )
 
-// tokenCache remembers tokens that verified, so that a token seen again is
+// cache remembers tokens that verified, so that a token seen again is
 // not parsed and its signature not checked again: for RS256 or ES256 that
 // is most of a request's cost. It never makes a token acceptable that a cold
 // verification refuses: an entry is used only before the token's exp
 // (leeway included), the user is loaded and checked on every hit, a
 // per-user secret is compared on every hit, and an entry is used only
-// with the keys it was verified with (after Auth.RotateKeys, every token is
+// with the keys it was verified with (after a rotation, every token is
 // verified anew). Only verified tokens get in, so a flood of forged tokens
 // cannot touch it.
 //
@@ -22,7 +22,7 @@ import (
 // the memory is bounded by construction, however many distinct tokens
 // arrive. A new token takes a free or stale slot of its two, else the one
 // whose token expires first.
-type tokenCache struct {
+type cache struct {
 	seed   maphash.Seed
 	slots  []atomic.Pointer[cacheEntry]
 	leeway time.Duration
@@ -36,15 +36,15 @@ type cacheEntry struct {
 	deadline time.Time // exp + leeway: unusable from then on
 }
 
-func newTokenCache(size int, leeway time.Duration) *tokenCache {
-	return &tokenCache{seed: maphash.MakeSeed(), slots: make([]atomic.Pointer[cacheEntry], size), leeway: leeway}
+func newCache(size int, leeway time.Duration) *cache {
+	return &cache{seed: maphash.MakeSeed(), slots: make([]atomic.Pointer[cacheEntry], size), leeway: leeway}
 }
 
 // pair returns the two slots token may sit in, chosen by the hash of its
 // last bytes: a verified token ends with its signature, as random as a
 // hash, and the whole token is compared on a hit. An RS256 token is some
 // 500 bytes; hashing it all would cost more than the rest of a hit.
-func (c *tokenCache) pair(token string) (a, b *atomic.Pointer[cacheEntry]) {
+func (c *cache) pair(token string) (a, b *atomic.Pointer[cacheEntry]) {
 	h := maphash.String(c.seed, token[max(0, len(token)-32):])
 	n := uint64(len(c.slots))
 	// Each half of the hash scaled to [0, n) by a multiplication, not a
@@ -60,7 +60,7 @@ func (e *cacheEntry) usable(keys *keySet, now time.Time) bool {
 
 // get returns the claims of token if it verified before with keys and has
 // not expired at now.
-func (c *tokenCache) get(token string, keys *keySet, now time.Time) (*Claims, []byte, bool) {
+func (c *cache) get(token string, keys *keySet, now time.Time) (*Claims, []byte, bool) {
 	s, other := c.pair(token)
 	e := s.Load()
 	if e == nil || e.token != token {
@@ -77,7 +77,7 @@ func (c *tokenCache) get(token string, keys *keySet, now time.Time) (*Claims, []
 }
 
 // put remembers that e.token verified, at now.
-func (c *tokenCache) put(e *cacheEntry, now time.Time) {
+func (c *cache) put(e *cacheEntry, now time.Time) {
 	e.deadline = e.claims.ExpiresAt.Add(c.leeway)
 	s, other := c.pair(e.token)
 	old := s.Load()
@@ -90,7 +90,7 @@ func (c *tokenCache) put(e *cacheEntry, now time.Time) {
 }
 
 // len returns the number of entries, for tests.
-func (c *tokenCache) len() int {
+func (c *cache) len() int {
 	n := 0
 	for i := range c.slots {
 		if c.slots[i].Load() != nil {

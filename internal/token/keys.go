@@ -1,4 +1,4 @@
-package jwtauth
+package token
 
 import (
 	"bytes"
@@ -11,6 +11,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -42,45 +43,64 @@ const minRSABits = 2048
 // minSecretDistinct mirrors Django's security.W009 check on SECRET_KEY.
 const minSecretDistinct = 5
 
+// Key is one key of a key set: an HMAC secret, or a private key (which
+// signs, and whose public half verifies) or a public key alone. ID is the
+// kid that names it; empty when its tokens carry none.
+type Key struct {
+	ID      string
+	Secret  []byte
+	Private crypto.PrivateKey
+	Public  crypto.PublicKey
+}
+
+// Keys are what an engine signs and verifies with: the current key and
+// the keys retired by rotations, which only verify.
+type Keys struct {
+	Current  Key
+	Previous []Key
+}
+
 // checkKeys reports whether the keys fit the algorithm. It never prints a
-// key.
-func checkKeys(s Settings) error {
-	fam, ok := algorithms[s.Algorithm]
+// key. Its messages name the settings a user writes (Keys.Secret, and the
+// environment variable), since they are what New reports.
+func checkKeys(spec Spec, k Keys) error {
+	fam, ok := algorithms[spec.Algorithm]
 	if !ok {
-		if strings.EqualFold(s.Algorithm, "none") {
+		if strings.EqualFold(spec.Algorithm, "none") {
 			return errors.New(`jwtauth: Algorithm (JWT_ALGORITHM) "none" is never accepted: unsigned tokens are forgeable`)
 		}
-		return fmt.Errorf("jwtauth: Algorithm (JWT_ALGORITHM) %q is not one of HS256, HS384, HS512, RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512, EdDSA", s.Algorithm)
+		return fmt.Errorf("jwtauth: Algorithm (JWT_ALGORITHM) %q is not one of HS256, HS384, HS512, RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512, EdDSA", spec.Algorithm)
 	}
-	errs := []error{checkRotation(s, fam)}
+	cur := k.Current
+	errs := []error{checkRotation(spec, k, fam)}
 	if fam == hmacKey {
-		if s.PrivateKey != nil || s.PublicKey != nil {
-			return fmt.Errorf("jwtauth: %s takes SecretKey (JWT_SECRET_KEY), not PrivateKey or PublicKey", s.Algorithm)
+		if cur.Private != nil || cur.Public != nil {
+			return fmt.Errorf("jwtauth: %s takes Keys.Secret (JWT_SECRET_KEY), not Keys.Private or Keys.Public", spec.Algorithm)
 		}
-		if s.UserSecretKey == nil {
-			errs = append(errs, checkSecret(s.SecretKey, s.Algorithm, "SecretKey (JWT_SECRET_KEY)"))
+		if !spec.UserKeys {
+			errs = append(errs, CheckSecret(cur.Secret, spec.Algorithm, "Keys.Secret (JWT_SECRET_KEY)"))
 		} // else checked per user, when used
 		return errors.Join(errs...)
 	}
-	if s.UserSecretKey != nil {
-		return fmt.Errorf("jwtauth: UserSecretKey (JWT_GET_USER_SECRET_KEY) needs an HMAC algorithm, not %s", s.Algorithm)
+	if spec.UserKeys {
+		return fmt.Errorf("jwtauth: UserSecretKey (JWT_GET_USER_SECRET_KEY) needs an HMAC algorithm, not %s", spec.Algorithm)
 	}
-	if s.PrivateKey == nil && s.PublicKey == nil {
-		return fmt.Errorf("jwtauth: %s needs PrivateKey (JWT_PRIVATE_KEY) or PublicKey (JWT_PUBLIC_KEY)", s.Algorithm)
+	if cur.Private == nil && cur.Public == nil {
+		return fmt.Errorf("jwtauth: %s needs Keys.Private (JWT_PRIVATE_KEY) or Keys.Public (JWT_PUBLIC_KEY)", spec.Algorithm)
 	}
-	pub := s.PublicKey
-	if s.PrivateKey != nil {
-		signer, ok := s.PrivateKey.(crypto.Signer)
+	pub := cur.Public
+	if cur.Private != nil {
+		signer, ok := cur.Private.(crypto.Signer)
 		if !ok || keyFamilyOf(signer.Public()) != fam {
-			return fmt.Errorf("jwtauth: PrivateKey (JWT_PRIVATE_KEY) is a %s, which does not fit %s", keyName(s.PrivateKey), s.Algorithm)
+			return fmt.Errorf("jwtauth: Keys.Private (JWT_PRIVATE_KEY) is a %s, which does not fit %s", keyName(cur.Private), spec.Algorithm)
 		}
 		if pub == nil {
 			pub = signer.Public()
 		} else if eq, ok := pub.(interface{ Equal(crypto.PublicKey) bool }); !ok || !eq.Equal(signer.Public()) {
-			return errors.New("jwtauth: PublicKey (JWT_PUBLIC_KEY) is not the public half of PrivateKey (JWT_PRIVATE_KEY)")
+			return errors.New("jwtauth: Keys.Public (JWT_PUBLIC_KEY) is not the public half of Keys.Private (JWT_PRIVATE_KEY)")
 		}
 	}
-	errs = append(errs, checkPublicKey(pub, s.Algorithm, "PublicKey (JWT_PUBLIC_KEY)"))
+	errs = append(errs, checkPublicKey(pub, spec.Algorithm, "Keys.Public (JWT_PUBLIC_KEY)"))
 	return errors.Join(errs...)
 }
 
@@ -108,43 +128,45 @@ func checkPublicKey(pub crypto.PublicKey, alg, name string) error {
 // a signature check, and a forged token is tried against them all.
 const maxPreviousKeys = 3
 
-// checkRotation checks KeyID and PreviousKeys.
-func checkRotation(s Settings, fam keyFamily) error {
+// checkRotation checks the key IDs and the previous keys.
+func checkRotation(spec Spec, k Keys, fam keyFamily) error {
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf("jwtauth: "+format, args...)) }
-	if s.UserSecretKey != nil && (s.KeyID != "" || len(s.PreviousKeys) > 0) {
-		bad("KeyID and PreviousKeys rotate the shared key; with UserSecretKey (JWT_GET_USER_SECRET_KEY) each user's secret is rotated instead")
+	if spec.UserKeys && (k.Current.ID != "" || len(k.Previous) > 0) {
+		bad("Keys.ID and Keys.Previous rotate the shared key; with UserSecretKey (JWT_GET_USER_SECRET_KEY) each user's secret is rotated instead")
 	}
-	if len(s.PreviousKeys) > maxPreviousKeys {
-		bad("PreviousKeys has %d keys; at most %d are kept, as every token may be tried against each", len(s.PreviousKeys), maxPreviousKeys)
+	if len(k.Previous) > maxPreviousKeys {
+		bad("Keys.Previous has %d keys; at most %d are kept, as every token may be tried against each", len(k.Previous), maxPreviousKeys)
 	}
 	ids := map[string]bool{}
-	if s.KeyID != "" {
-		if !isKeyID(s.KeyID) {
-			bad("KeyID (JWT_KEY_ID) %q must be 1 to 64 printable ASCII characters, without quotes or backslashes", s.KeyID)
+	if id := k.Current.ID; id != "" {
+		if !isKeyID(id) {
+			bad("Keys.ID (JWT_KEY_ID) %q must be 1 to 64 printable ASCII characters, without quotes or backslashes", id)
 		}
-		ids[s.KeyID] = true
+		ids[id] = true
 	}
-	for i, k := range s.PreviousKeys {
-		name := fmt.Sprintf("PreviousKeys[%d]", i)
-		if k.ID != "" {
-			if !isKeyID(k.ID) {
-				bad("%s.ID %q must be 1 to 64 printable ASCII characters, without quotes or backslashes", name, k.ID)
+	for i, p := range k.Previous {
+		name := fmt.Sprintf("Keys.Previous[%d]", i)
+		if p.ID != "" {
+			if !isKeyID(p.ID) {
+				bad("%s.ID %q must be 1 to 64 printable ASCII characters, without quotes or backslashes", name, p.ID)
 			}
-			if ids[k.ID] {
-				bad("%s.ID %q names another key too", name, k.ID)
+			if ids[p.ID] {
+				bad("%s.ID %q names another key too", name, p.ID)
 			}
-			ids[k.ID] = true
+			ids[p.ID] = true
 		}
 		switch {
-		case fam == hmacKey && k.PublicKey != nil:
-			bad("%s: %s takes a Secret, not a PublicKey", name, s.Algorithm)
+		case p.Private != nil:
+			bad("%s: a retired key only verifies: give its Public key, not its Private one", name)
+		case fam == hmacKey && p.Public != nil:
+			bad("%s: %s takes a Secret, not a Public key", name, spec.Algorithm)
 		case fam == hmacKey:
-			errs = append(errs, checkSecret(k.Secret, s.Algorithm, name+".Secret (JWT_PREVIOUS_SECRET_KEYS)"))
-		case k.Secret != "":
-			bad("%s: %s takes a PublicKey, not a Secret", name, s.Algorithm)
+			errs = append(errs, CheckSecret(p.Secret, spec.Algorithm, name+".Secret (JWT_PREVIOUS_SECRET_KEYS)"))
+		case len(p.Secret) > 0:
+			bad("%s: %s takes a Public key, not a Secret", name, spec.Algorithm)
 		default:
-			errs = append(errs, checkPublicKey(k.PublicKey, s.Algorithm, name+".PublicKey (JWT_PREVIOUS_PUBLIC_KEYS)"))
+			errs = append(errs, checkPublicKey(p.Public, spec.Algorithm, name+".Public (JWT_PREVIOUS_PUBLIC_KEYS)"))
 		}
 	}
 	return errors.Join(errs...)
@@ -164,13 +186,13 @@ func isKeyID(id string) bool {
 	return true
 }
 
-// checkSecret refuses HMAC keys that RFC 7518 §3.2 and RFC 8725 §3.5 call
+// CheckSecret refuses HMAC keys that RFC 7518 §3.2 and RFC 8725 §3.5 call
 // weak, and keys that look like a public key (the key-confusion attacks of
-// CVE-2017-11424 and CVE-2022-29217).
-func checkSecret(secret Secret, alg, name string) error {
+// CVE-2017-11424 and CVE-2022-29217). name is the setting, for the message.
+func CheckSecret(secret []byte, alg, name string) error {
 	min := map[string]int{"HS256": 32, "HS384": 48, "HS512": 64}[alg]
 	switch {
-	case secret == "":
+	case len(secret) == 0:
 		return fmt.Errorf("jwtauth: %s is empty; %s needs at least %d random bytes", name, alg, min)
 	case len(secret) < min:
 		return fmt.Errorf("jwtauth: %s has %d bytes; %s needs at least %d", name, len(secret), alg, min)
@@ -223,16 +245,16 @@ func keyName(k any) string {
 	return fmt.Sprintf("%T", k)
 }
 
-// keySet is what New and RotateKeys prepare from the keys of the settings,
-// once: requests read it through one atomic load.
+// keySet is what New and Rotate prepare from the keys, once: requests
+// read it through one atomic load.
 type keySet struct {
 	method  jwt.SigningMethod
-	signKey any      // nil: this Auth cannot issue tokens
-	current verifier // SecretKey or PublicKey, named by KeyID; no key with per-user secrets
-	// previous are the PreviousKeys; unnamed, those without ID.
+	signKey any      // nil: this engine cannot sign (or, with user keys, is told each key)
+	current verifier // the current key, named by its ID; no key with per-user secrets
+	// previous are the previous keys; unnamed, those without ID.
 	previous, unnamed []verifier
 	// header is the header segment we write: DRF-JWT's, in PyJWT 1.x's
-	// key order, with kid when KeyID is set.
+	// key order, with kid when the current key has an ID.
 	header string
 	// plain are header segments that need no decoding: DRF-JWT's and
 	// PyJWT 2's, which Django services write today, without kid.
@@ -246,24 +268,25 @@ type verifier struct {
 	key any // []byte for HMAC, else a public key
 }
 
-// newKeySet prepares the keys of checked settings.
-func newKeySet(s Settings) *keySet {
+// newKeySet prepares checked keys.
+func newKeySet(spec Spec, k Keys) *keySet {
+	alg := spec.Algorithm
 	ks := &keySet{
-		method: jwt.GetSigningMethod(s.Algorithm),
+		method: jwt.GetSigningMethod(alg),
 		plain: [2]string{
-			b64.EncodeToString([]byte(`{"typ":"JWT","alg":"` + s.Algorithm + `"}`)),
-			b64.EncodeToString([]byte(`{"alg":"` + s.Algorithm + `","typ":"JWT"}`)),
+			b64.EncodeToString([]byte(`{"typ":"JWT","alg":"` + alg + `"}`)),
+			b64.EncodeToString([]byte(`{"alg":"` + alg + `","typ":"JWT"}`)),
 		},
-		current: verifier{id: s.KeyID},
+		current: verifier{id: k.Current.ID},
 	}
 	ks.header = ks.plain[0]
-	if s.KeyID != "" {
-		ks.header = b64.EncodeToString([]byte(`{"typ":"JWT","alg":"` + s.Algorithm + `","kid":"` + s.KeyID + `"}`))
+	if k.Current.ID != "" {
+		ks.header = b64.EncodeToString([]byte(`{"typ":"JWT","alg":"` + alg + `","kid":"` + k.Current.ID + `"}`))
 	}
-	for _, k := range s.PreviousKeys {
-		v := verifier{id: k.ID, key: k.PublicKey}
-		if k.Secret != "" {
-			v.key = []byte(k.Secret)
+	for _, p := range k.Previous {
+		v := verifier{id: p.ID, key: p.Public}
+		if len(p.Secret) > 0 {
+			v.key = slices.Clone(p.Secret)
 		}
 		ks.previous = append(ks.previous, v)
 		if v.id == "" {
@@ -271,20 +294,21 @@ func newKeySet(s Settings) *keySet {
 		}
 	}
 	switch {
-	case algorithms[s.Algorithm] != hmacKey:
-		pub := s.PublicKey
-		if s.PrivateKey != nil {
-			ks.signKey = s.PrivateKey
+	case algorithms[alg] != hmacKey:
+		pub := k.Current.Public
+		if k.Current.Private != nil {
+			ks.signKey = k.Current.Private
 			if pub == nil {
-				pub = s.PrivateKey.(crypto.Signer).Public()
+				pub = k.Current.Private.(crypto.Signer).Public()
 			}
 		}
 		ks.current.key = pub
-	case s.UserSecretKey == nil:
-		ks.signKey = []byte(s.SecretKey)
-		ks.current.key = []byte(s.SecretKey)
+	case !spec.UserKeys:
+		secret := slices.Clone(k.Current.Secret)
+		ks.signKey = secret
+		ks.current.key = secret
 	}
-	ks.scratch = newScratchPool(s.Algorithm, ks.current.key)
+	ks.scratch = newScratchPool(alg, ks.current.key)
 	return ks
 }
 
@@ -305,9 +329,9 @@ func (ks *keySet) candidates(kid string) (first *verifier, more []verifier) {
 	return &ks.current, ks.unnamed
 }
 
-// parsePrivateKeyPEM reads an unencrypted PKCS #8, PKCS #1 (RSA) or SEC 1
+// ParsePrivateKeyPEM reads an unencrypted PKCS #8, PKCS #1 (RSA) or SEC 1
 // (EC) private key.
-func parsePrivateKeyPEM(data []byte) (crypto.PrivateKey, error) {
+func ParsePrivateKeyPEM(data []byte) (crypto.PrivateKey, error) {
 	block, err := onePEMBlock(data)
 	if err != nil {
 		return nil, err
@@ -323,9 +347,9 @@ func parsePrivateKeyPEM(data []byte) (crypto.PrivateKey, error) {
 	return nil, fmt.Errorf("a PEM block of type %q is not an unencrypted private key", block.Type)
 }
 
-// parsePublicKeyPEM reads a PKIX or PKCS #1 (RSA) public key, or takes the
+// ParsePublicKeyPEM reads a PKIX or PKCS #1 (RSA) public key, or takes the
 // key of a certificate.
-func parsePublicKeyPEM(data []byte) (crypto.PublicKey, error) {
+func ParsePublicKeyPEM(data []byte) (crypto.PublicKey, error) {
 	block, err := onePEMBlock(data)
 	if err != nil {
 		return nil, err
@@ -333,9 +357,9 @@ func parsePublicKeyPEM(data []byte) (crypto.PublicKey, error) {
 	return publicKeyOf(block)
 }
 
-// parsePublicKeysPEM reads every PEM block of data as parsePublicKeyPEM
+// ParsePublicKeysPEM reads every PEM block of data as ParsePublicKeyPEM
 // reads one.
-func parsePublicKeysPEM(data []byte) ([]crypto.PublicKey, error) {
+func ParsePublicKeysPEM(data []byte) ([]crypto.PublicKey, error) {
 	var keys []crypto.PublicKey
 	for {
 		block, rest := pem.Decode(data)

@@ -1,4 +1,4 @@
-package jwtauth
+package token
 
 import (
 	"encoding/json"
@@ -82,7 +82,7 @@ func (p *scanner) literal(lit string) bool {
 }
 
 // str consumes a string literal: no raw control characters, only JSON's
-// escapes. The input is valid UTF-8, checked before.
+// escapes, no lone surrogate. The input is valid UTF-8, checked before.
 func (p *scanner) str() bool {
 	p.i++ // the opening quote
 	for p.i < len(p.s) {
@@ -107,15 +107,27 @@ func (p *scanner) str() bool {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 				p.i += 2
 			case 'u':
-				if p.i+6 > len(p.s) {
+				u, ok := hex4(p.s, p.i+2)
+				if !ok {
 					return false
 				}
-				for _, h := range []byte(p.s[p.i+2 : p.i+6]) {
-					if !('0' <= h && h <= '9' || 'a' <= h && h <= 'f' || 'A' <= h && h <= 'F') {
+				p.i += 6
+				// A lone surrogate would decode to U+FFFD, so that
+				// "admin\ud800" and "admin\ufffd" named one user where
+				// PyJWT keeps them apart: refused, with every surrogate
+				// that is not half of a pair.
+				switch {
+				case u >= 0xdc00 && u <= 0xdfff:
+					return false
+				case u >= 0xd800 && u <= 0xdbff:
+					if !strings.HasPrefix(p.s[p.i:], `\u`) {
 						return false
 					}
+					if lo, ok := hex4(p.s, p.i+2); !ok || lo < 0xdc00 || lo > 0xdfff {
+						return false
+					}
+					p.i += 6
 				}
-				p.i += 6
 			default:
 				return false
 			}
@@ -124,6 +136,28 @@ func (p *scanner) str() bool {
 		}
 	}
 	return false
+}
+
+// hex4 reads the four hex digits of a \u escape at s[i:].
+func hex4(s string, i int) (rune, bool) {
+	if i+4 > len(s) {
+		return 0, false
+	}
+	var r rune
+	for _, h := range []byte(s[i : i+4]) {
+		switch {
+		case '0' <= h && h <= '9':
+			h -= '0'
+		case 'a' <= h && h <= 'f':
+			h -= 'a' - 10
+		case 'A' <= h && h <= 'F':
+			h -= 'A' - 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(h)
+	}
+	return r, true
 }
 
 // strSpecial marks the bytes a string literal cannot simply contain: the
