@@ -10,7 +10,10 @@ import (
 	"encoding/base64"
 	"errors"
 	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // basicAuthHeader is "Basic base64(userpass)".
@@ -128,6 +131,12 @@ func TestCookieCredential(t *testing.T) {
 	runProtectedCases(t, []protectedCase{
 		{name: "only the cookie", tweak: cookie, headers: []string{"Cookie", "jwt=" + v}, status: 200, body: protectedOK},
 		{name: "cookie among others", tweak: cookie, headers: []string{"Cookie", "a=1; jwt=" + v + "; b=2"}, status: 200, body: protectedOK},
+		// Sent twice (tossed in from a sibling subdomain): Django keeps
+		// the last copy, net/http the first; which is the victim's is
+		// unknown, so neither is taken.
+		{name: "cookie twice, valid first", tweak: cookie, headers: []string{"Cookie", "jwt=" + v + "; jwt=" + tk.expired}, status: 401, body: detailBody("Incorrect authentication credentials.")},
+		{name: "cookie twice, valid last", tweak: cookie, headers: []string{"Cookie", "jwt=abc; jwt=" + v}, status: 401, body: detailBody("Incorrect authentication credentials.")},
+		{name: "cookie twice in two headers", tweak: cookie, headers: []string{"Cookie", "jwt=" + v, "Cookie", "jwt=" + v}, status: 401, body: detailBody("Incorrect authentication credentials.")},
 		{name: "cookie plus Basic bad", tweak: cookie, headers: []string{"Cookie", "jwt=" + v, auth, basicAuthHeader("jpueblo:wrong")}, status: 401, body: detailBody("Invalid username/password.")},
 		{
 			// Deliberate difference: Python's lenient base64 reads "!!!"
@@ -287,5 +296,58 @@ func TestAuthenticateDirectly(t *testing.T) {
 				t.Errorf("claims = %+v, want claims %t", c, tc.claims)
 			}
 		})
+	}
+}
+
+// metered is an Authenticator of the user's own around another: an
+// ordinary decorator, counting calls.
+type metered struct {
+	next  Authenticator
+	calls atomic.Int32
+}
+
+func (m *metered) Authenticate(r *http.Request) (User, error) {
+	m.calls.Add(1)
+	return m.next.Authenticate(r)
+}
+
+// TestBasicAuthenticationWrapped: BasicAuthentication inside a decorator
+// still shares the Auth's login slots and throttle (before, New found it
+// only by its type: wrapped, every Basic login waited a second for a slot
+// that did not exist and answered 500).
+func TestBasicAuthenticationWrapped(t *testing.T) {
+	t.Parallel()
+	store := newFixtureStore(t)
+	m := &metered{next: BasicAuthentication(store)}
+	throttle, err := NewMemoryThrottle(Rate{N: 1, Period: time.Minute}, Rate{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := newTestAuth(t, store, func(s *Settings) {
+		s.Authenticators = []Authenticator{m}
+		s.LoginThrottle = throttle
+	})
+	h := a.Required(&protectedView{})
+	get := func(userpass string) *httptest.ResponseRecorder {
+		r := httptest.NewRequest(http.MethodGet, "/api/protected/", nil)
+		r.Header.Set("Authorization", basicAuthHeader(userpass))
+		return serveRecorded(h, r)
+	}
+	start := time.Now()
+	assertJSONResponse(t, get("jpueblo:password"), http.StatusOK, protectedOK)
+	if d := time.Since(start); d > 500*time.Millisecond {
+		t.Errorf("a wrapped Basic login took %v: it waited for a login slot", d)
+	}
+	// The Auth's throttle counts the wrapped authenticator's attempts.
+	rec := get("jpueblo:password")
+	assertJSONResponse(t, rec, http.StatusTooManyRequests, detailBody("Request was throttled. Expected available in 60 seconds."))
+	if m.calls.Load() != 2 {
+		t.Errorf("the decorator ran %d times, want 2", m.calls.Load())
+	}
+	// Used outside an Auth, it still checks passwords.
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
+	r.Header.Set("Authorization", basicAuthHeader("jpueblo:password"))
+	if u, err := BasicAuthentication(store).Authenticate(r); err != nil || u.Username != "jpueblo" {
+		t.Errorf("outside an Auth: %+v, %v", u, err)
 	}
 }

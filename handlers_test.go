@@ -1245,3 +1245,27 @@ func TestEndpointErrorHandler(t *testing.T) {
 		assertJSONResponse(t, rec, 503, detailBody("Service temporarily unavailable, try again later."))
 	})
 }
+
+// TestPayloadHandlerAddsClaims: the hook can add a claim to the Extra it
+// is given, as its doc invites, and a handler reads it back; before, Extra
+// was nil there, the assignment panicked and every login answered 500.
+func TestPayloadHandlerAddsClaims(t *testing.T) {
+	t.Parallel()
+	a := newTestAuth(t, newFixtureStore(t), func(s *Settings) {
+		s.PayloadHandler = func(_ context.Context, u User, c Claims) (Claims, error) {
+			c.Extra["role"] = "staff"
+			return c, nil
+		}
+	})
+	rec := doJSON(a.Handlers().Obtain, fixtureLogin)
+	tok := tokenFromBody(t, rec)
+	if got, want := tokenPayloadJSON(t, tok), `{"user_id":1,"username":"jpueblo","exp":1700000300,"email":"jpueblo@example.com","role":"staff"}`; got != want {
+		t.Fatalf("payload = %s, want %s", got, want)
+	}
+	view := &upstreamMockView{}
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
+	r.Header.Set("Authorization", "JWT "+tok)
+	if rec := serveRecorded(a.Required(view), r); rec.Code != 200 || view.claims.Extra["role"] != "staff" {
+		t.Errorf("status %d, claims %v: want the role read back", rec.Code, view.claims.Extra)
+	}
+}

@@ -303,6 +303,13 @@ func strictnessCases() []strictnessCase {
 		{"exp 1e10 (year 2286)", hs256(pl(`,"exp":1e10`)), nil, nil},
 		{"exp now−30, leeway 30 s", hs256(pl(`,"exp":1699999970`)), func(s *Settings) { s.Leeway = 30 * time.Second }, ErrExpiredToken},
 		{"exp now−29, leeway 30 s", hs256(pl(`,"exp":1699999971`)), func(s *Settings) { s.Leeway = 30 * time.Second }, nil},
+		// One range for every spelling of a NumericDate: up to
+		// 9999-12-31T23:59:59Z, as a digit string or a float.
+		{"exp 253402300799, the last second of 9999", hs256(pl(`,"exp":253402300799`)), nil, nil},
+		{"exp 253402300800 as digits", hs256(pl(`,"exp":253402300800`)), nil, errMalformed},
+		{"exp 999999999999 as digits", hs256(pl(`,"exp":999999999999`)), nil, errMalformed},
+		{"exp 1e12", hs256(pl(`,"exp":1e12`)), nil, errMalformed},
+		{"exp 253402300800.0", hs256(pl(`,"exp":253402300800.0`)), nil, errMalformed},
 		// nbf and iat (row 21).
 		{"nbf in the future", hs256(pl(`,"exp":1700000300,"nbf":1700000001`)), nil, ErrInvalidToken},
 		{"nbf now", hs256(pl(`,"exp":1700000300,"nbf":1700000000`)), nil, nil},
@@ -311,6 +318,26 @@ func strictnessCases() []strictnessCase {
 		{"iat in the future is recorded, not refused", hs256(pl(`,"exp":1700000300,"iat":1800000000`)), nil, nil},
 		{"iat a string", hs256(pl(`,"exp":1700000300,"iat":"abc"`)), nil, errMalformed},
 		{"iat null", hs256(pl(`,"exp":1700000300,"iat":null`)), nil, errMalformed},
+		// A lone surrogate escape decodes to U+FFFD: "admin\ud800",
+		// "admin\udbff" and "admin\ufffd" would name one user, where
+		// PyJWT keeps them apart. Refused; a pair is a character.
+		{"username with a lone high surrogate", hs256(`{"user_id":1,"username":"admin\ud800","exp":1700000300}`), nil, errMalformed},
+		{"username with a lone low surrogate", hs256(`{"user_id":1,"username":"admin\udbff","exp":1700000300}`), nil, errMalformed},
+		{"surrogates in the wrong order", hs256(`{"user_id":1,"username":"admin\udc00\ud800","exp":1700000300}`), nil, errMalformed},
+		{"lone surrogate in a custom claim", hs256(pl(`,"exp":1700000300,"x":["\ud83d"]`)), nil, errMalformed},
+		{"lone surrogate in a claim name", hs256(pl(`,"exp":1700000300,"\ud800":1`)), nil, errMalformed},
+		{"a surrogate pair is a character", hs256(pl(`,"exp":1700000300,"x":"\ud83d\ude00"`)), nil, nil},
+		{"U+FFFD itself names no one else", hs256(`{"user_id":1,"username":"admin\ufffd","exp":1700000300}`), nil, ErrUserNotFound},
+		// A token that is not an access token is no credential (RFC 8725
+		// §3.12): simplejwt's refresh token carries a username once the
+		// Django side adds one, lives a day and outlives its blacklisting.
+		{"token_type refresh", hs256(pl(`,"exp":1700000300,"token_type":"refresh","jti":"a1"`)), nil, ErrInvalidToken},
+		{"token_type sliding", hs256(pl(`,"exp":1700000300,"token_type":"sliding"`)), nil, ErrInvalidToken},
+		{"token_type Access", hs256(pl(`,"exp":1700000300,"token_type":"Access"`)), nil, ErrInvalidToken},
+		{"token_type not a string", hs256(pl(`,"exp":1700000300,"token_type":1`)), nil, ErrInvalidToken},
+		{"token_type null", hs256(pl(`,"exp":1700000300,"token_type":null`)), nil, ErrInvalidToken},
+		{"token_type access", hs256(pl(`,"exp":1700000300,"token_type":"access"`)), nil, nil},
+		{"expired refresh token: expiry reported", hs256(pl(`,"exp":1,"token_type":"refresh"`)), nil, ErrExpiredToken},
 		// aud and iss (rows 22-24).
 		{"aud string, none configured", hs256(pl(`,"exp":1700000300,"aud":"x"`)), nil, ErrInvalidToken},
 		{"aud array, none configured", hs256(pl(`,"exp":1700000300,"aud":["x"]`)), nil, ErrInvalidToken},

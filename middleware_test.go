@@ -617,3 +617,68 @@ func TestMiddlewareUserLifecycle(t *testing.T) {
 	addFixtureUser(t, store, User{ID: "7", Username: "jpueblo", Email: "jpueblo@example.com", IsActive: true}, "password")
 	assert401(t, get(), `JWT realm="api"`, "Invalid signature.")
 }
+
+// TestClaimsAreCopies: the claims a handler gets (ClaimsFromContext,
+// Authenticate, VerifyToken) are its own down to nested values, so that
+// editing one in place changes nothing another request sees, cached or
+// not, and concurrent requests do not race (before, nested objects were
+// the cache entry's own: a handler's edit showed in every later request,
+// and two at once crashed with "concurrent map writes").
+func TestClaimsAreCopies(t *testing.T) {
+	t.Parallel()
+	payload := `{"user_id":1,"username":"jpueblo","exp":1700000300,"email":"jpueblo@example.com","perm":{"read":["a","b"],"n":1},"list":[{"k":"v"}]}`
+	tok := issuedToken(payload)
+	for _, cache := range []int{0, 8} {
+		t.Run(fmt.Sprintf("cache %d", cache), func(t *testing.T) {
+			t.Parallel()
+			a := newTestAuth(t, newFixtureStore(t), func(s *Settings) { s.TokenCacheSize = cache })
+			vandal := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				c, _ := ClaimsFromContext(r.Context())
+				perm := c.Extra["perm"].(map[string]any)
+				if read := perm["read"].([]any); len(read) != 2 || read[0] != "a" {
+					t.Errorf("perm.read = %v: an earlier request's edit shows", read)
+				}
+				perm["read"].([]any)[0] = "edited"
+				perm["admin"] = true
+				c.Extra["list"].([]any)[0].(map[string]any)["k"] = "edited"
+				w.WriteHeader(http.StatusNoContent)
+			})
+			h := a.Required(vandal)
+			var wg sync.WaitGroup
+			for range 8 {
+				wg.Go(func() {
+					for range 20 {
+						r := httptest.NewRequest(http.MethodGet, "/", nil)
+						r.Header.Set("Authorization", "JWT "+tok)
+						if rec := serveRecorded(h, r); rec.Code != http.StatusNoContent {
+							t.Errorf("status %d", rec.Code)
+						}
+					}
+				})
+			}
+			wg.Wait()
+			r := httptest.NewRequest(http.MethodGet, "/", nil)
+			r.Header.Set("Authorization", "JWT "+tok)
+			for _, get := range []func() (Claims, error){
+				func() (Claims, error) { _, c, err := a.Authenticate(r); return c, err },
+				func() (Claims, error) { _, c, err := a.VerifyToken(t.Context(), tok); return c, err },
+			} {
+				c, err := get()
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := map[string]any{"read": []any{"a", "b"}, "n": json.Number("1")}
+				if !reflect.DeepEqual(c.Extra["perm"], want) || !reflect.DeepEqual(c.Extra["list"], []any{map[string]any{"k": "v"}}) {
+					t.Errorf("claims after the edits: %v", c.Extra)
+				}
+				c.Extra["perm"].(map[string]any)["read"].([]any)[1] = "edited too"
+			}
+			if c, _, _ := a.VerifyToken(t.Context(), tok); c.Username == "" {
+				t.Fatal("token refused")
+			}
+			if _, c, _ := a.VerifyToken(t.Context(), tok); c.Extra["perm"].(map[string]any)["read"].([]any)[1] != "b" {
+				t.Errorf("an edit of VerifyToken's claims showed in the next call")
+			}
+		})
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
+	"encoding/json"
 	"encoding/pem"
 	"fmt"
 	"log/slog"
@@ -146,11 +147,33 @@ func TestSettingsNeverPrintKeys(t *testing.T) {
 	log.Info("settings", "s", s, "secret", s.Keys.Secret)
 	log.Info("settings", slog.Any("s", s))
 	out := buf.String()
-	for _, f := range []string{"%v", "%+v", "%#v", "%s"} {
-		out += fmt.Sprintf(f, s) + fmt.Sprintf(f, s.Keys.Secret) + fmt.Sprintf(f, &s) + fmt.Sprintf(f, s.Keys.Previous[0])
+	// Every verb: %d, %x and %t print a struct's fields one by one (the
+	// secret's bytes, the RSA key's numbers) unless the type formats
+	// itself.
+	for _, f := range []string{"%v", "%+v", "%#v", "%s", "%d", "%x", "%X", "%q", "%t", "%10.3v", "%o", "%U"} {
+		out += fmt.Sprintf(f, s) + fmt.Sprintf(f, s.Keys.Secret) + fmt.Sprintf(f, &s) + fmt.Sprintf(f, s.Keys.Previous[0]) + fmt.Sprintf(f, s.Keys)
 	}
-	if strings.Contains(out, "do-not-print") || strings.Contains(out, rsaKey.D.String()[:20]) || strings.Contains(out, rsaKey.N.String()[:20]) {
-		t.Errorf("a key was printed:\n%s", out)
+	// encoding/json, alone and inside a struct of the user's, and slog's
+	// JSON handler, which marshals what has no LogValue.
+	type holder struct {
+		K Keys
+		S Secret
+		P *Keys
+	}
+	for _, v := range []any{s.Keys, s.Keys.Secret, holder{s.Keys, s.Keys.Secret, &s.Keys}, s, []Keys{s.Keys}} {
+		b, err := json.Marshal(v)
+		if err != nil {
+			t.Errorf("json.Marshal(%T): %v", v, err)
+		}
+		out += string(b)
+	}
+	log.Info("nested", "h", holder{s.Keys, s.Keys.Secret, &s.Keys}, "keys", []Keys{s.Keys}, "m", map[string]any{"s": s.Keys.Secret})
+	out += buf.String()
+	hexSecret := fmt.Sprintf("%x", "do-not-print")
+	for _, leak := range []string{"do-not-print", hexSecret, rsaKey.D.String()[:20], rsaKey.N.String()[:20], fmt.Sprintf("%x", rsaKey.N.Bytes()[:10])} {
+		if strings.Contains(strings.ToLower(out), strings.ToLower(leak)) {
+			t.Errorf("a key was printed (%.20s...):\n%s", leak, out)
+		}
 	}
 	if !strings.Contains(out, "[REDACTED]") || !strings.Contains(out, "RS256") {
 		t.Errorf("the printout should still say what is configured:\n%s", out)
