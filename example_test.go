@@ -1,6 +1,7 @@
 package jwtauth_test
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,77 +15,48 @@ import (
 	"github.com/jwtauth-go/jwtauth/passwords"
 )
 
-// exampleAuth is an Auth with one user, admin/admin, a fixed secret and a
-// fixed clock, so that the examples print the same thing every time.
-func exampleAuth(tweak func(*jwtauth.Settings)) *jwtauth.Auth {
-	store := &jwtauth.MemoryStore{Passwords: passwords.Policy{PBKDF2Iterations: 1}}
-	if err := store.AddUser(jwtauth.User{ID: "1", Username: "admin", Email: "admin@example.com", IsActive: true}, "admin"); err != nil {
-		log.Fatal(err)
-	}
-	s := jwtauth.Settings{
-		Keys: jwtauth.Keys{Secret: "example-secret-use-32-random-bytes-or-more"},
-		Now:  func() time.Time { return time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC) },
-	}
-	if tweak != nil {
-		tweak(&s)
-	}
-	a, err := jwtauth.New(s, store)
+// The quick start: one user, the three endpoints and a protected handler
+// on a ServeMux, then a login and an authenticated request.
+func Example() {
+	store := &jwtauth.MemoryStore{}
+	err := store.AddUser(jwtauth.User{ID: "1", Username: "admin", Email: "admin@example.com", IsActive: true}, "s3cret-pa55")
 	if err != nil {
 		log.Fatal(err)
 	}
-	return a
-}
-
-// hello answers the authenticated user's name.
-var hello = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-	if u, ok := jwtauth.UserFromContext(r.Context()); ok {
-		fmt.Fprintf(w, "hello %s", u.Username)
-		return
+	a, err := jwtauth.New(jwtauth.Settings{Keys: jwtauth.Keys{Secret: "example-secret-use-32-random-bytes-or-more"}}, store)
+	if err != nil {
+		log.Fatal(err)
 	}
-	fmt.Fprint(w, "hello anonymous")
-})
-
-// login obtains a token for admin/admin through the obtain handler.
-func login(a *jwtauth.Auth) string {
-	rec := httptest.NewRecorder()
-	req := httptest.NewRequest(http.MethodPost, "/api-token-auth/", strings.NewReader(`{"username":"admin","password":"admin"}`))
-	req.Header.Set("Content-Type", "application/json")
-	a.Handlers().Obtain.ServeHTTP(rec, req)
-	var body struct{ Token string }
-	_ = json.Unmarshal(rec.Body.Bytes(), &body)
-	return body.Token
-}
-
-func get(h http.Handler, method, authorization string) *httptest.ResponseRecorder {
-	rec := httptest.NewRecorder()
-	req := httptest.NewRequest(method, "/", nil)
-	if authorization != "" {
-		req.Header.Set("Authorization", authorization)
-	}
-	h.ServeHTTP(rec, req)
-	return rec
-}
-
-// The quick start: the three endpoints and a protected handler on a
-// ServeMux, then a login and an authenticated request.
-func Example() {
-	a := exampleAuth(nil) // jwtauth.New(settings, store)
-
+	h := a.Handlers()
 	mux := http.NewServeMux()
-	mux.Handle("/api-token-auth/", a.Handlers().Obtain)
-	mux.Handle("/api-token-refresh/", a.Handlers().Refresh)
-	mux.Handle("/api-token-verify/", a.Handlers().Verify)
-	mux.Handle("/api/hello/", a.Required(hello))
+	mux.Handle("/api-token-auth/", h.Obtain)
+	mux.Handle("/api-token-refresh/", h.Refresh)
+	mux.Handle("/api-token-verify/", h.Verify)
+	mux.Handle("/api/hello/", a.Required(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u, _ := jwtauth.UserFromContext(r.Context())
+		fmt.Fprintf(w, "hello %s", u.Username)
+	})))
 
-	token := login(a)
+	// A client logs in, then sends the token.
 	rec := httptest.NewRecorder()
-	req := httptest.NewRequest(http.MethodGet, "/api/hello/", nil)
-	req.Header.Set("Authorization", "JWT "+token)
+	req := httptest.NewRequest(http.MethodPost, "/api-token-auth/", strings.NewReader(`{"username":"admin","password":"s3cret-pa55"}`))
+	req.Header.Set("Content-Type", "application/json")
+	mux.ServeHTTP(rec, req)
+	var body struct{ Token string }
+	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
+		log.Fatal(err)
+	}
+
+	rec = httptest.NewRecorder()
+	req = httptest.NewRequest(http.MethodGet, "/api/hello/", nil)
+	req.Header.Set("Authorization", "JWT "+body.Token)
 	mux.ServeHTTP(rec, req)
 	fmt.Println(rec.Code, rec.Body)
 	// Output: 200 hello admin
 }
 
+// New reports every configuration problem at once, naming the setting and
+// its environment variable, never a key.
 func ExampleNew() {
 	_, err := jwtauth.New(jwtauth.Settings{Keys: jwtauth.Keys{Secret: "too short"}, Algorithm: "none"}, &jwtauth.MemoryStore{})
 	fmt.Println(err)
@@ -111,11 +83,32 @@ func ExampleFromEnv() {
 	// jwtauth: JWT_VERIFY: verification cannot be turned off: a setting that disables it is how forged tokens get in (simplejwt 5.2.1); unset it
 }
 
+// Required is DRF's IsAuthenticated: every failure is DRF's 401, with the
+// challenge, before the handler runs.
 func ExampleAuth_Required() {
-	a := exampleAuth(nil)
-	h := a.Required(hello)
-	for _, authz := range []string{"", "JWT", "JWT not-a-token", "JWT " + login(a)} {
-		rec := get(h, http.MethodGet, authz)
+	store := &jwtauth.MemoryStore{}
+	if err := store.AddUser(jwtauth.User{ID: "1", Username: "admin", IsActive: true}, "s3cret-pa55"); err != nil {
+		log.Fatal(err)
+	}
+	a, err := jwtauth.New(jwtauth.Settings{Keys: jwtauth.Keys{Secret: "example-secret-use-32-random-bytes-or-more"}}, store)
+	if err != nil {
+		log.Fatal(err)
+	}
+	token, err := a.IssueToken(context.Background(), jwtauth.User{ID: "1", Username: "admin", IsActive: true})
+	if err != nil {
+		log.Fatal(err)
+	}
+	h := a.Required(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u, _ := jwtauth.UserFromContext(r.Context())
+		fmt.Fprintf(w, "hello %s", u.Username)
+	}))
+	for _, authz := range []string{"", "JWT", "JWT not-a-token", "JWT " + token} {
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest(http.MethodGet, "/", nil)
+		if authz != "" {
+			req.Header.Set("Authorization", authz)
+		}
+		h.ServeHTTP(rec, req)
 		fmt.Println(rec.Code, rec.Header().Get("WWW-Authenticate"), rec.Body)
 	}
 	// Output:
@@ -128,26 +121,54 @@ func ExampleAuth_Required() {
 // ReadOnly is DRF's IsAuthenticatedOrReadOnly: anonymous reads pass, writes
 // need a token, and a bad token is refused even on a read.
 func ExampleAuth_ReadOnly() {
-	h := exampleAuth(nil).ReadOnly(hello)
-	fmt.Println(get(h, http.MethodGet, "").Body)
-	fmt.Println(get(h, http.MethodPost, "").Body)
-	fmt.Println(get(h, http.MethodGet, "JWT expired.or.forged").Body)
-	// Output:
-	// hello anonymous
-	// {"detail":"Authentication credentials were not provided."}
-	// {"detail":"Error decoding signature."}
-}
-
-func ExampleAuth_Handlers() {
-	h := exampleAuth(nil).Handlers().Obtain
-	for _, body := range []string{`{"username":"admin","password":"wrong"}`, `{"username":"admin"}`, `username=admin&password=admin`} {
+	a, err := jwtauth.New(jwtauth.Settings{Keys: jwtauth.Keys{Secret: "example-secret-use-32-random-bytes-or-more"}}, &jwtauth.MemoryStore{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	h := a.ReadOnly(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "the list of tasks")
+	}))
+	for _, tc := range []struct{ method, authorization string }{
+		{http.MethodGet, ""},
+		{http.MethodPost, ""},
+		{http.MethodGet, "JWT expired.or.forged"},
+	} {
 		rec := httptest.NewRecorder()
-		req := httptest.NewRequest(http.MethodPost, "/api-token-auth/", strings.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		if strings.HasPrefix(body, "username=") {
-			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req := httptest.NewRequest(tc.method, "/tasks/", nil)
+		if tc.authorization != "" {
+			req.Header.Set("Authorization", tc.authorization)
 		}
 		h.ServeHTTP(rec, req)
+		fmt.Println(tc.method, rec.Code, rec.Body)
+	}
+	// Output:
+	// GET 200 the list of tasks
+	// POST 401 {"detail":"Authentication credentials were not provided."}
+	// GET 401 {"detail":"Error decoding signature."}
+}
+
+// The obtain endpoint answers DRF's bodies: field errors, then the
+// serializer's error for bad credentials, then a token. It reads JSON,
+// form and multipart bodies, as DRF's parsers do.
+func ExampleAuth_Handlers() {
+	store := &jwtauth.MemoryStore{}
+	if err := store.AddUser(jwtauth.User{ID: "1", Username: "admin", IsActive: true}, "s3cret-pa55"); err != nil {
+		log.Fatal(err)
+	}
+	a, err := jwtauth.New(jwtauth.Settings{Keys: jwtauth.Keys{Secret: "example-secret-use-32-random-bytes-or-more"}}, store)
+	if err != nil {
+		log.Fatal(err)
+	}
+	obtain := a.Handlers().Obtain
+	for _, tc := range []struct{ contentType, body string }{
+		{"application/json", `{"username":"admin"}`},
+		{"application/json", `{"username":"admin","password":"wrong"}`},
+		{"application/x-www-form-urlencoded", `username=admin&password=s3cret-pa55`},
+	} {
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest(http.MethodPost, "/api-token-auth/", strings.NewReader(tc.body))
+		req.Header.Set("Content-Type", tc.contentType)
+		obtain.ServeHTTP(rec, req)
 		out := rec.Body.String()
 		if rec.Code == http.StatusOK {
 			out = out[:10] + "..." // {"token":"eyJ0eXAi...
@@ -155,39 +176,78 @@ func ExampleAuth_Handlers() {
 		fmt.Println(rec.Code, out)
 	}
 	// Output:
-	// 400 {"non_field_errors":["Unable to log in with provided credentials."]}
 	// 400 {"password":["This field is required."]}
+	// 400 {"non_field_errors":["Unable to log in with provided credentials."]}
 	// 200 {"token":"...
 }
 
 // With refresh allowed, a token can be exchanged for a new one of the same
 // orig_iat until orig_iat + RefreshExpirationDelta.
 func ExampleAuth_Handlers_refresh() {
-	a := exampleAuth(func(s *jwtauth.Settings) { s.AllowRefresh = true })
+	user := jwtauth.User{ID: "1", Username: "admin", IsActive: true}
+	store := &jwtauth.MemoryStore{}
+	if err := store.AddUser(user, "s3cret-pa55"); err != nil {
+		log.Fatal(err)
+	}
+	a, err := jwtauth.New(jwtauth.Settings{Keys: jwtauth.Keys{Secret: "example-secret-use-32-random-bytes-or-more"}, AllowRefresh: true}, store)
+	if err != nil {
+		log.Fatal(err)
+	}
+	token, err := a.IssueToken(context.Background(), user)
+	if err != nil {
+		log.Fatal(err)
+	}
 	rec := httptest.NewRecorder()
-	req := httptest.NewRequest(http.MethodPost, "/api-token-refresh/", strings.NewReader(`{"token":"`+login(a)+`"}`))
+	req := httptest.NewRequest(http.MethodPost, "/api-token-refresh/", strings.NewReader(`{"token":"`+token+`"}`))
 	req.Header.Set("Content-Type", "application/json")
 	a.Handlers().Refresh.ServeHTTP(rec, req)
 	fmt.Println(rec.Code, rec.Header().Get("Cache-Control"))
 	// Output: 200 no-store
 }
 
-func ExampleUserFromContext() {
-	a := exampleAuth(nil)
-	profile := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+// Custom claims: PayloadHandler adds them to every new token, and a
+// handler reads them back with ClaimsFromContext.
+func ExampleClaimsFromContext() {
+	user := jwtauth.User{ID: "1", Username: "admin", Email: "admin@example.com", IsActive: true}
+	store := &jwtauth.MemoryStore{}
+	if err := store.AddUser(user, "s3cret-pa55"); err != nil {
+		log.Fatal(err)
+	}
+	a, err := jwtauth.New(jwtauth.Settings{
+		Keys: jwtauth.Keys{Secret: "example-secret-use-32-random-bytes-or-more"},
+		PayloadHandler: func(ctx context.Context, u jwtauth.User, c jwtauth.Claims) (jwtauth.Claims, error) {
+			c.Extra["role"] = "staff" // from your own tables, say
+			return c, nil
+		},
+	}, store)
+	if err != nil {
+		log.Fatal(err)
+	}
+	profile := a.Required(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		u, _ := jwtauth.UserFromContext(r.Context())
 		c, _ := jwtauth.ClaimsFromContext(r.Context())
-		fmt.Fprintf(w, "%s <%s>, token valid until %s", u.Username, u.Email, c.ExpiresAt.UTC().Format(time.Kitchen))
-	})
-	fmt.Println(get(a.Required(profile), http.MethodGet, "JWT "+login(a)).Body)
-	// Output: admin <admin@example.com>, token valid until 12:05PM
+		fmt.Fprintf(w, "%s <%s> is %v", u.Username, u.Email, c.Extra["role"])
+	}))
+	token, err := a.IssueToken(context.Background(), user)
+	if err != nil {
+		log.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest(http.MethodGet, "/api/profile/", nil)
+	req.Header.Set("Authorization", "JWT "+token)
+	profile.ServeHTTP(rec, req)
+	fmt.Println(rec.Body)
+	// Output: admin <admin@example.com> is staff
 }
 
-// Basic authentication after JWT, as seed 000's DEFAULT_AUTHENTICATION_CLASSES
-// chain them. A 401 still carries the JWT challenge.
+// Basic authentication after JWT, as DRF's tutorial chains
+// DEFAULT_AUTHENTICATION_CLASSES. A 401 still carries the JWT challenge.
 func ExampleBasicAuthentication() {
+	// A cheap hash for the example; leave Passwords zero for Django's.
 	store := &jwtauth.MemoryStore{Passwords: passwords.Policy{PBKDF2Iterations: 1}}
-	_ = store.AddUser(jwtauth.User{ID: "1", Username: "admin", IsActive: true}, "admin")
+	if err := store.AddUser(jwtauth.User{ID: "1", Username: "admin", IsActive: true}, "admin"); err != nil {
+		log.Fatal(err)
+	}
 	a, err := jwtauth.New(jwtauth.Settings{
 		Keys:           jwtauth.Keys{Secret: "example-secret-use-32-random-bytes-or-more"},
 		Authenticators: []jwtauth.Authenticator{jwtauth.BasicAuthentication(store)},
@@ -195,59 +255,92 @@ func ExampleBasicAuthentication() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	h := a.Required(hello)
-	fmt.Println(get(h, http.MethodGet, "Basic YWRtaW46YWRtaW4=").Body) // admin:admin
-	rec := get(h, http.MethodGet, "Basic YWRtaW46d3Jvbmc=")            // admin:wrong
-	fmt.Println(rec.Code, rec.Header().Get("WWW-Authenticate"), rec.Body)
+	h := a.Required(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u, _ := jwtauth.UserFromContext(r.Context())
+		fmt.Fprintf(w, "hello %s", u.Username)
+	}))
+	for _, authz := range []string{"Basic YWRtaW46YWRtaW4=", "Basic YWRtaW46d3Jvbmc="} { // admin:admin, admin:wrong
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest(http.MethodGet, "/", nil)
+		req.Header.Set("Authorization", authz)
+		h.ServeHTTP(rec, req)
+		fmt.Println(rec.Code, rec.Header().Get("WWW-Authenticate"), rec.Body)
+	}
 	// Output:
-	// hello admin
+	// 200  hello admin
 	// 401 JWT realm="api" {"detail":"Invalid username/password."}
 }
 
 // An ErrorHandler sees every failure as an error usable with errors.Is and
 // can delegate the answer to DefaultErrorHandler.
 func Example_errorHandler() {
-	expired := 0
+	user := jwtauth.User{ID: "1", Username: "admin", IsActive: true}
+	store := &jwtauth.MemoryStore{}
+	if err := store.AddUser(user, "s3cret-pa55"); err != nil {
+		log.Fatal(err)
+	}
 	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
-	a := exampleAuth(func(s *jwtauth.Settings) {
-		s.Now = func() time.Time { return now }
-		s.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
+	expired := 0
+	a, err := jwtauth.New(jwtauth.Settings{
+		Keys: jwtauth.Keys{Secret: "example-secret-use-32-random-bytes-or-more"},
+		Now:  func() time.Time { return now },
+		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
 			if errors.Is(err, jwtauth.ErrExpiredToken) {
 				expired++ // a metric, say
 			}
 			jwtauth.DefaultErrorHandler(w, r, err)
-		}
-	})
-	token := login(a)
+		},
+	}, store)
+	if err != nil {
+		log.Fatal(err)
+	}
+	token, err := a.IssueToken(context.Background(), user)
+	if err != nil {
+		log.Fatal(err)
+	}
 	now = now.Add(10 * time.Minute) // past the 300 s lifetime
-	rec := get(a.Required(hello), http.MethodGet, "JWT "+token)
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest(http.MethodGet, "/", nil)
+	req.Header.Set("Authorization", "JWT "+token)
+	a.Required(http.NotFoundHandler()).ServeHTTP(rec, req)
 	fmt.Println(rec.Code, rec.Body, expired)
 	// Output: 401 {"detail":"Signature has expired."} 1
 }
 
 // A key rotation in a running service: tokens signed with the old key keep
-// working while it is listed among PreviousKeys, and stop when it is
+// working while it is listed among the previous keys, and stop when it is
 // dropped.
 func ExampleAuth_RotateKeys() {
 	const oldSecret, newSecret = "example-secret-use-32-random-bytes-or-more", "the-new-secret-also-32-random-bytes-or-more"
-	a := exampleAuth(nil) // signs with oldSecret
-	h := a.Required(hello)
-	old := login(a)
-
-	if err := a.RotateKeys(jwtauth.Keys{
-		Secret:   newSecret,
-		Previous: []jwtauth.Keys{{Secret: oldSecret}},
-	}); err != nil {
+	user := jwtauth.User{ID: "1", Username: "admin", IsActive: true}
+	store := &jwtauth.MemoryStore{}
+	if err := store.AddUser(user, "s3cret-pa55"); err != nil {
 		log.Fatal(err)
 	}
-	fresh := login(a)
-	fmt.Println(get(h, http.MethodGet, "JWT "+old).Code, get(h, http.MethodGet, "JWT "+fresh).Code)
+	a, err := jwtauth.New(jwtauth.Settings{Keys: jwtauth.Keys{Secret: oldSecret}}, store)
+	if err != nil {
+		log.Fatal(err)
+	}
+	status := func(token string) int {
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest(http.MethodGet, "/", nil)
+		req.Header.Set("Authorization", "JWT "+token)
+		a.Required(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})).ServeHTTP(rec, req)
+		return rec.Code
+	}
+	old, _ := a.IssueToken(context.Background(), user)
+
+	if err := a.RotateKeys(jwtauth.Keys{Secret: newSecret, Previous: []jwtauth.Keys{{Secret: oldSecret}}}); err != nil {
+		log.Fatal(err)
+	}
+	fresh, _ := a.IssueToken(context.Background(), user) // signed with newSecret
+	fmt.Println(status(old), status(fresh))
 
 	// Once the old tokens have expired, the old key goes.
 	if err := a.RotateKeys(jwtauth.Keys{Secret: newSecret}); err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(get(h, http.MethodGet, "JWT "+old).Code, get(h, http.MethodGet, "JWT "+fresh).Code)
+	fmt.Println(status(old), status(fresh))
 	// Output:
 	// 200 200
 	// 401 200
@@ -265,7 +358,17 @@ func ExampleNewMemoryThrottle() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	a := exampleAuth(func(s *jwtauth.Settings) { s.LoginThrottle = throttle })
+	store := &jwtauth.MemoryStore{}
+	if err := store.AddUser(jwtauth.User{ID: "1", Username: "admin", IsActive: true}, "s3cret-pa55"); err != nil {
+		log.Fatal(err)
+	}
+	a, err := jwtauth.New(jwtauth.Settings{
+		Keys:          jwtauth.Keys{Secret: "example-secret-use-32-random-bytes-or-more"},
+		LoginThrottle: throttle,
+	}, store)
+	if err != nil {
+		log.Fatal(err)
+	}
 	for range 3 {
 		rec := httptest.NewRecorder()
 		req := httptest.NewRequest(http.MethodPost, "/api-token-auth/", strings.NewReader(`{"username":"admin","password":"guess"}`))
