@@ -7,7 +7,7 @@
 // # Quick start
 //
 // Build one [Auth] from [Settings] and a [UserStore], then mount its
-// handlers and wrap your own handlers with its middleware:
+// [Handlers] and wrap your own handlers with its middleware:
 //
 //	s, err := jwtauth.FromEnv(os.LookupEnv) // JWT_SECRET_KEY, JWT_AUTH_HEADER_PREFIX, ...
 //	if err != nil {
@@ -19,10 +19,11 @@
 //	if err != nil {
 //		log.Fatal(err)
 //	}
+//	h := a.Handlers()
 //	mux := http.NewServeMux()
-//	mux.Handle("/api-token-auth/", a.ObtainHandler())
-//	mux.Handle("/api-token-refresh/", a.RefreshHandler())
-//	mux.Handle("/api-token-verify/", a.VerifyHandler())
+//	mux.Handle("/api-token-auth/", h.Obtain)
+//	mux.Handle("/api-token-refresh/", h.Refresh)
+//	mux.Handle("/api-token-verify/", h.Verify)
 //	mux.Handle("/api/profile/", a.Required(profile))
 //
 // Inside profile, [UserFromContext] returns the user and [ClaimsFromContext]
@@ -56,18 +57,21 @@
 // loaded from the UserStore on every request, so a deleted or disabled
 // account loses access at once.
 //
-// Keys rotate without logging anyone out: Settings.PreviousKeys keeps up
-// to three retired keys that still verify their tokens, Settings.KeyID
-// writes a kid that selects among them, and [Auth.RotateKeys] swaps the
-// keys of a running service.
+// Keys rotate without logging anyone out: [Keys].Previous keeps up to
+// three retired keys that still verify their tokens, Keys.ID writes a kid
+// that selects among them, and [Auth.RotateKeys] swaps the keys of a
+// running service.
 //
 // # Errors
 //
-// Every failure wraps one of the Err sentinels ([ErrExpiredToken],
-// [ErrInvalidCredentials], ...), usable with errors.Is. Clients see DRF's
-// messages only: {"detail": "..."} with a 401 and WWW-Authenticate:
-// JWT realm="api" from the middleware ([Error]), {"non_field_errors": [...]}
-// or field errors with a 400 from the handlers ([ValidationError]). A
+// Every refused credential wraps one of six sentinels ([ErrNoCredentials],
+// [ErrInvalidCredentials], [ErrUserNotFound], [ErrUserInactive],
+// [ErrInvalidToken], [ErrExpiredToken]), usable with errors.Is; other
+// refusals are an [*Error] whose Status says why (429, 503, 403). Clients
+// see DRF's messages only: {"detail": "..."} with a 401 and
+// WWW-Authenticate: JWT realm="api" from the middleware,
+// {"non_field_errors": [...]} or field errors with a 400 from the
+// handlers, both as an [*Error]. A
 // failing UserStore gives a 503 and a log record, never a credentials
 // message. Settings.ErrorHandler can observe or replace every answer;
 // [DefaultErrorHandler] writes DRF's.
@@ -75,7 +79,8 @@
 // # Security
 //
 // Secrets, passwords and tokens are never logged nor written to a
-// response; [Secret] and [Settings] print redacted. Refused logins and
+// response; [Secret], [Keys] and [Settings] print redacted, with every fmt
+// verb, through encoding/json and through slog. Refused logins and
 // tokens are logged at Debug level, by kind, for an operator who turns
 // that level on for Settings.Logger. HMAC secrets shorter
 // than the hash, or that look like a public key, are refused. Login does
