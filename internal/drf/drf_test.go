@@ -118,9 +118,15 @@ func TestReadFields(t *testing.T) {
 		{"json int", post("application/json", ` 7 `), nil, &Error{400, "Invalid data. Expected a dictionary, but got int.", true}},
 		{"json null", post("application/json", `null`), nil, &Error{400, "No data provided", true}},
 		{"json invalid", post("application/json", `{`), nil, &Error{400, "JSON parse error - Expecting property name enclosed in double quotes: line 1 column 2 (char 1)", false}},
-		{"form, last value wins", post("application/x-www-form-urlencoded", "a=x&a=y"), map[string]Value{"a": {Kind: String, Text: "y"}}, nil},
+		{"json list and dict: elements, and keys once each", post("application/json", `{"l":[1, "x", null, [2], {}], "d":{"b":1,"a":2,"b":3}, "e":[]}`),
+			map[string]Value{
+				"l": {Kind: Other, Type: "list", Items: []Value{{Kind: Number, Text: "1"}, {Kind: String, Text: "x"}, {Kind: Null}, {Kind: Other, Type: "list", Items: []Value{{Kind: Number, Text: "2"}}}, {Kind: Other, Type: "dict"}}},
+				"d": {Kind: Other, Type: "dict", Items: []Value{{Kind: String, Text: "b"}, {Kind: String, Text: "a"}}},
+				"e": {Kind: Other, Type: "list"},
+			}, nil},
+		{"form, last value wins", post("application/x-www-form-urlencoded", "a=x&a=y"), map[string]Value{"a": {Kind: String, Text: "y", Items: []Value{{Kind: String, Text: "x"}, {Kind: String, Text: "y"}}}}, nil},
 		{"multipart", post("multipart/form-data; boundary=B", "--B\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nx\r\n--B\r\nContent-Disposition: form-data; name=\"f\"; filename=\"f.txt\"\r\n\r\nfile\r\n--B--\r\n"),
-			map[string]Value{"a": {Kind: String, Text: "x"}}, nil},
+			map[string]Value{"a": {Kind: String, Text: "x", Items: []Value{{Kind: String, Text: "x"}}}}, nil},
 		{"multipart without boundary", post("multipart/form-data", "x"), nil, &Error{400, "Multipart form parse error - Invalid boundary in multipart: None", false}},
 		{"multipart garbage", post("multipart/form-data; boundary=B", "garbage"), map[string]Value{}, nil},
 		{"text/plain", post("text/plain; charset=utf-8", "a=b"), nil, &Error{415, `Unsupported media type "text/plain; charset=utf-8" in request.`, false}},
@@ -141,6 +147,27 @@ func TestReadFields(t *testing.T) {
 		}
 		if err != nil || !reflect.DeepEqual(fields, tt.fields) {
 			t.Errorf("%s: %#v, %v; want %#v", tt.name, fields, err, tt.fields)
+		}
+	}
+}
+
+// TestReadRequestForm: DRF reads a form, a multipart body and an empty
+// body as HTML input, JSON not.
+func TestReadRequestForm(t *testing.T) {
+	for _, tt := range []struct {
+		ct, body string
+		form     bool
+	}{
+		{"application/json", `{}`, false},
+		{"application/json", ``, true},
+		{"", ``, true},
+		{"application/x-www-form-urlencoded", `a=1`, true},
+		{"multipart/form-data; boundary=B", "--B--\r\n", true},
+	} {
+		r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(tt.body))
+		r.Header.Set("Content-Type", tt.ct)
+		if _, form, e := ReadRequest(httptest.NewRecorder(), r, 1<<10); e != nil || form != tt.form {
+			t.Errorf("%q %q: form %t, %v; want %t", tt.ct, tt.body, form, e, tt.form)
 		}
 	}
 }

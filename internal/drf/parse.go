@@ -35,6 +35,10 @@ type Value struct {
 	Text      string // a String, or a Number as Python's str() writes it
 	Type      string // Python's type name of an Other: bool, list, dict
 	Surrogate rune   // the first lone surrogate escape of a JSON string, if any
+	// Items is what DRF's list fields iterate: the elements of a JSON
+	// array, the keys of a JSON object (as Python iterates a dict), and
+	// every value a form gives the name, in order (QueryDict.getlist).
+	Items []Value
 }
 
 // Error is a request DRF refuses before any field is validated: a {"detail"}
@@ -60,28 +64,38 @@ func (e *Error) Body() any {
 // parsers do (JSON, form, multipart). An empty body is an empty form
 // whatever its type; any other type is a 415.
 func ReadFields(w http.ResponseWriter, r *http.Request, limit int64) (map[string]Value, *Error) {
+	fields, _, e := ReadRequest(w, r, limit)
+	return fields, e
+}
+
+// ReadRequest is ReadFields, also reporting whether the body is HTML form
+// input (DRF's html.is_html_input: a form, a multipart body, or no body at
+// all), which DRF's list fields read differently from JSON.
+func ReadRequest(w http.ResponseWriter, r *http.Request, limit int64) (fields map[string]Value, form bool, e *Error) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	if err != nil {
 		if errors.As(err, new(*http.MaxBytesError)) {
-			return nil, &Error{Status: http.StatusRequestEntityTooLarge, Detail: "Request body is too large."}
+			return nil, false, &Error{Status: http.StatusRequestEntityTooLarge, Detail: "Request body is too large."}
 		}
-		return nil, &Error{Status: http.StatusBadRequest, Detail: "Malformed request."}
+		return nil, false, &Error{Status: http.StatusBadRequest, Detail: "Malformed request."}
 	}
 	if len(body) == 0 {
-		return map[string]Value{}, nil
+		return map[string]Value{}, true, nil
 	}
 	ct := r.Header.Get("Content-Type")
 	mt, params, _ := mime.ParseMediaType(ct)
 	switch mt {
 	case "application/json":
-		return jsonFields(body)
+		fields, e = jsonFields(body)
+		return fields, false, e
 	case "application/x-www-form-urlencoded":
 		q, _ := url.ParseQuery(string(body)) // like Django, keep what parses
-		return formFields(q), nil
+		return formFields(q), true, nil
 	case "multipart/form-data":
-		return multipartFields(body, params["boundary"])
+		fields, e = multipartFields(body, params["boundary"])
+		return fields, true, e
 	}
-	return nil, &Error{Status: http.StatusUnsupportedMediaType, Detail: fmt.Sprintf("Unsupported media type %q in request.", ct)}
+	return nil, false, &Error{Status: http.StatusUnsupportedMediaType, Detail: fmt.Sprintf("Unsupported media type %q in request.", ct)}
 }
 
 // jsonFields reads a JSON object; the last of repeated names wins, as in
@@ -134,9 +148,34 @@ func jsonValue(raw []byte) Value {
 	case 't', 'f':
 		return Value{Kind: Other, Type: "bool"}
 	case '[':
-		return Value{Kind: Other, Type: "list"}
+		var elems []json.RawMessage
+		_ = json.Unmarshal(raw, &elems) // the syntax is valid
+		v := Value{Kind: Other, Type: "list"}
+		for _, e := range elems {
+			v.Items = append(v.Items, jsonValue(bytes.TrimSpace(e)))
+		}
+		return v
 	case '{':
-		return Value{Kind: Other, Type: "dict"}
+		v := Value{Kind: Other, Type: "dict"}
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		_, _ = dec.Token() // {
+		seen := map[string]bool{}
+		for dec.More() {
+			t, err := dec.Token()
+			if err != nil {
+				break // not reached: the syntax is valid
+			}
+			if err := dec.Decode(new(json.RawMessage)); err != nil {
+				break
+			}
+			// A repeated name is one key of the dict, where it first
+			// appeared.
+			if name, _ := t.(string); !seen[name] {
+				seen[name] = true
+				v.Items = append(v.Items, Value{Kind: String, Text: name})
+			}
+		}
+		return v
 	}
 	return Value{Kind: Number, Text: PyNumber(string(bytes.TrimSpace(raw)))}
 }
@@ -277,11 +316,16 @@ func loneSurrogate(raw []byte) rune {
 	return 0
 }
 
-// formFields keeps the last value of each name, as Django's QueryDict does.
+// formFields keeps the last value of each name as its Text, as Django's
+// QueryDict does, and every value in Items.
 func formFields(q url.Values) map[string]Value {
 	fields := make(map[string]Value, len(q))
 	for name, vs := range q {
-		fields[name] = Value{Kind: String, Text: vs[len(vs)-1]}
+		items := make([]Value, len(vs))
+		for i, s := range vs {
+			items[i] = Value{Kind: String, Text: s}
+		}
+		fields[name] = Value{Kind: String, Text: vs[len(vs)-1], Items: items}
 	}
 	return fields
 }
