@@ -97,8 +97,11 @@ func TestReadFields(t *testing.T) {
 	if v := f.Get("l"); !ok || !f.Form() || v.Text != "2" || len(v.Items) != 2 || v.Items[0].Text != "1" {
 		t.Errorf("form: ok %t, form %t, l = %+v", ok, f.Form(), v)
 	}
-	if f, ok, _ := read("application/json", ``, 1<<10); !ok || !f.Form() {
-		t.Errorf("an empty body: ok %t, form %t; want an empty form", ok, f.Form())
+	if f, ok, _ := read("application/json", ``, 1<<10); !ok || f.Form() || f.Get("a").Kind != drf.Missing {
+		t.Errorf("an empty JSON body: ok %t, form %t; want no fields, not a form", ok, f.Form())
+	}
+	if f, ok, _ := read("application/x-www-form-urlencoded", ``, 1<<10); !ok || !f.Form() {
+		t.Errorf("an empty form: ok %t, form %t; want a form", ok, f.Form())
 	}
 }
 

@@ -40,9 +40,10 @@ type Fields struct {
 // gives it.
 func (f Fields) Get(name string) Value { return f.values[name] }
 
-// Form reports whether the body was HTML form input: a form, a multipart
-// body, or no body at all. DRF's list fields read it differently from JSON:
-// a list missing from a form is an empty list, not a missing field.
+// Form reports whether the body was HTML form input: a form or a
+// multipart body, empty or not. DRF's list fields read it differently from
+// JSON: every value of a name is an item, and a list missing from a form is
+// an empty list, not a missing field.
 func (f Fields) Form() bool { return f.form }
 
 // ReadFields reads the body of r, at most limit bytes, as DRF's default
@@ -67,10 +68,14 @@ func ReadFields(w http.ResponseWriter, r *http.Request, limit int64) (fields Fie
 // its text, as DRF takes it), blank, or too long (more than maxLength
 // characters, when positive) value, and for NUL and lone surrogate
 // characters, in DRF's order. With trim, DRF's trim_whitespace (its
-// default), the value loses its leading and trailing white space. It
-// returns the value and nil, or "" and DRF's messages.
-func CharField(v Value, trim bool, maxLength int) (string, []string) {
-	return idrf.CharField(v, trim, maxLength)
+// default), the value loses its leading and trailing white space. The
+// validators, each returning a message or "", run on that value before the
+// length and character checks, as DRF runs a model field's validators
+// (Django's username validator, a uniqueness check) before its own; all
+// their messages are kept. It returns the value and nil, or "" and DRF's
+// messages.
+func CharField(v Value, trim bool, maxLength int, validators ...func(string) string) (string, []string) {
+	return idrf.CharField(v, trim, maxLength, validators...)
 }
 
 // FieldErrors is the body DRF answers, with 400, for a serializer that did

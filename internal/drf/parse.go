@@ -69,8 +69,8 @@ func ReadFields(w http.ResponseWriter, r *http.Request, limit int64) (map[string
 }
 
 // ReadRequest is ReadFields, also reporting whether the body is HTML form
-// input (DRF's html.is_html_input: a form, a multipart body, or no body at
-// all), which DRF's list fields read differently from JSON.
+// input (DRF's html.is_html_input: a form or a multipart body, empty or
+// not), which DRF's list fields read differently from JSON.
 func ReadRequest(w http.ResponseWriter, r *http.Request, limit int64) (fields map[string]Value, form bool, e *Error) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	if err != nil {
@@ -79,11 +79,13 @@ func ReadRequest(w http.ResponseWriter, r *http.Request, limit int64) (fields ma
 		}
 		return nil, false, &Error{Status: http.StatusBadRequest, Detail: "Malformed request."}
 	}
-	if len(body) == 0 {
-		return map[string]Value{}, true, nil
-	}
 	ct := r.Header.Get("Content-Type")
 	mt, params, _ := mime.ParseMediaType(ct)
+	if len(body) == 0 {
+		// DRF parses no empty body: request.data is an empty QueryDict
+		// for a form's media type, an empty dict for any other.
+		return map[string]Value{}, mt == "application/x-www-form-urlencoded" || mt == "multipart/form-data", nil
+	}
 	switch mt {
 	case "application/json":
 		fields, e = jsonFields(body)
@@ -361,8 +363,10 @@ func multipartFields(body []byte, boundary string) (map[string]Value, *Error) {
 
 // CharField validates v as DRF's CharField (allow_blank=False, max_length
 // when maxLength > 0, trim_whitespace as given) and returns the value, or
-// DRF's messages for it.
-func CharField(v Value, trim bool, maxLength int) (string, []string) {
+// DRF's messages for it. The validators, each returning a message or "",
+// run first on the (trimmed) value, as DRF runs a model field's validators
+// before its own.
+func CharField(v Value, trim bool, maxLength int, validators ...func(string) string) (string, []string) {
 	switch v.Kind {
 	case Missing:
 		return "", []string{"This field is required."}
@@ -380,6 +384,11 @@ func CharField(v Value, trim bool, maxLength int) (string, []string) {
 		s = trimmed
 	}
 	var msgs []string
+	for _, valid := range validators {
+		if msg := valid(s); msg != "" {
+			msgs = append(msgs, msg)
+		}
+	}
 	if maxLength > 0 && utf8.RuneCountInString(s) > maxLength {
 		msgs = append(msgs, fmt.Sprintf("Ensure this field has no more than %d characters.", maxLength))
 	}
