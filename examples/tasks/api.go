@@ -12,11 +12,10 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/jwtauth-go/jwtauth"
-	"github.com/jwtauth-go/jwtauth/internal/demo"
-	"github.com/jwtauth-go/jwtauth/internal/drf"
+	"github.com/jwtauth-go/jwtauth/drf"
 )
 
-// task is the Task model of seed 002.
+// task is the Task model of the tutorial.
 type task struct {
 	ID     int
 	Title  string    // at most 100 characters
@@ -44,7 +43,7 @@ type api struct {
 	lastID int
 }
 
-// newAPI returns an api over users with seed 002's two tasks, owned by
+// newAPI returns an api over users with the tutorial's two tasks, owned by
 // admin or, when there is no admin, by the user of the lowest ID.
 func newAPI(users []jwtauth.User) *api {
 	s := &api{users: slices.SortedFunc(slices.Values(users), compareUsers)}
@@ -97,9 +96,9 @@ func (s *api) taskList(w http.ResponseWriter, r *http.Request) {
 			drf.WriteJSON(w, http.StatusCreated, s.add(t))
 		}
 	case http.MethodOptions:
-		drf.WriteJSON(w, http.StatusOK, demo.Metadata("Task List"))
+		drf.WriteJSON(w, http.StatusOK, drf.Metadata("Task List"))
 	default:
-		demo.MethodNotAllowed(w, r)
+		drf.MethodNotAllowed(w, r)
 	}
 }
 
@@ -109,10 +108,10 @@ func (s *api) taskDetail(w http.ResponseWriter, r *http.Request) {
 	switch r.Method {
 	case http.MethodGet, http.MethodHead, http.MethodPut, http.MethodPatch, http.MethodDelete:
 	case http.MethodOptions:
-		drf.WriteJSON(w, http.StatusOK, demo.Metadata("Task Instance"))
+		drf.WriteJSON(w, http.StatusOK, drf.Metadata("Task Instance"))
 		return
 	default:
-		demo.MethodNotAllowed(w, r)
+		drf.MethodNotAllowed(w, r)
 		return
 	}
 	id, err := strconv.Atoi(chi.URLParam(r, "id"))
@@ -124,7 +123,7 @@ func (s *api) taskDetail(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 	if err != nil || i < 0 {
-		demo.NotFound(w, r)
+		drf.NotFound(w, r)
 		return
 	}
 	if r.Method == http.MethodGet || r.Method == http.MethodHead {
@@ -152,7 +151,7 @@ func (s *api) taskDetail(w http.ResponseWriter, r *http.Request) {
 		drf.WriteJSON(w, http.StatusOK, t)
 		return
 	}
-	demo.NotFound(w, r) // deleted meanwhile
+	drf.NotFound(w, r) // deleted meanwhile
 }
 
 // authenticated reports whether the request passed authentication, which
@@ -161,7 +160,7 @@ func (s *api) taskDetail(w http.ResponseWriter, r *http.Request) {
 // middleware from accepting anonymous writes.
 func authenticated(w http.ResponseWriter, r *http.Request) bool {
 	if _, ok := jwtauth.UserFromContext(r.Context()); !ok {
-		drf.WriteJSON(w, http.StatusForbidden, drf.Detail{Detail: "You do not have permission to perform this action."})
+		drf.PermissionDenied(w, r)
 		return false
 	}
 	return true
@@ -171,25 +170,22 @@ func authenticated(w http.ResponseWriter, r *http.Request) bool {
 // DRF's 400 when it does not validate. With partial (PATCH), absent fields
 // keep their value.
 func (s *api) readTask(w http.ResponseWriter, r *http.Request, base task, partial bool) (task, bool) {
-	fields, e := drf.ReadFields(w, r, maxBody)
-	if e != nil {
-		drf.WriteJSON(w, e.Status, e.Body())
-		return task{}, false
+	fields, ok := drf.ReadFields(w, r, maxBody)
+	if !ok {
+		return task{}, false // DRF's 400, 413 or 415 is answered
 	}
 	t := base
-	var errs jwtauth.ValidationError // DRF's 400 body, fields in order
+	var errs drf.FieldErrors // DRF's 400 body, fields in the serializer's order
 	check := func(name string, validate func(drf.Value) []string) {
-		if v := fields[name]; v.Kind != drf.Missing || !partial {
-			if msgs := validate(v); msgs != nil {
-				errs.Errors = append(errs.Errors, jwtauth.FieldError{Field: name, Messages: msgs})
-			}
+		if v := fields.Get(name); v.Kind != drf.Missing || !partial {
+			errs.Add(name, validate(v)...)
 		}
 	}
 	check("title", func(v drf.Value) (msgs []string) { t.Title, msgs = drf.CharField(v, true, 100); return })
 	check("due_to", func(v drf.Value) (msgs []string) { t.DueTo, msgs = validDateTime(v); return })
 	check("person", func(v drf.Value) (msgs []string) { t.Person, msgs = s.validPerson(v); return })
-	if errs.Errors != nil {
-		drf.WriteJSON(w, http.StatusBadRequest, &errs)
+	if !errs.Empty() {
+		drf.WriteJSON(w, http.StatusBadRequest, errs)
 		return task{}, false
 	}
 	return t, true
@@ -222,13 +218,13 @@ func (s *api) validPerson(v drf.Value) (string, []string) {
 				return u.ID, nil
 			}
 		}
-	} else if v.Kind == drf.String && len(s.users) > 0 && drf.IsDecimalInteger(s.users[0].ID) {
+	} else if v.Kind == drf.String && len(s.users) > 0 && drf.PK(s.users[0].ID).IsInteger() {
 		return "", []string{"Incorrect type. Expected pk value, received str."}
 	}
 	return "", []string{fmt.Sprintf("Invalid pk %q - object does not exist.", v.Text)}
 }
 
-// userView is a user as seed 002's UserSerializer writes one.
+// userView is a user as the tutorial's UserSerializer writes one.
 type userView struct {
 	ID       drf.PK `json:"id"`
 	Username string `json:"username"`
@@ -252,15 +248,16 @@ func (s *api) userViews() []userView {
 }
 
 // userList serves /users/: GET lists the users. The list is read-only here
-// (seed 002's UserViewSet also creates users; this example has no need to).
+// (the tutorial's UserViewSet also creates users; this example has no need
+// to).
 func (s *api) userList(w http.ResponseWriter, r *http.Request) {
 	switch r.Method {
 	case http.MethodGet, http.MethodHead:
 		drf.WriteJSON(w, http.StatusOK, s.userViews())
 	case http.MethodOptions:
-		drf.WriteJSON(w, http.StatusOK, demo.Metadata("User List"))
+		drf.WriteJSON(w, http.StatusOK, drf.Metadata("User List"))
 	default:
-		demo.MethodNotAllowed(w, r)
+		drf.MethodNotAllowed(w, r)
 	}
 }
 
@@ -269,10 +266,10 @@ func (s *api) userDetail(w http.ResponseWriter, r *http.Request) {
 	switch r.Method {
 	case http.MethodGet, http.MethodHead:
 	case http.MethodOptions:
-		drf.WriteJSON(w, http.StatusOK, demo.Metadata("User Instance"))
+		drf.WriteJSON(w, http.StatusOK, drf.Metadata("User Instance"))
 		return
 	default:
-		demo.MethodNotAllowed(w, r)
+		drf.MethodNotAllowed(w, r)
 		return
 	}
 	id := chi.URLParam(r, "id")
@@ -282,5 +279,5 @@ func (s *api) userDetail(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	demo.NotFound(w, r)
+	drf.NotFound(w, r)
 }

@@ -195,8 +195,8 @@ func TestOwnerWithoutAdmin(t *testing.T) {
 	})
 }
 
-// TestSeedFiles checks the two create_task.json files the seed 002 replay
-// sends: the corrected one is a valid task.
+// TestSeedFiles checks the two create_task.json files the tutorial's
+// replay sends: the corrected one is a valid task.
 func TestSeedFiles(t *testing.T) {
 	data, err := os.ReadFile("../../.ci/testdata/create_task.json")
 	if err != nil {
