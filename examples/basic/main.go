@@ -1,17 +1,19 @@
 // Command basic is jwtauth with net/http's ServeMux: djangorestframework-jwt's
 // obtain, refresh and verify endpoints, and one protected endpoint, as in
-// the djangorestframework-jwt tutorial (JWT, then HTTP Basic
-// authentication; DRF Token too with -db).
+// the djangorestframework-jwt tutorial (JWT, then DRF Token, then HTTP
+// Basic authentication).
 //
 //	go run ./examples/basic                       # http://127.0.0.1:8000, user admin/admin
 //	curl -X POST 127.0.0.1:8000/api-token-auth/ -H 'Content-Type: application/json' \
 //	     -d '{"username": "admin", "password": "admin"}'
 //	curl 127.0.0.1:8000/api/protected/ -H "Authorization: JWT $TOKEN"
+//	curl 127.0.0.1:8000/api/protected/ -H "Authorization: Token 9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b"
 //
 // Settings come from DRF-JWT's environment variables (JWT_SECRET_KEY,
 // JWT_AUTH_HEADER_PREFIX=Bearer, JWT_ALLOW_REFRESH=True, ...). Flags: -addr
-// (default 127.0.0.1:8000), -users FILE, and -db DSN to serve the users and
-// DRF tokens of a Django project's database instead, read-only:
+// (default 127.0.0.1:8000), -users FILE (users, and their DRF token keys),
+// and -db DSN to serve the users and DRF tokens of a Django project's
+// database instead, read-only:
 //
 //	go run ./examples/basic -db sqlite:/path/to/django/db.sqlite3
 //	go run ./examples/basic -db postgres://USER:PASSWORD@HOST/NAME
@@ -51,9 +53,9 @@ func main() {
 	}
 	settings.Logger = logger
 
-	// The users: those of a Django project's database (-db), with DRF's
-	// Token authentication for their keys, or those of the users file
-	// (-users) in memory.
+	// The users, and DRF's Token authentication for their keys: those of a
+	// Django project's database (-db), or those of the users file (-users)
+	// in memory.
 	var (
 		store      jwtauth.UserStore
 		tokens     jwtauth.Authenticator // nil: no Token authentication
@@ -70,7 +72,7 @@ func main() {
 		if err != nil {
 			fail(err) // names the file and the user, never a password
 		}
-		store = users.store
+		store, tokens = users.store, users.tokenAuthentication()
 	}
 
 	a, err := newAuth(settings, store, tokens)
@@ -90,10 +92,11 @@ func main() {
 }
 
 // newAuth authenticates with the tutorial's DEFAULT_AUTHENTICATION_CLASSES:
-// JSON Web Token first (always, by jwtauth itself), then, with -db, DRF's
-// Token authentication for the tokens the Django project handed out (none
-// when tokens is nil), then HTTP Basic for clients that send
-// "Authorization: Basic ...".
+// JSON Web Token first (always, by jwtauth itself), then DRF's Token
+// authentication for the keys the users were given (none when tokens is
+// nil), then HTTP Basic for clients that send "Authorization: Basic ...".
+// DRF's SessionAuthentication, between JWT and Token there, has nothing to
+// do: no view here logs anyone into a session.
 func newAuth(settings jwtauth.Settings, store jwtauth.UserStore, tokens jwtauth.Authenticator) (*jwtauth.Auth, error) {
 	settings.Authenticators = nil
 	if tokens != nil {

@@ -9,7 +9,8 @@ import (
 func newFlagSet(o *options) *flag.FlagSet {
 	fs := flag.NewFlagSet(progName(), flag.ExitOnError)
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:8000", "`host:port` to listen on (port 0: any free port)")
-	fs.StringVar(&o.users, "users", "", "`FILE` of users: a JSON array of {\"id\", \"username\", \"password\", \"email\", \"is_active\"}\n(default: one demo user, admin, password admin)")
+	fs.StringVar(&o.users, "users", "", "`FILE` of users: a JSON array of {\"id\", \"username\", \"password\", \"email\", \"is_active\", \"token\"},\n"+
+		"token being the user's DRF token key, if any\n(default: one demo user, admin, password admin, token "+demoTokenKey+")")
 	fs.StringVar(&o.db, "db", "", "`DSN` of a Django database whose users and DRF tokens to serve, read-only:\nsqlite:PATH (e.g. sqlite:db.sqlite3) or postgres://USER:PASSWORD@HOST/NAME")
 	fs.Usage = func() { usage(fs) }
 	return fs
@@ -21,7 +22,7 @@ func usage(fs *flag.FlagSet) {
 	fmt.Fprintf(fs.Output(), `Usage: %s [-addr host:port] [-users FILE | -db DSN]
 
 djangorestframework-jwt's endpoints and one protected view, authenticating
-with JSON Web Tokens, then DRF Token (with -db), then HTTP Basic.
+with JSON Web Tokens, then DRF Token, then HTTP Basic.
 
 Endpoints (each obtain, refresh and verify path also matches longer paths):
   POST /api-token-auth/       obtain a token: {"username": ..., "password": ...}
