@@ -9,8 +9,9 @@
 //	http POST 127.0.0.1:9000/tasks/ title='Next one' due_to=2016-10-18T19:12:01Z person:=1 "Authorization: JWT $TOKEN"
 //
 // Endpoints: POST /api-auth/ (obtain a token); /tasks/ (GET list, POST
-// create), /tasks/{id}/ (GET, PUT, PATCH, DELETE); /users/ and
-// /users/{id}/ (GET: each user with the ids of their tasks). Data lives in
+// create), /tasks/{id}/ (GET, PUT, PATCH, DELETE); /users/ (GET: each user
+// with the ids of their tasks; POST: a new user, who cannot log in, as
+// DRF's ModelViewSet creates one) and /users/{id}/ (GET). Data lives in
 // memory; two tasks are seeded, owned by admin (or by the first user).
 //
 // Settings come from DRF-JWT's environment variables (JWT_SECRET_KEY,
@@ -91,7 +92,8 @@ func main() {
 	}
 }
 
-// The methods of each view, for its Allow header.
+// The methods of each view, for its Allow header: those of DRF's
+// ModelViewSet, but for the user detail, which only reads here.
 const (
 	listMethods   = "GET, POST, HEAD, OPTIONS"
 	detailMethods = "GET, PUT, PATCH, DELETE, HEAD, OPTIONS"
@@ -116,7 +118,7 @@ func routes(a *jwtauth.Auth, api *api) http.Handler {
 
 	r.With(drf.View(listMethods), a.ReadOnly).HandleFunc("/tasks/", api.taskList)
 	r.With(drf.View(detailMethods), a.ReadOnly).HandleFunc("/tasks/{id}/", api.taskDetail)
-	r.With(drf.View(readMethods), a.ReadOnly).HandleFunc("/users/", api.userList)
+	r.With(drf.View(listMethods), a.ReadOnly).HandleFunc("/users/", api.userList)
 	r.With(drf.View(readMethods), a.ReadOnly).HandleFunc("/users/{id}/", api.userDetail)
 	return r
 }

@@ -156,8 +156,10 @@ func TestMethodsAndHeaders(t *testing.T) {
 		{"OPTIONS", "/tasks/1/", nil, 200, detailMethods},
 		{"GET", "/users/1/", nil, 200, readMethods},
 		{"GET", "/users/9/", nil, 404, readMethods},
-		{"POST", "/users/", nil, 401, readMethods},
-		{"POST", "/users/", jwt, 405, readMethods},
+		{"POST", "/users/", nil, 401, listMethods},
+		{"POST", "/users/", jwt, 400, listMethods},
+		{"DELETE", "/users/", jwt, 405, listMethods},
+		{"PUT", "/users/1/", jwt, 405, readMethods},
 		{"GET", "/nowhere/", nil, 404, ""},
 		{"FOO", "/tasks/", nil, 405, ""},
 	} {

@@ -31,6 +31,8 @@ Endpoints:
   PATCH  /tasks/{id}/        a task changed (the fields given)
   DELETE /tasks/{id}/        a task deleted
   GET    /users/             the users, each with the ids of their tasks
+  POST   /users/             a new user, who cannot log in: {"username": ..., "tasks": [TASK_ID, ...]}
+                             (the tasks given become theirs)
   GET    /users/{id}/        one user
   Every view also answers HEAD and OPTIONS; writes need "Authorization: JWT <token>".
 

@@ -23,6 +23,7 @@ var endpoints = []struct{ method, path, example string }{
 	{"PATCH", "/tasks/{id}/", "/tasks/1/"},
 	{"DELETE", "/tasks/{id}/", "/tasks/1/"},
 	{"GET", "/users/", "/users/"},
+	{"POST", "/users/", "/users/"},
 	{"GET", "/users/{id}/", "/users/1/"},
 }
 
