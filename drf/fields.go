@@ -24,8 +24,9 @@ const (
 // ("100.0" for 1e2); Type, Python's type name of an Other ("bool", "list",
 // "dict"), which DRF's messages quote; Surrogate, the first lone surrogate
 // escape of a JSON string ("\ud800"), which DRF refuses; and Items, what
-// DRF's list fields iterate: the elements of a JSON array, the keys of a
-// JSON object, every value a form gives the name.
+// DRF's list fields iterate: the elements of a field's JSON array, the
+// keys of its JSON object, every value a form gives the name (an item has
+// no Items of its own).
 type Value = idrf.Value
 
 // Fields are the fields of a request body, as DRF's parsers leave them in

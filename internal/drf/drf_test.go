@@ -2,6 +2,7 @@ package drf
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -153,9 +154,9 @@ func TestReadFields(t *testing.T) {
 		{"json int", post("application/json", ` 7 `), nil, &Error{400, "Invalid data. Expected a dictionary, but got int.", true}},
 		{"json null", post("application/json", `null`), nil, &Error{400, "No data provided", true}},
 		{"json invalid", post("application/json", `{`), nil, &Error{400, "JSON parse error - Expecting property name enclosed in double quotes: line 1 column 2 (char 1)", false}},
-		{"json list and dict: elements, and keys once each", post("application/json", `{"l":[1, "x", null, [2], {}], "d":{"b":1,"a":2,"b":3}, "e":[]}`),
+		{"json list and dict: elements one level deep, and keys once each", post("application/json", `{"l":[1, "x", null, [2], {}], "d":{"b":1,"a":2,"b":3}, "e":[]}`),
 			map[string]Value{
-				"l": {Kind: Other, Type: "list", Items: []Value{{Kind: Number, Text: "1"}, {Kind: String, Text: "x"}, {Kind: Null}, {Kind: Other, Type: "list", Items: []Value{{Kind: Number, Text: "2"}}}, {Kind: Other, Type: "dict"}}},
+				"l": {Kind: Other, Type: "list", Items: []Value{{Kind: Number, Text: "1"}, {Kind: String, Text: "x"}, {Kind: Null}, {Kind: Other, Type: "list"}, {Kind: Other, Type: "dict"}}},
 				"d": {Kind: Other, Type: "dict", Items: []Value{{Kind: String, Text: "b"}, {Kind: String, Text: "a"}}},
 				"e": {Kind: Other, Type: "list"},
 			}, nil},
@@ -230,5 +231,25 @@ func TestRendering(t *testing.T) {
 	WriteJSON(rec, 404, Detail{"Not found."})
 	if rec.Code != 404 || rec.Body.String() != `{"detail":"Not found."}` || rec.Header().Get("Content-Type") != "application/json" || rec.Header().Get("Content-Length") != "" {
 		t.Errorf("WriteJSON: %d %v %s", rec.Code, rec.Header(), rec.Body)
+	}
+}
+
+// TestReadFieldsNestedArrays: Items go one level deep, so a field of
+// deeply nested arrays is read in one pass rather than one per level.
+func TestReadFieldsNestedArrays(t *testing.T) {
+	const depth = 5000
+	body := `{"a":` + strings.Repeat("[", depth) + strings.Repeat("]", depth) + `}`
+	r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
+	r.Header.Set("Content-Type", "application/json")
+	allocs := testing.AllocsPerRun(1, func() {
+		r.Body = io.NopCloser(strings.NewReader(body))
+		fields, err := ReadFields(httptest.NewRecorder(), r, 1<<16)
+		if a := fields["a"]; err != nil || a.Type != "list" || len(a.Items) != 1 || a.Items[0].Items != nil {
+			t.Fatalf("%+v, %v", a, err)
+		}
+	})
+	// Decoding each level again would allocate for every one of them.
+	if allocs > depth/10 {
+		t.Errorf("%.0f allocations for %d nested arrays", allocs, depth)
 	}
 }

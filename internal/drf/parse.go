@@ -35,9 +35,10 @@ type Value struct {
 	Text      string // a String, or a Number as Python's str() writes it
 	Type      string // Python's type name of an Other: bool, list, dict
 	Surrogate rune   // the first lone surrogate escape of a JSON string, if any
-	// Items is what DRF's list fields iterate: the elements of a JSON
-	// array, the keys of a JSON object (as Python iterates a dict), and
-	// every value a form gives the name, in order (QueryDict.getlist).
+	// Items is what DRF's list fields iterate: the elements of a field's
+	// JSON array, the keys of its JSON object (as Python iterates a dict),
+	// every value a form gives the name, in order (QueryDict.getlist). An
+	// item has no Items of its own.
 	Items []Value
 }
 
@@ -134,11 +135,12 @@ func jsonFields(body []byte) (map[string]Value, *Error) {
 			break
 		}
 		name, _ := t.(string)
-		fields[name] = jsonValue(raw)
+		fields[name] = jsonField(raw)
 	}
 	return fields, nil
 }
 
+// jsonValue types one JSON value, without Items.
 func jsonValue(raw []byte) Value {
 	switch raw[0] {
 	case 'n':
@@ -150,15 +152,26 @@ func jsonValue(raw []byte) Value {
 	case 't', 'f':
 		return Value{Kind: Other, Type: "bool"}
 	case '[':
+		return Value{Kind: Other, Type: "list"}
+	case '{':
+		return Value{Kind: Other, Type: "dict"}
+	}
+	return Value{Kind: Number, Text: PyNumber(string(bytes.TrimSpace(raw)))}
+}
+
+// jsonField is jsonValue with the Items of an array or an object, one
+// level deep: an item's own Items stay empty, so that a body of nested
+// arrays costs one pass, not one per level.
+func jsonField(raw []byte) Value {
+	v := jsonValue(raw)
+	switch raw[0] {
+	case '[':
 		var elems []json.RawMessage
 		_ = json.Unmarshal(raw, &elems) // the syntax is valid
-		v := Value{Kind: Other, Type: "list"}
 		for _, e := range elems {
 			v.Items = append(v.Items, jsonValue(bytes.TrimSpace(e)))
 		}
-		return v
 	case '{':
-		v := Value{Kind: Other, Type: "dict"}
 		dec := json.NewDecoder(bytes.NewReader(raw))
 		_, _ = dec.Token() // {
 		seen := map[string]bool{}
@@ -177,9 +190,8 @@ func jsonValue(raw []byte) Value {
 				v.Items = append(v.Items, Value{Kind: String, Text: name})
 			}
 		}
-		return v
 	}
-	return Value{Kind: Number, Text: PyNumber(string(bytes.TrimSpace(raw)))}
+	return v
 }
 
 // SyntaxError returns "" for a body Python's json module reads, else the
