@@ -16,7 +16,7 @@
 //	token, err := store.TokenAuthentication(ctx)
 //	...
 //	a, err := jwtauth.New(jwtauth.Settings{
-//		SecretKey:      secret,
+//		Keys:           jwtauth.Keys{Secret: secret},
 //		Authenticators: []jwtauth.Authenticator{token, jwtauth.BasicAuthentication(store)},
 //	}, store)
 //

@@ -5,42 +5,20 @@ import (
 	"crypto/subtle"
 	"database/sql"
 	"fmt"
-	"net/http"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/jwtauth-go/jwtauth"
-	"github.com/jwtauth-go/jwtauth/internal/drf"
+	"github.com/jwtauth-go/jwtauth/drf"
 )
-
-// The failures of TokenAuthentication, each one of jwtauth's sentinels
-// for errors.Is, with DRF's message for it.
-var (
-	errTokenNoCreds = tokenError("Invalid token header. No credentials provided.",
-		fmt.Errorf("%w: token: no credentials after the keyword", jwtauth.ErrInvalidCredentials))
-	errTokenSpaces = tokenError("Invalid token header. Token string should not contain spaces.",
-		fmt.Errorf("%w: token: credentials contain spaces", jwtauth.ErrInvalidCredentials))
-	// A WSGI server joins repeated headers with ", ", so DRF sees spaces.
-	errTokenDuplicate = tokenError("Invalid token header. Token string should not contain spaces.",
-		fmt.Errorf("%w: token: more than one Authorization header", jwtauth.ErrInvalidCredentials))
-	errTokenEncoding = tokenError("Invalid token header. Token string should not contain invalid characters.",
-		fmt.Errorf("%w: token: key is not UTF-8", jwtauth.ErrInvalidCredentials))
-	errTokenUnknown = tokenError("Invalid token.",
-		fmt.Errorf("%w: token: no such key", jwtauth.ErrInvalidToken))
-	errTokenInactive = tokenError("User inactive or deleted.",
-		fmt.Errorf("%w: token", jwtauth.ErrUserInactive))
-)
-
-func tokenError(detail string, err error) *jwtauth.Error {
-	return &jwtauth.Error{Status: http.StatusUnauthorized, Detail: detail, Err: err}
-}
 
 // maxKeyLength is the length of authtoken_token.key, varchar(40): a longer
 // key cannot be stored, so it is not looked up.
 const maxKeyLength = 40
 
-// TokenAuthentication returns DRF's TokenAuthentication over the store's
-// database: "Authorization: Token <key>", the keyword matched
+// TokenAuthentication returns DRF's TokenAuthentication
+// (drf.TokenAuthentication) over the store's database: "Authorization:
+// Token <key>", the keyword matched
 // case-insensitively, the key looked up in Settings.TokenTable (DRF's
 // authtoken_token: key, user_id) joined to the user table. Put it in
 // jwtauth.Settings.Authenticators to accept the tokens a Django service
@@ -65,43 +43,23 @@ func (s *Store) TokenAuthentication(ctx context.Context) (jwtauth.Authenticator,
 	if err != nil {
 		return nil, err
 	}
-	return tokenAuth{stmt}, nil
+	return drf.TokenAuthentication(func(ctx context.Context, key string) (jwtauth.User, bool, error) {
+		return lookupToken(ctx, stmt, key)
+	}), nil
 }
 
-type tokenAuth struct{ stmt *sql.Stmt }
-
-func (a tokenAuth) Authenticate(r *http.Request) (jwtauth.User, error) {
-	parts, ok := drf.AuthorizationParts(r)
-	if !ok {
-		return jwtauth.User{}, errTokenDuplicate
-	}
-	key, shape := drf.Credentials(parts, "Token")
-	switch shape {
-	case drf.NotMine:
-		return jwtauth.User{}, jwtauth.ErrNoCredentials
-	case drf.NoCredentials:
-		return jwtauth.User{}, errTokenNoCreds
-	case drf.HasSpaces:
-		return jwtauth.User{}, errTokenSpaces
-	}
-	if !utf8.ValidString(key) {
-		return jwtauth.User{}, errTokenEncoding
-	}
+// lookupToken returns the user of key, found false when no row has it.
+func lookupToken(ctx context.Context, stmt *sql.Stmt, key string) (jwtauth.User, bool, error) {
 	// No such key can be stored (and PostgreSQL would refuse a NUL with an
 	// error): DRF's answer for a key that is not there.
 	if utf8.RuneCountInString(key) > maxKeyLength || strings.IndexByte(key, 0) >= 0 {
-		return jwtauth.User{}, errTokenUnknown
+		return jwtauth.User{}, false, nil
 	}
-	row, found, err := queryRow(r.Context(), a.stmt, "token lookup", key)
-	switch {
-	case err != nil:
-		return jwtauth.User{}, err
+	row, found, err := queryRow(ctx, stmt, "token lookup", key)
 	// The key must match exactly, as on PostgreSQL and SQLite: MySQL's
 	// default collations ignore case and trailing spaces.
-	case !found || subtle.ConstantTimeCompare([]byte(row.secret), []byte(key)) != 1:
-		return jwtauth.User{}, errTokenUnknown
-	case !row.user.IsActive:
-		return jwtauth.User{}, errTokenInactive
+	if err != nil || !found || subtle.ConstantTimeCompare([]byte(row.secret), []byte(key)) != 1 {
+		return jwtauth.User{}, false, err
 	}
-	return row.user, nil
+	return row.user, true, nil
 }

@@ -2,8 +2,10 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
+	"io"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -18,8 +20,16 @@ import (
 func newDjangoServer(t *testing.T) (*httptest.Server, *djangotest.Database) {
 	t.Helper()
 	dj := djangotest.New(t)
-	srv := demotest.DjangoServer(t, dj, testSecret)
-	a, err := newAuth(srv)
+	settings, err := settingsFromEnv(demotest.Env(map[string]string{"JWT_SECRET_KEY": testSecret}), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := openDB(context.Background(), "sqlite:"+dj.Path, settings.UsernameField, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	a, err := newAuth(settings, db.store, db.tokens)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +63,7 @@ func credentials(username, password string) string {
 	return string(b)
 }
 
-// TestDjangoDatabase is issue 4's acceptance test: the users of a database
+// TestDjangoDatabase: the users of a database
 // made by Django, one per password hasher, log in through the example
 // server as through DRF-JWT, and DRF's tokens authenticate.
 func TestDjangoDatabase(t *testing.T) {

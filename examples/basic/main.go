@@ -1,51 +1,109 @@
 // Command basic is jwtauth with net/http's ServeMux: djangorestframework-jwt's
 // obtain, refresh and verify endpoints, and one protected endpoint, as in
-// the tutorial of seeds/000 (JWT, then HTTP Basic authentication).
+// the djangorestframework-jwt tutorial (JWT, then DRF Token, then HTTP
+// Basic authentication).
 //
 //	go run ./examples/basic                       # http://127.0.0.1:8000, user admin/admin
 //	curl -X POST 127.0.0.1:8000/api-token-auth/ -H 'Content-Type: application/json' \
 //	     -d '{"username": "admin", "password": "admin"}'
 //	curl 127.0.0.1:8000/api/protected/ -H "Authorization: JWT $TOKEN"
+//	curl 127.0.0.1:8000/api/protected/ -H "Authorization: Token 9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b"
 //
 // Settings come from DRF-JWT's environment variables (JWT_SECRET_KEY,
 // JWT_AUTH_HEADER_PREFIX=Bearer, JWT_ALLOW_REFRESH=True, ...). Flags: -addr
-// (default 127.0.0.1:8000), -users FILE, and -db DSN to serve the users and
-// DRF tokens of a Django project's database instead, read-only:
+// (default 127.0.0.1:8000), -users FILE (users, and their DRF token keys),
+// and -db DSN to serve the users and DRF tokens of a Django project's
+// database instead, read-only:
 //
 //	go run ./examples/basic -db sqlite:/path/to/django/db.sqlite3
 //	go run ./examples/basic -db postgres://USER:PASSWORD@HOST/NAME
 //	curl 127.0.0.1:8000/api/protected/ -H "Authorization: Token $DRF_TOKEN_KEY"
+//
+// -h lists the environment variables, the endpoints and the flags.
 package main
 
 import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
 	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
 
 	"github.com/jwtauth-go/jwtauth"
-	"github.com/jwtauth-go/jwtauth/internal/demo"
-	"github.com/jwtauth-go/jwtauth/internal/drf"
+	"github.com/jwtauth-go/jwtauth/drf"
 )
 
 func main() {
-	srv := demo.Setup("127.0.0.1:8000") // -addr, -users or -db, JWT_* settings
-	a, err := newAuth(srv)
+	opts := parseFlags(os.Args[1:])
+	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+
+	// The settings: DRF-JWT's JWT_* environment variables.
+	settings, err := settingsFromEnv(os.LookupEnv, os.Stderr)
 	if err != nil {
-		demo.Fail(err) // names the setting at fault, never shows a secret
+		fail(err) // names the variable at fault, never shows a secret
 	}
-	srv.Serve(routes(a))
+	settings.Logger = logger
+
+	// The users, and DRF's Token authentication for their keys: those of a
+	// Django project's database (-db), or those of the users file (-users)
+	// in memory.
+	var (
+		store      jwtauth.UserStore
+		tokens     jwtauth.Authenticator // nil: no Token authentication
+		closeStore = func() error { return nil }
+	)
+	if opts.db != "" {
+		db, err := openDB(context.Background(), opts.db, settings.UsernameField, os.Stderr)
+		if err != nil {
+			fail(err) // never shows the DSN, which may hold a password
+		}
+		store, tokens, closeStore = db.store, db.tokens, db.Close
+	} else {
+		users, err := loadUsers(opts.users, os.Stderr)
+		if err != nil {
+			fail(err) // names the file and the user, never a password
+		}
+		store, tokens = users.store, users.tokenAuthentication()
+	}
+
+	a, err := newAuth(settings, store, tokens)
+	if err != nil {
+		fail(err)
+	}
+
+	srv := newServer(accessLog(logger, routes(a)))
+	err = listenAndServe(context.Background(), srv, opts.addr, os.Stderr)
+	if cerr := closeStore(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", progName(), err)
+		os.Exit(1)
+	}
 }
 
-// newAuth authenticates with seed 000's DEFAULT_AUTHENTICATION_CLASSES:
-// JSON Web Token first (always), then, with -db, DRF's Token
-// authentication for the tokens the Django project handed out, then HTTP
-// Basic for clients that send "Authorization: Basic ...".
-func newAuth(srv *demo.Server) (*jwtauth.Auth, error) {
-	settings := srv.Settings
+// newAuth authenticates with the tutorial's DEFAULT_AUTHENTICATION_CLASSES:
+// JSON Web Token first (always, by jwtauth itself), then DRF's Token
+// authentication for the keys the users were given (none when tokens is
+// nil), then HTTP Basic for clients that send "Authorization: Basic ...".
+// DRF's SessionAuthentication, between JWT and Token there, has nothing to
+// do: no view here logs anyone into a session.
+func newAuth(settings jwtauth.Settings, store jwtauth.UserStore, tokens jwtauth.Authenticator) (*jwtauth.Auth, error) {
 	settings.Authenticators = nil
-	if srv.Token != nil {
-		settings.Authenticators = append(settings.Authenticators, srv.Token)
+	if tokens != nil {
+		settings.Authenticators = append(settings.Authenticators, tokens)
 	}
-	settings.Authenticators = append(settings.Authenticators, jwtauth.BasicAuthentication(srv.Store))
-	return jwtauth.New(settings, srv.Store)
+	settings.Authenticators = append(settings.Authenticators, jwtauth.BasicAuthentication(store))
+	return jwtauth.New(settings, store)
 }
 
 // routes maps DRF-JWT's URLs to a's handlers. The patterns have no method:
@@ -54,23 +112,25 @@ func newAuth(srv *demo.Server) (*jwtauth.Auth, error) {
 // r'^api-token-auth/' does.
 func routes(a *jwtauth.Auth) http.Handler {
 	mux := http.NewServeMux()
-	h := a.Handlers()
 
 	// DRF-JWT's documented URLs.
-	mux.Handle("/api-token-auth/", h.Obtain)
-	mux.Handle("/api-token-refresh/", h.Refresh)
-	mux.Handle("/api-token-verify/", h.Verify)
+	mux.Handle("/api-token-auth/", a.Handlers().Obtain)
+	mux.Handle("/api-token-refresh/", a.Handlers().Refresh)
+	mux.Handle("/api-token-verify/", a.Handlers().Verify)
 
-	// The names seed 000 uses: in its urls.py, and /jwt-auth/ in its curl call.
-	mux.Handle("/auth-jwt/", h.Obtain)
-	mux.Handle("/auth-jwt-refresh/", h.Refresh)
-	mux.Handle("/auth-jwt-verify/", h.Verify)
-	mux.Handle("/jwt-auth/", h.Obtain)
+	// The names the tutorial uses: in its urls.py, and /jwt-auth/ in its
+	// curl call.
+	mux.Handle("/auth-jwt/", a.Handlers().Obtain)
+	mux.Handle("/auth-jwt-refresh/", a.Handlers().Refresh)
+	mux.Handle("/auth-jwt-verify/", a.Handlers().Verify)
+	mux.Handle("/jwt-auth/", a.Handlers().Obtain)
 
 	// DRF's IsAuthenticated: a.Required answers 401 (with the
-	// WWW-Authenticate challenge) before protected runs. "{$}" matches the
-	// path exactly; /api/protected is redirected here, as Django does.
-	mux.Handle("/api/protected/{$}", demo.View("GET, HEAD, OPTIONS")(a.Required(http.HandlerFunc(protected))))
+	// WWW-Authenticate challenge) before protected runs; drf.View, before
+	// it, puts the view's Allow and Vary headers on every answer. "{$}"
+	// matches the path exactly; /api/protected is redirected here, as
+	// Django does.
+	mux.Handle("/api/protected/{$}", drf.View("GET, HEAD, OPTIONS")(a.Required(http.HandlerFunc(protected))))
 	return mux
 }
 
@@ -80,11 +140,11 @@ func protected(w http.ResponseWriter, r *http.Request) {
 	switch r.Method {
 	case http.MethodGet, http.MethodHead:
 	case http.MethodOptions:
-		drf.WriteJSON(w, http.StatusOK, demo.Metadata("Protected"))
+		drf.WriteJSON(w, http.StatusOK, drf.Metadata("Protected"))
 		return
 	default:
 		// After authentication, as in DRF: an anonymous POST is a 401.
-		demo.MethodNotAllowed(w, r)
+		drf.MethodNotAllowed(w, r)
 		return
 	}
 	u, _ := jwtauth.UserFromContext(r.Context()) // a.Required guarantees a user
@@ -92,4 +152,130 @@ func protected(w http.ResponseWriter, r *http.Request) {
 		UserID   drf.PK `json:"user_id"` // 1, as Django writes an integer key
 		Username string `json:"username"`
 	}{drf.PK(u.ID), u.Username})
+}
+
+// settingsFromEnv returns the jwtauth settings of the environment, read by
+// jwtauth.FromEnv through lookup (os.LookupEnv). When JWT_SECRET_KEY is
+// unset and the algorithm is an HMAC one, it fills in a random secret (48
+// bytes from crypto/rand) and writes one warning line to warn: tokens will
+// not survive a restart, nor be accepted by another instance.
+func settingsFromEnv(lookup func(string) (string, bool), warn io.Writer) (jwtauth.Settings, error) {
+	s, err := jwtauth.FromEnv(lookup)
+	if err != nil {
+		return s, err
+	}
+	if s.Keys.Secret == "" && strings.HasPrefix(s.Algorithm, "HS") {
+		b := make([]byte, 48)
+		_, _ = rand.Read(b) // never fails (crypto/rand crashes the program instead)
+		s.Keys.Secret = jwtauth.Secret(base64.RawURLEncoding.EncodeToString(b))
+		fmt.Fprintln(warn, "WARNING: JWT_SECRET_KEY is not set: using a random secret; tokens will not survive a restart")
+	}
+	return s, nil
+}
+
+// newServer is the http.Server of h, with limits generous for an API and
+// short enough that slow or idle clients (slowloris) cannot hold
+// connections forever: net/http's zero values wait forever.
+func newServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,  // to send the request header
+		ReadTimeout:       15 * time.Second, // to send the whole request
+		WriteTimeout:      30 * time.Second, // to take the answer
+		IdleTimeout:       2 * time.Minute,  // kept open between requests
+		// net/http's default today, written out because the answer to an
+		// oversized header (431 before any handler runs) must not depend
+		// on a default that could change, or be raised by someone tuning
+		// the server: at most 1 MiB of header is buffered per connection,
+		// whatever the Authorization header holds.
+		MaxHeaderBytes: 1 << 20,
+	}
+}
+
+// shutdownTimeout is how long in-flight requests get to finish on SIGINT
+// or SIGTERM.
+const shutdownTimeout = 10 * time.Second
+
+// listenAndServe serves srv on addr until ctx is done or the process gets
+// SIGINT or SIGTERM (serve).
+func listenAndServe(ctx context.Context, srv *http.Server, addr string, out io.Writer) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	return serve(ctx, srv, ln, out)
+}
+
+// serve serves srv on ln until ctx is done or the process gets SIGINT or
+// SIGTERM, then shuts down gracefully: in-flight requests get up to
+// shutdownTimeout to finish. It writes "listening on http://ADDR" to out
+// once the socket is open (with port 0, ADDR has the port chosen), and
+// "shutting down" at the end. It returns nil after a clean shutdown.
+func serve(ctx context.Context, srv *http.Server, ln net.Listener, out io.Writer) error {
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	fmt.Fprintf(out, "listening on http://%s\n", ln.Addr())
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	stop() // a second signal kills the process at once
+	fmt.Fprintln(out, "shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// options are the command-line flags.
+type options struct {
+	addr  string // -addr: where to listen
+	users string // -users: the users file; "" for the demo user
+	db    string // -db: a Django database's DSN; "" for the users file
+}
+
+// parseFlags parses args. On a bad flag it prints the usage and exits with
+// status 2; -h prints it and exits with status 0.
+func parseFlags(args []string) options {
+	var o options
+	fs := newFlagSet(&o)
+	_ = fs.Parse(args) // ExitOnError: Parse exits rather than return an error
+	bad := func(format string, args ...any) {
+		fmt.Fprintf(fs.Output(), format+"\n", args...)
+		fs.Usage()
+		os.Exit(2)
+	}
+	switch {
+	case fs.NArg() > 0:
+		bad("unexpected argument %q", fs.Arg(0))
+	case o.users != "" && o.db != "":
+		bad("-users and -db are exclusive: the users come from one or the other")
+	}
+	return o
+}
+
+// fail prints err, one line per joined error, and exits with status 2: the
+// answer to a configuration error (a bad flag value, users file or JWT_*
+// variable).
+func fail(err error) {
+	for line := range strings.SplitSeq(err.Error(), "\n") {
+		fmt.Fprintf(os.Stderr, "%s: %s\n", progName(), line)
+	}
+	os.Exit(2)
+}
+
+func progName() string {
+	name := os.Args[0]
+	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
+		name = name[i+1:]
+	}
+	return name
 }

@@ -16,8 +16,9 @@ import (
 const testSecret = "a-test-secret-that-is-long-enough-0123456789"
 
 // newTestServer serves routes over a store holding admin/admin (id 1) and
-// a user whose ID is not an integer, with the settings of the seed 000
-// replay: JWT_AUTH_HEADER_PREFIX=Bearer, refresh allowed, JWT then Basic.
+// a user whose ID is not an integer, with the settings of the tutorial's
+// replay: JWT_AUTH_HEADER_PREFIX=Bearer, refresh allowed, JWT then Basic
+// (no DRF tokens).
 func newTestServer(t *testing.T) *httptest.Server {
 	t.Helper()
 	store := &jwtauth.MemoryStore{Passwords: passwords.Policy{PBKDF2Iterations: 1}}
@@ -32,12 +33,11 @@ func newTestServer(t *testing.T) *httptest.Server {
 			t.Fatal(err)
 		}
 	}
-	a, err := jwtauth.New(jwtauth.Settings{
+	a, err := newAuth(jwtauth.Settings{
 		Keys:             jwtauth.Keys{Secret: testSecret},
 		AuthHeaderPrefix: "Bearer",
 		AllowRefresh:     true,
-		Authenticators:   []jwtauth.Authenticator{jwtauth.BasicAuthentication(store)},
-	}, store)
+	}, store, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/jwtauth-go/jwtauth/internal/drf"
+	"github.com/jwtauth-go/jwtauth/drf"
 )
 
 // maxBody caps a request body: a task is a few hundred bytes.

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"io"
 	"net/http/httptest"
 	"testing"
 
@@ -16,12 +18,20 @@ import (
 func TestDjangoDatabase(t *testing.T) {
 	t.Parallel()
 	dj := djangotest.New(t)
-	srv := demotest.DjangoServer(t, dj, testSecret)
-	a, err := jwtauth.New(srv.Settings, srv.Store)
+	settings, err := settingsFromEnv(demotest.Env(map[string]string{"JWT_SECRET_KEY": testSecret}), io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	hs := httptest.NewServer(routes(a, newAPI(srv.Users)))
+	db, err := openDB(context.Background(), "sqlite:"+dj.Path, settings.UsernameField)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	a, err := jwtauth.New(settings, db.store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(routes(a, newAPI(db.users)))
 	t.Cleanup(hs.Close)
 
 	var users []struct {
@@ -52,7 +62,7 @@ func TestDjangoDatabase(t *testing.T) {
 	run(t, hs, []step{
 		{"POST", "/tasks/", `{"title":"Django's","due_to":"2016-10-18T19:12:01Z","person":` + u.ID.String() + `}`,
 			[]string{"Authorization", "JWT " + out.Token}, 201, `{"id":3,"title":"Django's","due_to":"2016-10-18T19:12:01Z","person":` + u.ID.String() + `}`},
-		// Seed 002 authenticates with JSON Web Tokens only: no DRF Token.
+		// The tutorial authenticates with JSON Web Tokens only: no DRF Token.
 		{"POST", "/tasks/", `{"title":"t","due_to":"2016-10-18T19:12:01Z","person":1}`,
 			[]string{"Authorization", "Token " + dj.User(t, "pbkdf2_sha256").Token}, 401, `{"detail":"Authentication credentials were not provided."}`},
 	})

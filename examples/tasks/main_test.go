@@ -156,8 +156,10 @@ func TestMethodsAndHeaders(t *testing.T) {
 		{"OPTIONS", "/tasks/1/", nil, 200, detailMethods},
 		{"GET", "/users/1/", nil, 200, readMethods},
 		{"GET", "/users/9/", nil, 404, readMethods},
-		{"POST", "/users/", nil, 401, readMethods},
-		{"POST", "/users/", jwt, 405, readMethods},
+		{"POST", "/users/", nil, 401, listMethods},
+		{"POST", "/users/", jwt, 400, listMethods},
+		{"DELETE", "/users/", jwt, 405, listMethods},
+		{"PUT", "/users/1/", jwt, 405, readMethods},
 		{"GET", "/nowhere/", nil, 404, ""},
 		{"FOO", "/tasks/", nil, 405, ""},
 	} {
@@ -195,8 +197,8 @@ func TestOwnerWithoutAdmin(t *testing.T) {
 	})
 }
 
-// TestSeedFiles checks the two create_task.json files the seed 002 replay
-// sends: the corrected one is a valid task.
+// TestSeedFiles checks the two create_task.json files the tutorial's
+// replay sends: the corrected one is a valid task.
 func TestSeedFiles(t *testing.T) {
 	data, err := os.ReadFile("../../.ci/testdata/create_task.json")
 	if err != nil {

@@ -2,6 +2,7 @@ package drf
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -95,6 +96,41 @@ func TestCharField(t *testing.T) {
 	}
 }
 
+// TestCharFieldValidators: the validators see the trimmed value and come
+// before DRF's own, after the checks that stop validation.
+func TestCharFieldValidators(t *testing.T) {
+	var seen []string
+	noX := func(s string) string {
+		seen = append(seen, s)
+		if strings.Contains(s, "x") {
+			return "No x."
+		}
+		return ""
+	}
+	always := func(string) string { return "Always." }
+	for _, tt := range []struct {
+		v        Value
+		want     string
+		wantMsgs []string
+	}{
+		{Value{Kind: String, Text: " ok "}, "ok", nil},
+		{Value{Kind: String, Text: " xy\x00 "}, "", []string{"No x.", "Ensure this field has no more than 2 characters.", "Null characters are not allowed."}},
+		{Value{Kind: String, Text: "   "}, "", []string{"This field may not be blank."}},
+		{Value{Kind: Null}, "", []string{"This field may not be null."}},
+	} {
+		got, msgs := CharField(tt.v, true, 2, noX)
+		if got != tt.want || !reflect.DeepEqual(msgs, tt.wantMsgs) {
+			t.Errorf("CharField(%+v) = %q, %q; want %q, %q", tt.v, got, msgs, tt.want, tt.wantMsgs)
+		}
+	}
+	if want := []string{"ok", "xy\x00"}; !reflect.DeepEqual(seen, want) {
+		t.Errorf("the validator saw %q, want %q", seen, want)
+	}
+	if _, msgs := CharField(Value{Kind: String, Text: "a"}, true, 0, always, always); !reflect.DeepEqual(msgs, []string{"Always.", "Always."}) {
+		t.Errorf("two validators: %q", msgs)
+	}
+}
+
 // TestReadFields covers each parser and DRF's answers to what none of them
 // takes.
 func TestReadFields(t *testing.T) {
@@ -118,9 +154,15 @@ func TestReadFields(t *testing.T) {
 		{"json int", post("application/json", ` 7 `), nil, &Error{400, "Invalid data. Expected a dictionary, but got int.", true}},
 		{"json null", post("application/json", `null`), nil, &Error{400, "No data provided", true}},
 		{"json invalid", post("application/json", `{`), nil, &Error{400, "JSON parse error - Expecting property name enclosed in double quotes: line 1 column 2 (char 1)", false}},
-		{"form, last value wins", post("application/x-www-form-urlencoded", "a=x&a=y"), map[string]Value{"a": {Kind: String, Text: "y"}}, nil},
+		{"json list and dict: elements one level deep, and keys once each", post("application/json", `{"l":[1, "x", null, [2], {}], "d":{"b":1,"a":2,"b":3}, "e":[]}`),
+			map[string]Value{
+				"l": {Kind: Other, Type: "list", Items: []Value{{Kind: Number, Text: "1"}, {Kind: String, Text: "x"}, {Kind: Null}, {Kind: Other, Type: "list"}, {Kind: Other, Type: "dict"}}},
+				"d": {Kind: Other, Type: "dict", Items: []Value{{Kind: String, Text: "b"}, {Kind: String, Text: "a"}}},
+				"e": {Kind: Other, Type: "list"},
+			}, nil},
+		{"form, last value wins", post("application/x-www-form-urlencoded", "a=x&a=y"), map[string]Value{"a": {Kind: String, Text: "y", Items: []Value{{Kind: String, Text: "x"}, {Kind: String, Text: "y"}}}}, nil},
 		{"multipart", post("multipart/form-data; boundary=B", "--B\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nx\r\n--B\r\nContent-Disposition: form-data; name=\"f\"; filename=\"f.txt\"\r\n\r\nfile\r\n--B--\r\n"),
-			map[string]Value{"a": {Kind: String, Text: "x"}}, nil},
+			map[string]Value{"a": {Kind: String, Text: "x", Items: []Value{{Kind: String, Text: "x"}}}}, nil},
 		{"multipart without boundary", post("multipart/form-data", "x"), nil, &Error{400, "Multipart form parse error - Invalid boundary in multipart: None", false}},
 		{"multipart garbage", post("multipart/form-data; boundary=B", "garbage"), map[string]Value{}, nil},
 		{"text/plain", post("text/plain; charset=utf-8", "a=b"), nil, &Error{415, `Unsupported media type "text/plain; charset=utf-8" in request.`, false}},
@@ -141,6 +183,31 @@ func TestReadFields(t *testing.T) {
 		}
 		if err != nil || !reflect.DeepEqual(fields, tt.fields) {
 			t.Errorf("%s: %#v, %v; want %#v", tt.name, fields, err, tt.fields)
+		}
+	}
+}
+
+// TestReadRequestForm: DRF reads a form and a multipart body as HTML
+// input, JSON and an empty body of another type not (reference server:
+// POST /users/ with an empty JSON body wants both fields, with an empty
+// form only the username).
+func TestReadRequestForm(t *testing.T) {
+	for _, tt := range []struct {
+		ct, body string
+		form     bool
+	}{
+		{"application/json", `{}`, false},
+		{"application/json", ``, false},
+		{"", ``, false},
+		{"application/x-www-form-urlencoded", `a=1`, true},
+		{"application/x-www-form-urlencoded", ``, true},
+		{"multipart/form-data; boundary=B", ``, true},
+		{"multipart/form-data; boundary=B", "--B--\r\n", true},
+	} {
+		r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(tt.body))
+		r.Header.Set("Content-Type", tt.ct)
+		if _, form, e := ReadRequest(httptest.NewRecorder(), r, 1<<10); e != nil || form != tt.form {
+			t.Errorf("%q %q: form %t, %v; want %t", tt.ct, tt.body, form, e, tt.form)
 		}
 	}
 }
@@ -178,4 +245,24 @@ func FuzzHasHeaderSpace(f *testing.F) {
 			t.Fatalf("HasHeaderSpace(%q) = %v, want %v", s, got, want)
 		}
 	})
+}
+
+// TestReadFieldsNestedArrays: Items go one level deep, so a field of
+// deeply nested arrays is read in one pass rather than one per level.
+func TestReadFieldsNestedArrays(t *testing.T) {
+	const depth = 5000
+	body := `{"a":` + strings.Repeat("[", depth) + strings.Repeat("]", depth) + `}`
+	r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
+	r.Header.Set("Content-Type", "application/json")
+	allocs := testing.AllocsPerRun(1, func() {
+		r.Body = io.NopCloser(strings.NewReader(body))
+		fields, err := ReadFields(httptest.NewRecorder(), r, 1<<16)
+		if a := fields["a"]; err != nil || a.Type != "list" || len(a.Items) != 1 || a.Items[0].Items != nil {
+			t.Fatalf("%+v, %v", a, err)
+		}
+	})
+	// Decoding each level again would allocate for every one of them.
+	if allocs > depth/10 {
+		t.Errorf("%.0f allocations for %d nested arrays", allocs, depth)
+	}
 }

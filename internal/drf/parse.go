@@ -35,6 +35,11 @@ type Value struct {
 	Text      string // a String, or a Number as Python's str() writes it
 	Type      string // Python's type name of an Other: bool, list, dict
 	Surrogate rune   // the first lone surrogate escape of a JSON string, if any
+	// Items is what DRF's list fields iterate: the elements of a field's
+	// JSON array, the keys of its JSON object (as Python iterates a dict),
+	// every value a form gives the name, in order (QueryDict.getlist). An
+	// item has no Items of its own.
+	Items []Value
 }
 
 // Error is a request DRF refuses before any field is validated: a {"detail"}
@@ -60,28 +65,40 @@ func (e *Error) Body() any {
 // parsers do (JSON, form, multipart). An empty body is an empty form
 // whatever its type; any other type is a 415.
 func ReadFields(w http.ResponseWriter, r *http.Request, limit int64) (map[string]Value, *Error) {
+	fields, _, e := ReadRequest(w, r, limit)
+	return fields, e
+}
+
+// ReadRequest is ReadFields, also reporting whether the body is HTML form
+// input (DRF's html.is_html_input: a form or a multipart body, empty or
+// not), which DRF's list fields read differently from JSON.
+func ReadRequest(w http.ResponseWriter, r *http.Request, limit int64) (fields map[string]Value, form bool, e *Error) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	if err != nil {
 		if errors.As(err, new(*http.MaxBytesError)) {
-			return nil, &Error{Status: http.StatusRequestEntityTooLarge, Detail: "Request body is too large."}
+			return nil, false, &Error{Status: http.StatusRequestEntityTooLarge, Detail: "Request body is too large."}
 		}
-		return nil, &Error{Status: http.StatusBadRequest, Detail: "Malformed request."}
-	}
-	if len(body) == 0 {
-		return map[string]Value{}, nil
+		return nil, false, &Error{Status: http.StatusBadRequest, Detail: "Malformed request."}
 	}
 	ct := r.Header.Get("Content-Type")
 	mt, params, _ := mime.ParseMediaType(ct)
+	if len(body) == 0 {
+		// DRF parses no empty body: request.data is an empty QueryDict
+		// for a form's media type, an empty dict for any other.
+		return map[string]Value{}, mt == "application/x-www-form-urlencoded" || mt == "multipart/form-data", nil
+	}
 	switch mt {
 	case "application/json":
-		return jsonFields(body)
+		fields, e = jsonFields(body)
+		return fields, false, e
 	case "application/x-www-form-urlencoded":
 		q, _ := url.ParseQuery(string(body)) // like Django, keep what parses
-		return formFields(q), nil
+		return formFields(q), true, nil
 	case "multipart/form-data":
-		return multipartFields(body, params["boundary"])
+		fields, e = multipartFields(body, params["boundary"])
+		return fields, true, e
 	}
-	return nil, &Error{Status: http.StatusUnsupportedMediaType, Detail: fmt.Sprintf("Unsupported media type %q in request.", ct)}
+	return nil, false, &Error{Status: http.StatusUnsupportedMediaType, Detail: fmt.Sprintf("Unsupported media type %q in request.", ct)}
 }
 
 // jsonFields reads a JSON object; the last of repeated names wins, as in
@@ -118,11 +135,12 @@ func jsonFields(body []byte) (map[string]Value, *Error) {
 			break
 		}
 		name, _ := t.(string)
-		fields[name] = jsonValue(raw)
+		fields[name] = jsonField(raw)
 	}
 	return fields, nil
 }
 
+// jsonValue types one JSON value, without Items.
 func jsonValue(raw []byte) Value {
 	switch raw[0] {
 	case 'n':
@@ -139,6 +157,41 @@ func jsonValue(raw []byte) Value {
 		return Value{Kind: Other, Type: "dict"}
 	}
 	return Value{Kind: Number, Text: PyNumber(string(bytes.TrimSpace(raw)))}
+}
+
+// jsonField is jsonValue with the Items of an array or an object, one
+// level deep: an item's own Items stay empty, so that a body of nested
+// arrays costs one pass, not one per level.
+func jsonField(raw []byte) Value {
+	v := jsonValue(raw)
+	switch raw[0] {
+	case '[':
+		var elems []json.RawMessage
+		_ = json.Unmarshal(raw, &elems) // the syntax is valid
+		for _, e := range elems {
+			v.Items = append(v.Items, jsonValue(bytes.TrimSpace(e)))
+		}
+	case '{':
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		_, _ = dec.Token() // {
+		seen := map[string]bool{}
+		for dec.More() {
+			t, err := dec.Token()
+			if err != nil {
+				break // not reached: the syntax is valid
+			}
+			if err := dec.Decode(new(json.RawMessage)); err != nil {
+				break
+			}
+			// A repeated name is one key of the dict, where it first
+			// appeared.
+			if name, _ := t.(string); !seen[name] {
+				seen[name] = true
+				v.Items = append(v.Items, Value{Kind: String, Text: name})
+			}
+		}
+	}
+	return v
 }
 
 // SyntaxError returns "" for a body Python's json module reads, else the
@@ -277,11 +330,16 @@ func loneSurrogate(raw []byte) rune {
 	return 0
 }
 
-// formFields keeps the last value of each name, as Django's QueryDict does.
+// formFields keeps the last value of each name as its Text, as Django's
+// QueryDict does, and every value in Items.
 func formFields(q url.Values) map[string]Value {
 	fields := make(map[string]Value, len(q))
 	for name, vs := range q {
-		fields[name] = Value{Kind: String, Text: vs[len(vs)-1]}
+		items := make([]Value, len(vs))
+		for i, s := range vs {
+			items[i] = Value{Kind: String, Text: s}
+		}
+		fields[name] = Value{Kind: String, Text: vs[len(vs)-1], Items: items}
 	}
 	return fields
 }
@@ -317,8 +375,10 @@ func multipartFields(body []byte, boundary string) (map[string]Value, *Error) {
 
 // CharField validates v as DRF's CharField (allow_blank=False, max_length
 // when maxLength > 0, trim_whitespace as given) and returns the value, or
-// DRF's messages for it.
-func CharField(v Value, trim bool, maxLength int) (string, []string) {
+// DRF's messages for it. The validators, each returning a message or "",
+// run first on the (trimmed) value, as DRF runs a model field's validators
+// before its own.
+func CharField(v Value, trim bool, maxLength int, validators ...func(string) string) (string, []string) {
 	switch v.Kind {
 	case Missing:
 		return "", []string{"This field is required."}
@@ -336,6 +396,11 @@ func CharField(v Value, trim bool, maxLength int) (string, []string) {
 		s = trimmed
 	}
 	var msgs []string
+	for _, valid := range validators {
+		if msg := valid(s); msg != "" {
+			msgs = append(msgs, msg)
+		}
+	}
 	if maxLength > 0 && utf8.RuneCountInString(s) > maxLength {
 		msgs = append(msgs, fmt.Sprintf("Ensure this field has no more than %d characters.", maxLength))
 	}

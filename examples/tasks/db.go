@@ -1,11 +1,10 @@
-package demo
+package main
 
 import (
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"strings"
 	"time"
@@ -17,23 +16,18 @@ import (
 	"github.com/jwtauth-go/jwtauth/sqlstore"
 )
 
-// DB is the database of a Django project, opened by OpenDB.
-type DB struct {
-	Store *sqlstore.Store
-	Users []jwtauth.User // every user, by id
-	// Token is DRF's Token authentication over authtoken_token; nil when
-	// the database has no such table (a project without
-	// rest_framework.authtoken).
-	Token jwtauth.Authenticator
-
-	db *sql.DB
+// djangoDB is the database of a Django project, opened by openDB.
+type djangoDB struct {
+	store *sqlstore.Store
+	users []jwtauth.User // every user, by id
+	db    *sql.DB
 }
 
 // connectTimeout bounds the first connection to the database.
 const connectTimeout = 10 * time.Second
 
-// OpenDB opens the Django database of dsn, whose users and DRF tokens the
-// example servers then serve:
+// openDB opens the Django database of dsn, whose users the server then
+// serves:
 //
 //   - "sqlite:PATH": the SQLite file of a Django project (db.sqlite3),
 //     read-only, with the pure-Go driver modernc.org/sqlite;
@@ -41,38 +35,14 @@ const connectTimeout = 10 * time.Second
 //
 // The store reads Django's auth_user, with usernameField (Django's
 // USERNAME_FIELD, JWT_USERNAME_FIELD; "" for username) as the username
-// column, and never writes: no last_login, no re-hashing. A missing
-// authtoken_token table leaves Token nil, with a warning to warn. Errors
-// never show the DSN, which may hold a password.
-func OpenDB(ctx context.Context, dsn, usernameField string, warn io.Writer) (*DB, error) {
-	var (
-		driver, dialect, source string
-		what                    string // the database, for errors
-	)
-	switch {
-	case strings.HasPrefix(dsn, "sqlite:"):
-		path := strings.TrimPrefix(dsn, "sqlite:")
-		if path == "" {
-			return nil, errors.New("-db sqlite:PATH: no PATH")
-		}
-		what = "-db sqlite:" + path
-		// The file must exist: SQLite would create an empty one.
-		if _, err := os.Stat(path); err != nil {
-			return nil, fmt.Errorf("%s: %w", what, err)
-		}
-		// A URI filename: escape what would end the path.
-		escaped := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
-		driver, dialect, source = "sqlite", "sqlite", "file:"+escaped+"?mode=ro&_pragma=busy_timeout(5000)"
-	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
-		driver, dialect, source, what = "pgx", "postgres", dsn, "-db postgres"
-	default:
-		return nil, errors.New("-db: want sqlite:PATH or postgres://USER:PASSWORD@HOST/NAME")
-	}
-	db, err := sql.Open(driver, source)
+// column, and never writes: no last_login, no re-hashing. Errors never
+// show the DSN, which may hold a password.
+func openDB(ctx context.Context, dsn, usernameField string) (*djangoDB, error) {
+	db, dialect, what, err := openDSN(dsn)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", what, err)
+		return nil, err
 	}
-	d, err := openDB(ctx, db, dialect, usernameField, warn)
+	d, err := newDjangoDB(ctx, db, dialect, usernameField)
 	if err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("%s: %w", what, err)
@@ -80,26 +50,52 @@ func OpenDB(ctx context.Context, dsn, usernameField string, warn io.Writer) (*DB
 	return d, nil
 }
 
-func openDB(ctx context.Context, db *sql.DB, dialect, usernameField string, warn io.Writer) (*DB, error) {
-	cctx, cancel := context.WithTimeout(ctx, connectTimeout)
+// openDSN opens the *sql.DB of dsn (see openDB) and returns the sqlstore
+// dialect and how errors name the database.
+func openDSN(dsn string) (db *sql.DB, dialect, what string, err error) {
+	var driver, source string
+	switch {
+	case strings.HasPrefix(dsn, "sqlite:"):
+		path := strings.TrimPrefix(dsn, "sqlite:")
+		if path == "" {
+			return nil, "", "", errors.New("-db sqlite:PATH: no PATH")
+		}
+		what = "-db sqlite:" + path
+		// The file must exist: SQLite would create an empty one.
+		if _, err := os.Stat(path); err != nil {
+			return nil, "", "", fmt.Errorf("%s: %w", what, err)
+		}
+		// A URI filename: escape what would end the path.
+		escaped := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
+		driver, dialect, source = "sqlite", "sqlite", "file:"+escaped+"?mode=ro&_pragma=busy_timeout(5000)"
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		driver, dialect, source, what = "pgx", "postgres", dsn, "-db postgres"
+	default:
+		return nil, "", "", errors.New("-db: want sqlite:PATH or postgres://USER:PASSWORD@HOST/NAME")
+	}
+	db, err = sql.Open(driver, source)
+	if err != nil {
+		return nil, "", "", fmt.Errorf("%s: %w", what, err)
+	}
+	return db, dialect, what, nil
+}
+
+func newDjangoDB(ctx context.Context, db *sql.DB, dialect, usernameField string) (*djangoDB, error) {
+	ctx, cancel := context.WithTimeout(ctx, connectTimeout)
 	defer cancel()
-	if err := db.PingContext(cctx); err != nil {
+	if err := db.PingContext(ctx); err != nil {
 		return nil, err
 	}
-	store, err := sqlstore.New(cctx, db, sqlstore.Settings{Dialect: dialect, UsernameColumn: usernameField})
+	store, err := sqlstore.New(ctx, db, sqlstore.Settings{Dialect: dialect, UsernameColumn: usernameField})
 	if err != nil {
 		return nil, err
 	}
-	d := &DB{Store: store, db: db}
-	if d.Token, err = store.TokenAuthentication(cctx); err != nil {
-		fmt.Fprintf(warn, "WARNING: no DRF tokens, Token authentication is off: %v\n", err)
-		d.Token = nil
-	}
-	if d.Users, err = listUsers(cctx, db, store, usernameField); err != nil {
+	users, err := listUsers(ctx, db, store, usernameField)
+	if err != nil {
 		_ = store.Close()
 		return nil, err
 	}
-	return d, nil
+	return &djangoDB{store: store, users: users, db: db}, nil
 }
 
 // listUsers returns every user of auth_user, by id, as the store reads
@@ -136,6 +132,6 @@ func listUsers(ctx context.Context, db *sql.DB, store *sqlstore.Store, usernameF
 }
 
 // Close closes the store and the database.
-func (d *DB) Close() error {
-	return errors.Join(d.Store.Close(), d.db.Close())
+func (d *djangoDB) Close() error {
+	return errors.Join(d.store.Close(), d.db.Close())
 }

@@ -1,0 +1,109 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
+	_ "modernc.org/sqlite"             // database/sql driver "sqlite", pure Go (no cgo)
+
+	"github.com/jwtauth-go/jwtauth"
+	"github.com/jwtauth-go/jwtauth/sqlstore"
+)
+
+// djangoDB is the database of a Django project, opened by openDB.
+type djangoDB struct {
+	store *sqlstore.Store
+	// tokens is DRF's Token authentication over authtoken_token; nil when
+	// the database has no such table (a project without
+	// rest_framework.authtoken).
+	tokens jwtauth.Authenticator
+	db     *sql.DB
+}
+
+// connectTimeout bounds the first connection to the database.
+const connectTimeout = 10 * time.Second
+
+// openDB opens the Django database of dsn, whose users and DRF tokens the
+// server then serves:
+//
+//   - "sqlite:PATH": the SQLite file of a Django project (db.sqlite3),
+//     read-only, with the pure-Go driver modernc.org/sqlite;
+//   - "postgres://..." or "postgresql://...": PostgreSQL, with pgx.
+//
+// The store reads Django's auth_user, with usernameField (Django's
+// USERNAME_FIELD, JWT_USERNAME_FIELD; "" for username) as the username
+// column, and never writes: no last_login, no re-hashing. A missing
+// authtoken_token table leaves tokens nil, with a warning to warn. Errors
+// never show the DSN, which may hold a password.
+func openDB(ctx context.Context, dsn, usernameField string, warn io.Writer) (*djangoDB, error) {
+	db, dialect, what, err := openDSN(dsn)
+	if err != nil {
+		return nil, err
+	}
+	d, err := newDjangoDB(ctx, db, dialect, usernameField, warn)
+	if err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return d, nil
+}
+
+// openDSN opens the *sql.DB of dsn (see openDB) and returns the sqlstore
+// dialect and how errors name the database.
+func openDSN(dsn string) (db *sql.DB, dialect, what string, err error) {
+	var driver, source string
+	switch {
+	case strings.HasPrefix(dsn, "sqlite:"):
+		path := strings.TrimPrefix(dsn, "sqlite:")
+		if path == "" {
+			return nil, "", "", errors.New("-db sqlite:PATH: no PATH")
+		}
+		what = "-db sqlite:" + path
+		// The file must exist: SQLite would create an empty one.
+		if _, err := os.Stat(path); err != nil {
+			return nil, "", "", fmt.Errorf("%s: %w", what, err)
+		}
+		// A URI filename: escape what would end the path.
+		escaped := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
+		driver, dialect, source = "sqlite", "sqlite", "file:"+escaped+"?mode=ro&_pragma=busy_timeout(5000)"
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		driver, dialect, source, what = "pgx", "postgres", dsn, "-db postgres"
+	default:
+		return nil, "", "", errors.New("-db: want sqlite:PATH or postgres://USER:PASSWORD@HOST/NAME")
+	}
+	db, err = sql.Open(driver, source)
+	if err != nil {
+		return nil, "", "", fmt.Errorf("%s: %w", what, err)
+	}
+	return db, dialect, what, nil
+}
+
+func newDjangoDB(ctx context.Context, db *sql.DB, dialect, usernameField string, warn io.Writer) (*djangoDB, error) {
+	ctx, cancel := context.WithTimeout(ctx, connectTimeout)
+	defer cancel()
+	if err := db.PingContext(ctx); err != nil {
+		return nil, err
+	}
+	store, err := sqlstore.New(ctx, db, sqlstore.Settings{Dialect: dialect, UsernameColumn: usernameField})
+	if err != nil {
+		return nil, err
+	}
+	d := &djangoDB{store: store, db: db}
+	if d.tokens, err = store.TokenAuthentication(ctx); err != nil {
+		fmt.Fprintf(warn, "WARNING: no DRF tokens, Token authentication is off: %v\n", err)
+		d.tokens = nil
+	}
+	return d, nil
+}
+
+// Close closes the store and the database.
+func (d *djangoDB) Close() error {
+	return errors.Join(d.store.Close(), d.db.Close())
+}
