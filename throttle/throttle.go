@@ -22,7 +22,7 @@ import (
 // hashed and before the attempt waits for a slot
 // (Settings.MaxConcurrentLogins). A refusal is answered with DRF's 429
 // {"detail": "Request was throttled. Expected available in N seconds."}
-// and Retry-After: N, an *Error wrapping ErrThrottled.
+// and Retry-After: N, a *jwtauth.Error wrapping jwtauth.ErrThrottled.
 //
 // [Memory] is the built-in one. Another (shared by several instances of a
 // service, say) implements Allow; it must be safe for concurrent use and
