@@ -14,6 +14,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/jwtauth-go/jwtauth/throttle"
 )
 
 // basicAuthHeader is "Basic base64(userpass)".
@@ -319,13 +321,13 @@ func TestBasicAuthenticationWrapped(t *testing.T) {
 	t.Parallel()
 	store := newFixtureStore(t)
 	m := &metered{next: BasicAuthentication(store)}
-	throttle, err := NewMemoryThrottle(Rate{N: 1, Period: time.Minute}, Rate{})
+	limit, err := throttle.NewMemory(throttle.Rate{N: 1, Period: time.Minute}, throttle.Rate{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	a := newTestAuth(t, store, func(s *Settings) {
 		s.Authenticators = []Authenticator{m}
-		s.LoginThrottle = throttle
+		s.LoginThrottle = limit
 	})
 	h := a.Required(&protectedView{})
 	get := func(userpass string) *httptest.ResponseRecorder {

@@ -87,7 +87,7 @@
 // the same hashing work for unknown users as for wrong passwords, and at
 // most Settings.MaxConcurrentLogins password checks run at once.
 // Settings.LoginThrottle, off by default as in DRF, limits login attempts
-// per username and per client address ([NewMemoryThrottle]) with DRF's 429
+// per username and per client address ([throttle.NewMemory]) with DRF's 429
 // before any password is hashed. The auth
 // cookie, when configured, is HttpOnly, Secure and SameSite=Lax, and the
 // requests it authenticates with unsafe methods must come from the

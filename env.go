@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/jwtauth-go/jwtauth/internal/token"
+	"github.com/jwtauth-go/jwtauth/throttle"
 )
 
 // FromEnv returns DRF-JWT's default settings overridden by the environment variables
@@ -147,19 +148,19 @@ func FromEnv(lookup func(key string) (string, bool)) (Settings, error) {
 	count("JWT_MAX_CONCURRENT_LOGINS", &s.MaxConcurrentLogins)
 	// Login throttling is not a DRF-JWT setting (DRF sets throttles per
 	// view, off by default): either rate turns on the built-in throttle.
-	var rates [2]Rate
-	throttle := false
+	var rates [2]throttle.Rate
+	throttled := false
 	for i, name := range []string{"JWT_LOGIN_THROTTLE_USER", "JWT_LOGIN_THROTTLE_ADDR"} {
 		if v, ok := get(name); ok {
-			r, err := ParseRate(v)
+			r, err := throttle.ParseRate(v)
 			if err != nil {
 				fail(name, "%v", err)
 			}
-			rates[i], throttle = r, throttle || err == nil
+			rates[i], throttled = r, throttled || err == nil
 		}
 	}
-	if throttle {
-		if t, err := NewMemoryThrottle(rates[0], rates[1]); err != nil {
+	if throttled {
+		if t, err := throttle.NewMemory(rates[0], rates[1]); err != nil {
 			errs = append(errs, err)
 		} else {
 			s.LoginThrottle = t

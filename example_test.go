@@ -345,39 +345,3 @@ func ExampleAuth_RotateKeys() {
 	// 200 200
 	// 401 200
 }
-
-// The built-in login throttle: two attempts a minute per username (rates
-// as DRF writes them; FromEnv reads JWT_LOGIN_THROTTLE_USER), then DRF's
-// 429 with Retry-After, before any password is hashed.
-func ExampleNewMemoryThrottle() {
-	perUser, err := jwtauth.ParseRate("2/min")
-	if err != nil {
-		log.Fatal(err)
-	}
-	throttle, err := jwtauth.NewMemoryThrottle(perUser, jwtauth.Rate{}) // no limit per address
-	if err != nil {
-		log.Fatal(err)
-	}
-	store := &jwtauth.MemoryStore{}
-	if err := store.AddUser(jwtauth.User{ID: "1", Username: "admin", IsActive: true}, "s3cret-pa55"); err != nil {
-		log.Fatal(err)
-	}
-	a, err := jwtauth.New(jwtauth.Settings{
-		Keys:          jwtauth.Keys{Secret: "example-secret-use-32-random-bytes-or-more"},
-		LoginThrottle: throttle,
-	}, store)
-	if err != nil {
-		log.Fatal(err)
-	}
-	for range 3 {
-		rec := httptest.NewRecorder()
-		req := httptest.NewRequest(http.MethodPost, "/api-token-auth/", strings.NewReader(`{"username":"admin","password":"guess"}`))
-		req.Header.Set("Content-Type", "application/json")
-		a.Handlers().Obtain.ServeHTTP(rec, req)
-		fmt.Println(rec.Code, rec.Header().Get("Retry-After"), rec.Body)
-	}
-	// Output:
-	// 400  {"non_field_errors":["Unable to log in with provided credentials."]}
-	// 400  {"non_field_errors":["Unable to log in with provided credentials."]}
-	// 429 30 {"detail":"Request was throttled. Expected available in 30 seconds."}
-}

@@ -4,9 +4,13 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
+
+	"github.com/jwtauth-go/jwtauth/throttle"
 )
 
 // loginSlots guards every password check (obtain, and
@@ -18,8 +22,8 @@ import (
 // first so that a refused attempt costs neither a hash nor a slot.
 type loginSlots struct {
 	sem      chan struct{}
-	throttle LoginThrottle // nil: no throttling
-	ipHeader string        // Settings.ClientIPHeader
+	throttle throttle.Throttle // nil: no throttling
+	ipHeader string            // Settings.ClientIPHeader
 	now      func() time.Time
 	log      *slog.Logger
 }
@@ -68,7 +72,7 @@ func (s *loginSlots) run(r *http.Request, username string, check func() (User, e
 		}
 	}()
 	if s.throttle != nil {
-		a := LoginAttempt{Username: username, Addr: clientAddr(r, s.ipHeader), Time: s.now()}
+		a := throttle.Attempt{Username: username, Addr: clientAddr(r, s.ipHeader), Time: s.now()}
 		if wait, ok := s.throttle.Allow(ctx, a); !ok {
 			return User{}, throttled(wait)
 		}
@@ -88,4 +92,49 @@ func (s *loginSlots) run(r *http.Request, username string, check func() (User, e
 	}
 	defer func() { <-s.sem }()
 	return check()
+}
+
+// clientAddr is the address r comes from. With header
+// (Settings.ClientIPHeader) it is the rightmost entry of the header's last
+// line, which the trusted proxy appended or set: everything left of it
+// came from the client and is ignored. When that entry is missing or not
+// an address (the request did not pass the proxy, or the header is not
+// what the proxy writes), it is the connection's peer, r.RemoteAddr, which
+// no client can choose: at worst, requests are counted together under the
+// proxy's address. Refusing such a request instead would turn a proxy's
+// odd header into failed logins. An entry is an address, with or without
+// a port ("192.0.2.1", "192.0.2.1:4711", "2001:db8::1",
+// "[2001:db8::1]:4711"); a zone is dropped and an IPv4-mapped address
+// unmapped.
+func clientAddr(r *http.Request, header string) netip.Addr {
+	if header != "" {
+		if v := r.Header.Values(header); len(v) > 0 {
+			last := v[len(v)-1]
+			if a, ok := parseHostAddr(strings.Trim(last[strings.LastIndexByte(last, ',')+1:], " \t")); ok {
+				return a
+			}
+		}
+	}
+	a, _ := parseHostAddr(r.RemoteAddr)
+	return a
+}
+
+// parseHostAddr reads an address, with or without a port.
+func parseHostAddr(s string) (netip.Addr, bool) {
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		if len(s) > 2 && s[0] == '[' && s[len(s)-1] == ']' {
+			s = s[1 : len(s)-1] // a bracketed IPv6 address without a port
+			if a, err = netip.ParseAddr(s); err != nil || !a.Is6() {
+				return netip.Addr{}, false
+			}
+		} else {
+			ap, err := netip.ParseAddrPort(s)
+			if err != nil {
+				return netip.Addr{}, false
+			}
+			a = ap.Addr()
+		}
+	}
+	return a.Unmap().WithZone(""), true
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/jwtauth-go/jwtauth/internal/token"
+	"github.com/jwtauth-go/jwtauth/throttle"
 )
 
 // Settings configures an Auth. Each field is one of djangorestframework-jwt's
@@ -81,10 +82,10 @@ type Settings struct {
 	// and BasicAuthentication) whether the attempt may go on; a refused one
 	// gets DRF's 429 "Request was throttled. Expected available in N
 	// seconds." with Retry-After, and costs no hash. Nil, the default as in
-	// DRF, throttles nothing. NewMemoryThrottle is the built-in one, per
-	// username and per client address; FromEnv builds it from
+	// DRF, throttles nothing. throttle.NewMemory builds the built-in one,
+	// per username and per client address; FromEnv builds it from
 	// JWT_LOGIN_THROTTLE_USER and JWT_LOGIN_THROTTLE_ADDR ("5/min").
-	LoginThrottle LoginThrottle
+	LoginThrottle throttle.Throttle
 	// ClientIPHeader names the header from which LoginThrottle learns the
 	// client's address, when the service is behind a reverse proxy:
 	// "X-Forwarded-For" (its rightmost entry, the one the proxy appended;
@@ -224,8 +225,8 @@ func (s Settings) validate() error {
 	if s.MaxConcurrentLogins < 0 {
 		bad("MaxConcurrentLogins (JWT_MAX_CONCURRENT_LOGINS) is negative")
 	}
-	if m, ok := s.LoginThrottle.(*MemoryThrottle); ok && m == nil {
-		bad("LoginThrottle is a nil *MemoryThrottle: build it with NewMemoryThrottle")
+	if m, ok := s.LoginThrottle.(*throttle.Memory); ok && m == nil {
+		bad("LoginThrottle is a nil *throttle.Memory: build it with throttle.NewMemory")
 	}
 	if h := s.ClientIPHeader; h != "" && (!isToken(h) || strings.EqualFold(h, "Forwarded")) {
 		bad("ClientIPHeader (JWT_CLIENT_IP_HEADER) %q must name a header holding addresses, like X-Forwarded-For or X-Real-IP (RFC 7239's Forwarded is not read)", h)
@@ -422,8 +423,8 @@ func keyKind(k any) string {
 
 // throttleKind shows the built-in throttle's rates, and only the type of
 // any other: its String is not ours to trust with secrets.
-func throttleKind(t LoginThrottle) string {
-	if m, ok := t.(*MemoryThrottle); ok && m != nil {
+func throttleKind(t throttle.Throttle) string {
+	if m, ok := t.(*throttle.Memory); ok && m != nil {
 		return m.String()
 	}
 	if t == nil {

@@ -1,11 +1,13 @@
 package jwtauth
 
-// Tests of login throttling (throttle.go, logins.go; checklist row 51):
-// the per-username and per-address limits through the obtain endpoint and
-// Basic authentication, DRF's 429 byte for byte, the budget refilling with
-// the clock, no hashing for a refused attempt, where the client address
-// comes from (FuzzClientAddr), bounded memory under a flood of names, and
-// the settings and environment variables.
+// Tests of login throttling through an Auth (logins.go, with package
+// throttle's built-in throttle; checklist row 51): the per-username and
+// per-address limits through the obtain endpoint and Basic authentication,
+// DRF's 429 byte for byte, the budget refilling with the clock, no hashing
+// for a refused attempt, where the client address comes from
+// (FuzzClientAddr), and the settings and environment variables. The
+// throttle on its own (rates, exact budgets, bounded memory) is tested in
+// package throttle.
 
 import (
 	"context"
@@ -22,6 +24,7 @@ import (
 	"time"
 
 	"github.com/jwtauth-go/jwtauth/passwords"
+	"github.com/jwtauth-go/jwtauth/throttle"
 )
 
 // throttledBody is DRF's 429 body for a wait of n seconds.
@@ -33,20 +36,20 @@ func throttledBody(n int) string {
 	return detailBody(fmt.Sprintf("Request was throttled. Expected available in %d %s.", n, unit))
 }
 
-// withThrottle sets a MemoryThrottle of the rates ("" for none).
+// withThrottle sets a throttle.Memory of the rates ("" for none).
 func withThrottle(t testing.TB, perUser, perAddr string) func(*Settings) {
 	t.Helper()
-	rate := func(s string) Rate {
+	rate := func(s string) throttle.Rate {
 		if s == "" {
-			return Rate{}
+			return throttle.Rate{}
 		}
-		r, err := ParseRate(s)
+		r, err := throttle.ParseRate(s)
 		if err != nil {
 			t.Fatalf("ParseRate(%q): %v", s, err)
 		}
 		return r
 	}
-	m, err := NewMemoryThrottle(rate(perUser), rate(perAddr))
+	m, err := throttle.NewMemory(rate(perUser), rate(perAddr))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -310,35 +313,12 @@ func TestBasicAuthThrottled(t *testing.T) {
 }
 
 // TestThrottleConcurrent (row 51, 73): with a fixed clock, concurrent
-// attempts get exactly the budget, whether they call the throttle or go
-// through the obtain endpoint; go test -race checks the locking.
+// attempts through the obtain endpoint get exactly the budget, as calls of
+// the throttle itself do (package throttle's TestMemoryConcurrent); go test
+// -race checks the locking.
 func TestThrottleConcurrent(t *testing.T) {
 	t.Parallel()
-	m, err := NewMemoryThrottle(Rate{N: 10, Period: time.Minute}, Rate{N: 7, Period: time.Minute})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var users [4]atomic.Int32
 	var wg sync.WaitGroup
-	for g := range 64 {
-		wg.Go(func() {
-			for i := range 50 {
-				u := (g + i) % len(users)
-				// Each goroutine has its own address: only the usernames limit.
-				addr := netip.AddrFrom4([4]byte{10, 1, byte(g), byte(i)})
-				if _, ok := m.Allow(context.Background(), LoginAttempt{Username: fmt.Sprint("user", u), Addr: addr, Time: fixtureNow}); ok {
-					users[u].Add(1)
-				}
-			}
-		})
-	}
-	wg.Wait()
-	for u := range users {
-		if n := users[u].Load(); n != 10 {
-			t.Errorf("user%d: %d attempts allowed, want 10", u, n)
-		}
-	}
-
 	a := newTestAuth(t, newFixtureStore(t), withThrottle(t, "5/min", ""))
 	var counts sync.Map
 	for range 32 {
@@ -353,91 +333,6 @@ func TestThrottleConcurrent(t *testing.T) {
 	counts.Range(func(k, v any) bool { got[k.(int)] = v.(*atomic.Int32).Load(); return true })
 	if len(got) != 2 || got[400] != 5 || got[429] != 27 {
 		t.Errorf("32 concurrent logins with 5/min: %v, want 5 of 400 and 27 of 429", got)
-	}
-}
-
-// TestThrottleMemoryBounded (row 51): a flood of distinct usernames, or of
-// IPv6 networks, never tracks more than maxTrackedKeys of them; when the
-// table is full of live budgets new names are refused rather than a
-// victim's spent budget forgotten; names whose budget is full again are
-// forgotten when room is needed.
-func TestThrottleMemoryBounded(t *testing.T) {
-	t.Parallel()
-	const rate = 5 // per minute: one attempt is tracked for 12 s
-	for _, tc := range []struct {
-		name    string
-		perUser bool
-		key     func(i int) LoginAttempt
-	}{
-		{"usernames", true, func(i int) LoginAttempt {
-			return LoginAttempt{Username: fmt.Sprintf("flood-%d-%s", i, strings.Repeat("x", i&63))}
-		}},
-		{"IPv6 networks", false, func(i int) LoginAttempt {
-			return LoginAttempt{Addr: netip.AddrFrom16([16]byte{0x20, 0x01, 0x0d, 0xb8, byte(i >> 24), byte(i >> 16), byte(i >> 8), byte(i), 15: 1})}
-		}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			r := Rate{N: rate, Period: time.Minute}
-			var m *MemoryThrottle
-			var err error
-			if tc.perUser {
-				m, err = NewMemoryThrottle(r, Rate{})
-			} else {
-				m, err = NewMemoryThrottle(Rate{}, r)
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			tracked := func() int {
-				u, a := m.tracked()
-				return u + a
-			}
-			at := func(a LoginAttempt, d time.Duration) (time.Duration, bool) {
-				a.Time = fixtureNow.Add(d)
-				return m.Allow(context.Background(), a)
-			}
-			victim := tc.key(-1)
-			for range rate {
-				if _, ok := at(victim, 0); !ok {
-					t.Fatal("the victim's budget is refused early")
-				}
-			}
-			// The flood: one attempt per name, twice the table's size.
-			admitted, refused := 0, 0
-			for i := range 2 * maxTrackedKeys {
-				wait, ok := at(tc.key(i), time.Second)
-				if ok {
-					admitted++
-				} else {
-					refused++
-					if wait <= 0 || wait > 12*time.Second {
-						t.Fatalf("a new name refused with a wait of %v", wait)
-					}
-				}
-			}
-			if n := tracked(); n != maxTrackedKeys || admitted != maxTrackedKeys-1 || refused != maxTrackedKeys+1 {
-				t.Errorf("%d tracked, %d admitted, %d refused; want %d, %d, %d", n, admitted, refused, maxTrackedKeys, maxTrackedKeys-1, maxTrackedKeys+1)
-			}
-			if _, ok := at(victim, 2*time.Second); ok {
-				t.Error("the flood flushed the victim's spent budget")
-			}
-			// 12 s after the flood, its names' budgets are full again: they
-			// are forgotten, new names fit, and the victim has earned back
-			// one attempt, not five.
-			if _, ok := at(tc.key(-2), 13*time.Second); !ok {
-				t.Error("a new name is refused after the flood's budgets refilled")
-			}
-			if n := tracked(); n != 2 {
-				t.Errorf("%d names tracked after the sweep, want 2 (the victim and the new one)", n)
-			}
-			if _, ok := at(victim, 13*time.Second); !ok {
-				t.Error("the victim did not earn back an attempt")
-			}
-			if _, ok := at(victim, 13*time.Second); ok {
-				t.Error("the victim earned back more than one attempt")
-			}
-		})
 	}
 }
 
@@ -532,51 +427,6 @@ func FuzzClientAddr(f *testing.F) {
 	})
 }
 
-// TestParseRate: DRF's parse_rate, as Python runs it on these strings,
-// except that DRF's throttles with no attempts are errors here.
-func TestParseRate(t *testing.T) {
-	t.Parallel()
-	for _, tc := range []struct {
-		in   string
-		want Rate // zero: an error
-	}{
-		{"5/min", Rate{5, time.Minute}},
-		{"5/m", Rate{5, time.Minute}},
-		{"5/minute", Rate{5, time.Minute}},
-		{"5/month", Rate{5, time.Minute}}, // DRF reads the first letter only
-		{"10/s", Rate{10, time.Second}},
-		{"10/sec", Rate{10, time.Second}},
-		{"100/hour", Rate{100, time.Hour}},
-		{"1000/day", Rate{1000, 24 * time.Hour}},
-		{" 5 /min", Rate{5, time.Minute}},
-		{"+5/min", Rate{5, time.Minute}},
-		{"1000000000/s", Rate{1000000000, time.Second}},
-		{"1000000001/s", Rate{}}, // more than one a nanosecond
-		{"0/min", Rate{}},
-		{"-1/h", Rate{}},
-		{"5/Min", Rate{}},
-		{"5/", Rate{}},
-		{"5", Rate{}},
-		{"5/min/x", Rate{}},
-		{"5/ min", Rate{}},
-		{"five/min", Rate{}},
-		{"5_0/min", Rate{}},
-		{"/min", Rate{}},
-		{"99999999999999999999/d", Rate{}},
-		{"", Rate{}},
-	} {
-		got, err := ParseRate(tc.in)
-		if got != tc.want || (err == nil) != (tc.want != Rate{}) {
-			t.Errorf("ParseRate(%q) = %v, %v; want %v", tc.in, got, err, tc.want)
-		}
-		if err == nil {
-			if again, err := ParseRate(got.String()); again != got || err != nil {
-				t.Errorf("ParseRate(%q) = %v, %v", got.String(), again, err)
-			}
-		}
-	}
-}
-
 // TestThrottleSettings: FromEnv builds the built-in throttle from its
 // variables and names the variable of a bad value; New refuses a header
 // that cannot hold addresses; the throttle prints its rates.
@@ -597,10 +447,10 @@ func TestThrottleSettings(t *testing.T) {
 	}{
 		{nil, "none", ""},
 		{[]string{user, ""}, "none", ""},
-		{[]string{user, "5/min"}, "MemoryThrottle(username 5/min, address none)", ""},
-		{[]string{addr, "100/hour"}, "MemoryThrottle(username none, address 100/hour)", ""},
-		{[]string{user, "5/m", addr, "20/minute"}, "MemoryThrottle(username 5/min, address 20/min)", ""},
-		{[]string{user, "3/d", header, "X-Forwarded-For"}, "MemoryThrottle(username 3/day, address none)", ""},
+		{[]string{user, "5/min"}, "throttle.Memory(username 5/min, address none)", ""},
+		{[]string{addr, "100/hour"}, "throttle.Memory(username none, address 100/hour)", ""},
+		{[]string{user, "5/m", addr, "20/minute"}, "throttle.Memory(username 5/min, address 20/min)", ""},
+		{[]string{user, "3/d", header, "X-Forwarded-For"}, "throttle.Memory(username 3/day, address none)", ""},
 		{[]string{user, "5"}, "", user},
 		{[]string{user, "0/min"}, "", user},
 		{[]string{addr, "5/Min"}, "", addr},
@@ -630,24 +480,12 @@ func TestThrottleSettings(t *testing.T) {
 		{func(s *Settings) { s.ClientIPHeader = "Forwarded" }, "ClientIPHeader"},
 		{func(s *Settings) { s.ClientIPHeader = "X Forwarded For" }, "ClientIPHeader"},
 		{func(s *Settings) { s.ClientIPHeader = "X-Forwarded-For:" }, "ClientIPHeader"},
-		{func(s *Settings) { s.LoginThrottle = (*MemoryThrottle)(nil) }, "NewMemoryThrottle"},
+		{func(s *Settings) { s.LoginThrottle = (*throttle.Memory)(nil) }, "throttle.NewMemory"},
 	} {
 		s := Settings{Keys: Keys{Secret: fixtureSecret}}
 		tc.tweak(&s)
 		if _, err := New(s, newFixtureStore(t)); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("New: %v, want an error about %s", err, tc.want)
-		}
-	}
-	for _, tc := range []struct{ user, addr Rate }{
-		{Rate{}, Rate{}},
-		{Rate{N: 0, Period: time.Minute}, Rate{}},
-		{Rate{N: 5}, Rate{}},
-		{Rate{}, Rate{N: -1, Period: time.Hour}},
-		{Rate{N: 2e9, Period: time.Second}, Rate{}},
-		{Rate{N: 1, Period: 400 * 24 * time.Hour}, Rate{}},
-	} {
-		if _, err := NewMemoryThrottle(tc.user, tc.addr); err == nil {
-			t.Errorf("NewMemoryThrottle(%+v, %+v): no error", tc.user, tc.addr)
 		}
 	}
 	// A throttle of another kind prints as its type only.
@@ -660,20 +498,20 @@ func TestThrottleSettings(t *testing.T) {
 // denyThrottle refuses every attempt without saying for how long.
 type denyThrottle struct{}
 
-func (denyThrottle) Allow(context.Context, LoginAttempt) (time.Duration, bool) { return 0, false }
+func (denyThrottle) Allow(context.Context, throttle.Attempt) (time.Duration, bool) { return 0, false }
 
-// TestCustomThrottle: another LoginThrottle is told the username, the
+// TestCustomThrottle: another throttle.Throttle is told the username, the
 // client address and the Settings clock's time; a refusal without a wait
 // is DRF's bare "Request was throttled." and no Retry-After.
 func TestCustomThrottle(t *testing.T) {
 	t.Parallel()
-	var seen LoginAttempt
+	var seen throttle.Attempt
 	rec := &recordThrottle{seen: &seen}
 	a := newTestAuth(t, newFixtureStore(t), func(s *Settings) { s.LoginThrottle = rec; s.ClientIPHeader = "X-Real-IP" })
 	r := jsonBodyRequest(http.MethodPost, "/", `{"username":" jpueblo ","password":"password"}`)
 	r.Header.Set("X-Real-IP", "[2001:db8::5]:80")
 	assertJSONResponse(t, serveRecorded(a.Handlers().Obtain, r), 200, obtainOK)
-	if want := (LoginAttempt{Username: "jpueblo", Addr: netip.MustParseAddr("2001:db8::5"), Time: fixtureNow}); seen != want {
+	if want := (throttle.Attempt{Username: "jpueblo", Addr: netip.MustParseAddr("2001:db8::5"), Time: fixtureNow}); seen != want {
 		t.Errorf("the throttle saw %+v, want %+v", seen, want)
 	}
 	deny := newTestAuth(t, newFixtureStore(t), func(s *Settings) { s.LoginThrottle = denyThrottle{} })
@@ -682,9 +520,9 @@ func TestCustomThrottle(t *testing.T) {
 	assertHeaderValue(t, got, "Retry-After", "")
 }
 
-type recordThrottle struct{ seen *LoginAttempt }
+type recordThrottle struct{ seen *throttle.Attempt }
 
-func (r *recordThrottle) Allow(_ context.Context, a LoginAttempt) (time.Duration, bool) {
+func (r *recordThrottle) Allow(_ context.Context, a throttle.Attempt) (time.Duration, bool) {
 	*r.seen = a
 	return 0, true
 }

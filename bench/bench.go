@@ -89,7 +89,7 @@ const CacheField = "TokenCacheSize"
 // Secret, over a MemoryStore holding User, with the verified-token cache on
 // when cached is true.
 func NewAuth(cached bool) (*jwtauth.Auth, error) {
-	s := jwtauth.Settings{SecretKey: jwtauth.Secret(Secret)}
+	s := jwtauth.Settings{Keys: jwtauth.Keys{Secret: jwtauth.Secret(Secret)}}
 	if cached {
 		s.TokenCacheSize = CacheSize
 	}

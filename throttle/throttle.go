@@ -1,4 +1,4 @@
-package jwtauth
+package throttle
 
 import (
 	"context"
@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"hash/maphash"
 	"math"
-	"net/http"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -16,39 +15,40 @@ import (
 	"unicode/utf8"
 )
 
-// LoginThrottle decides whether a login attempt may go on to check its
-// password: DRF's throttles, for logins. It is Settings.LoginThrottle,
-// asked about every attempt of the obtain endpoint (once its fields are
-// valid) and of BasicAuthentication, before any password is hashed and
-// before the attempt waits for a slot (Settings.MaxConcurrentLogins). A
-// refusal is answered
-// with DRF's 429 {"detail": "Request was throttled. Expected available in
-// N seconds."} and Retry-After: N, an *Error wrapping ErrThrottled.
+// Throttle decides whether a login attempt may go on to check its
+// password: DRF's throttles, for logins. jwtauth asks the one in
+// Settings.LoginThrottle about every attempt of the obtain endpoint (once
+// its fields are valid) and of BasicAuthentication, before any password is
+// hashed and before the attempt waits for a slot
+// (Settings.MaxConcurrentLogins). A refusal is answered with DRF's 429
+// {"detail": "Request was throttled. Expected available in N seconds."}
+// and Retry-After: N, a *jwtauth.Error with Status 429.
 //
-// MemoryThrottle is the built-in one. Another (shared by several instances
-// of a service, say) implements Allow; it must be safe for concurrent use
-// and quick, as it runs on every attempt, refused ones included.
-type LoginThrottle interface {
+// [Memory] is the built-in one. Another (shared by several instances of a
+// service, say) implements Allow; it must be safe for concurrent use and
+// quick, as it runs on every attempt, refused ones included.
+type Throttle interface {
 	// Allow reports whether the attempt may go on. When it may not, wait
 	// is how long until it could, rounded up to whole seconds for the
 	// client; zero or less when unknown, which DRF answers with "Request
 	// was throttled." alone and no Retry-After. ctx is the request's.
-	Allow(ctx context.Context, a LoginAttempt) (wait time.Duration, ok bool)
+	Allow(ctx context.Context, a Attempt) (wait time.Duration, ok bool)
 }
 
-// LoginAttempt is what a LoginThrottle is told about an attempt.
-type LoginAttempt struct {
+// Attempt is what a [Throttle] is told about a login attempt.
+type Attempt struct {
 	// Username is the username as submitted (the obtain endpoint trims it,
 	// as DRF does), whether or not such a user exists.
 	Username string
 	// Addr is the client's address, without a zone and with IPv4-mapped
 	// IPv6 addresses unmapped: the connection's peer (r.RemoteAddr), or,
-	// with Settings.ClientIPHeader, the address the trusted proxy wrote.
-	// The zero Addr when neither holds an address (a Unix socket).
+	// with jwtauth's Settings.ClientIPHeader, the address the trusted
+	// proxy wrote. The zero Addr when neither holds an address (a Unix
+	// socket).
 	Addr netip.Addr
-	// Time is when the attempt was made, by Settings.Now. A throttle
-	// should count with it rather than with a clock of its own, so that
-	// tests with a fixed clock never sleep.
+	// Time is when the attempt was made, by jwtauth's Settings.Now. A
+	// throttle should count with it rather than with a clock of its own,
+	// so that tests with a fixed clock never sleep.
 	Time time.Time
 }
 
@@ -136,11 +136,11 @@ func (r Rate) String() string {
 	return strconv.Itoa(r.N) + "/" + unit
 }
 
-// MemoryThrottle is the built-in LoginThrottle: it keeps, in memory, one
-// budget per username and one per client address, and refuses an attempt
-// when either is spent. Build it with NewMemoryThrottle; it is safe for
-// concurrent use, starts no goroutine, and may be shared by several Auths
-// (they then share the budgets).
+// Memory is the built-in [Throttle]: it keeps, in memory, one budget per
+// username and one per client address, and refuses an attempt when either
+// is spent. Build it with [NewMemory]; it is safe for concurrent use,
+// starts no goroutine, and may be shared by several jwtauth.Auths (they
+// then share the budgets).
 //
 // Each budget is a token bucket (GCRA, one timestamp per key): a Rate of N
 // per Period allows N attempts at once, then one every Period/N. Over a
@@ -164,62 +164,63 @@ func (r Rate) String() string {
 // per IPv6 /64 network, the block one host is usually given.
 //
 // Memory is bounded: each of the two tables tracks at most 65,536 keys,
-// about 7 MiB for both when full. A key whose budget is full again carries no state and is
-// forgotten when room is needed. When a table is full of keys that still
-// carry state (a flood of distinct usernames or addresses), new keys are
-// refused, with a wait until the earliest one is forgotten, and no key is
-// evicted early: evicting would let an attacker flush a victim's spent
-// budget with a burst of made-up usernames, and admitting new keys
-// untracked would give every new username an unlimited budget. The cost
-// is that a flood large enough to fill a table (tens of thousands of
-// attempts per budget refill) briefly locks out usernames not yet tracked,
-// at a rate at which the login slots already turn most attempts away.
-type MemoryThrottle struct {
+// about 7 MiB for both when full. A key whose budget is full again carries
+// no state and is forgotten when room is needed. When a table is full of
+// keys that still carry state (a flood of distinct usernames or
+// addresses), new keys are refused, with a wait until the earliest one is
+// forgotten, and no key is evicted early: evicting would let an attacker
+// flush a victim's spent budget with a burst of made-up usernames, and
+// admitting new keys untracked would give every new username an unlimited
+// budget. The cost is that a flood large enough to fill a table (tens of
+// thousands of attempts per budget refill) briefly locks out usernames not
+// yet tracked, at a rate at which jwtauth's login slots already turn most
+// attempts away.
+type Memory struct {
 	perUser, perAddr Rate
 	seed             maphash.Seed
 
 	mu    sync.Mutex
-	users throttleTable[uint64]
-	addrs throttleTable[netip.Addr]
+	users table[uint64]
+	addrs table[netip.Addr]
 }
 
-// maxTrackedKeys bounds each table of a MemoryThrottle. At 5/min a key is
-// tracked for 12 s after one attempt, so filling a table takes over 5,000
-// attempts a second, far more than password hashing can serve.
+// maxTrackedKeys bounds each table of a Memory. At 5/min a key is tracked
+// for 12 s after one attempt, so filling a table takes over 5,000 attempts
+// a second, far more than password hashing can serve.
 const maxTrackedKeys = 1 << 16
 
 // sweepGap is the least time between two scans of a full table for keys
 // to forget, so that a flood cannot make every attempt scan it.
 const sweepGap = time.Second
 
-// NewMemoryThrottle returns a MemoryThrottle allowing perUser attempts per
-// username and perAddr per client address; a zero Rate turns that limit
-// off, but not both.
-func NewMemoryThrottle(perUser, perAddr Rate) (*MemoryThrottle, error) {
+// NewMemory returns a Memory allowing perUser attempts per username and
+// perAddr per client address; a zero Rate turns that limit off, but not
+// both.
+func NewMemory(perUser, perAddr Rate) (*Memory, error) {
 	var errs []error
 	if err := perUser.check(); err != nil {
-		errs = append(errs, fmt.Errorf("jwtauth: NewMemoryThrottle: perUser %d/%s: %w", perUser.N, perUser.Period, err))
+		errs = append(errs, fmt.Errorf("throttle: NewMemory: perUser %d/%s: %w", perUser.N, perUser.Period, err))
 	}
 	if err := perAddr.check(); err != nil {
-		errs = append(errs, fmt.Errorf("jwtauth: NewMemoryThrottle: perAddr %d/%s: %w", perAddr.N, perAddr.Period, err))
+		errs = append(errs, fmt.Errorf("throttle: NewMemory: perAddr %d/%s: %w", perAddr.N, perAddr.Period, err))
 	}
 	if perUser == (Rate{}) && perAddr == (Rate{}) {
-		errs = append(errs, errors.New("jwtauth: NewMemoryThrottle: both rates are zero: nothing to limit"))
+		errs = append(errs, errors.New("throttle: NewMemory: both rates are zero: nothing to limit"))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	return &MemoryThrottle{
+	return &Memory{
 		perUser: perUser,
 		perAddr: perAddr,
 		seed:    maphash.MakeSeed(),
-		users:   throttleTable[uint64]{tat: make(map[uint64]int64)},
-		addrs:   throttleTable[netip.Addr]{tat: make(map[netip.Addr]int64)},
+		users:   table[uint64]{tat: make(map[uint64]int64)},
+		addrs:   table[netip.Addr]{tat: make(map[netip.Addr]int64)},
 	}, nil
 }
 
-// Allow implements LoginThrottle. A zero a.Time means now.
-func (m *MemoryThrottle) Allow(_ context.Context, a LoginAttempt) (time.Duration, bool) {
+// Allow implements [Throttle]. A zero a.Time means now.
+func (m *Memory) Allow(_ context.Context, a Attempt) (time.Duration, bool) {
 	t := a.Time
 	if t.IsZero() {
 		t = time.Now()
@@ -254,13 +255,14 @@ func (m *MemoryThrottle) Allow(_ context.Context, a LoginAttempt) (time.Duration
 	return 0, true
 }
 
-// String shows the rates, for Settings.String.
-func (m *MemoryThrottle) String() string {
-	return fmt.Sprintf("MemoryThrottle(username %s, address %s)", m.perUser, m.perAddr)
+// String shows the rates, which jwtauth's Settings.String prints: they
+// are configuration, not secrets.
+func (m *Memory) String() string {
+	return fmt.Sprintf("throttle.Memory(username %s, address %s)", m.perUser, m.perAddr)
 }
 
 // tracked returns how many usernames and addresses the tables hold.
-func (m *MemoryThrottle) tracked() (users, addrs int) {
+func (m *Memory) tracked() (users, addrs int) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return len(m.users.tat), len(m.addrs.tat)
@@ -269,7 +271,7 @@ func (m *MemoryThrottle) tracked() (users, addrs int) {
 // userKey hashes username folded to one case: every rune becomes the
 // smallest rune of its simple-folding orbit, so that strings.EqualFold
 // names hash alike. Bytes that are not UTF-8 are hashed as they are.
-func (m *MemoryThrottle) userKey(username string) uint64 {
+func (m *Memory) userKey(username string) uint64 {
 	var h maphash.Hash
 	h.SetSeed(m.seed)
 	var buf [utf8.UTFMax]byte
@@ -306,10 +308,10 @@ func addrKey(a netip.Addr) netip.Addr {
 	return a
 }
 
-// throttleTable is one budget per key, as the key's theoretical arrival
-// time (GCRA): the time, in Unix nanoseconds, at which the key's bucket
-// is full again. An absent key and a key whose time has passed are alike.
-type throttleTable[K comparable] struct {
+// table is one budget per key, as the key's theoretical arrival time
+// (GCRA): the time, in Unix nanoseconds, at which the key's bucket is full
+// again. An absent key and a key whose time has passed are alike.
+type table[K comparable] struct {
 	tat       map[K]int64
 	idleFrom  int64 // no key's time is before this: none is forgotten sooner
 	lastSweep int64
@@ -317,7 +319,7 @@ type throttleTable[K comparable] struct {
 
 // admit returns the key's new time if one more attempt at now fits r, or,
 // when it does not, how long until one would.
-func (t *throttleTable[K]) admit(k K, now int64, r Rate) (tat, wait int64) {
+func (t *table[K]) admit(k K, now int64, r Rate) (tat, wait int64) {
 	period := int64(r.Period)
 	old, found := t.tat[k]
 	tat = max(old, now) + period/int64(r.N)
@@ -331,7 +333,7 @@ func (t *throttleTable[K]) admit(k K, now int64, r Rate) (tat, wait int64) {
 }
 
 // commit records the key's new time.
-func (t *throttleTable[K]) commit(k K, tat int64) {
+func (t *table[K]) commit(k K, tat int64) {
 	t.tat[k] = tat
 	t.idleFrom = min(t.idleFrom, tat)
 }
@@ -339,7 +341,7 @@ func (t *throttleTable[K]) commit(k K, tat int64) {
 // sweep forgets the keys whose buckets are full again, and reports whether
 // that made room. It scans only when some key may be forgotten and at most
 // once a sweepGap.
-func (t *throttleTable[K]) sweep(now int64) bool {
+func (t *table[K]) sweep(now int64) bool {
 	if now < t.idleFrom || now < t.lastSweep+int64(sweepGap) {
 		return false
 	}
@@ -354,49 +356,4 @@ func (t *throttleTable[K]) sweep(now int64) bool {
 	}
 	t.idleFrom = next
 	return len(t.tat) < maxTrackedKeys
-}
-
-// clientAddr is the address r comes from. With header
-// (Settings.ClientIPHeader) it is the rightmost entry of the header's last
-// line, which the trusted proxy appended or set: everything left of it
-// came from the client and is ignored. When that entry is missing or not
-// an address (the request did not pass the proxy, or the header is not
-// what the proxy writes), it is the connection's peer, r.RemoteAddr, which
-// no client can choose: at worst, requests are counted together under the
-// proxy's address. Refusing such a request instead would turn a proxy's
-// odd header into failed logins. An entry is an address, with or without
-// a port ("192.0.2.1", "192.0.2.1:4711", "2001:db8::1",
-// "[2001:db8::1]:4711"); a zone is dropped and an IPv4-mapped address
-// unmapped.
-func clientAddr(r *http.Request, header string) netip.Addr {
-	if header != "" {
-		if v := r.Header.Values(header); len(v) > 0 {
-			last := v[len(v)-1]
-			if a, ok := parseHostAddr(strings.Trim(last[strings.LastIndexByte(last, ',')+1:], " \t")); ok {
-				return a
-			}
-		}
-	}
-	a, _ := parseHostAddr(r.RemoteAddr)
-	return a
-}
-
-// parseHostAddr reads an address, with or without a port.
-func parseHostAddr(s string) (netip.Addr, bool) {
-	a, err := netip.ParseAddr(s)
-	if err != nil {
-		if len(s) > 2 && s[0] == '[' && s[len(s)-1] == ']' {
-			s = s[1 : len(s)-1] // a bracketed IPv6 address without a port
-			if a, err = netip.ParseAddr(s); err != nil || !a.Is6() {
-				return netip.Addr{}, false
-			}
-		} else {
-			ap, err := netip.ParseAddrPort(s)
-			if err != nil {
-				return netip.Addr{}, false
-			}
-			a = ap.Addr()
-		}
-	}
-	return a.Unmap().WithZone(""), true
 }

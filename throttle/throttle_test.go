@@ -1,0 +1,198 @@
+package throttle
+
+// Tests of the built-in throttle on its own (the HTTP answers, Basic
+// authentication and the settings are tested in the root package): rates
+// as DRF parses them, exact budgets under concurrent attempts, refused
+// configurations, and bounded memory under a flood of names.
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// fixtureNow is the fixed clock of the tests, the root package's.
+var fixtureNow = time.Unix(1700000000, 0)
+
+// TestMemoryConcurrent (row 51, 73): with a fixed clock, concurrent
+// attempts get exactly the budget; go test -race checks the locking.
+func TestMemoryConcurrent(t *testing.T) {
+	t.Parallel()
+	m, err := NewMemory(Rate{N: 10, Period: time.Minute}, Rate{N: 7, Period: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var users [4]atomic.Int32
+	var wg sync.WaitGroup
+	for g := range 64 {
+		wg.Go(func() {
+			for i := range 50 {
+				u := (g + i) % len(users)
+				// Each goroutine has its own address: only the usernames limit.
+				addr := netip.AddrFrom4([4]byte{10, 1, byte(g), byte(i)})
+				if _, ok := m.Allow(context.Background(), Attempt{Username: fmt.Sprint("user", u), Addr: addr, Time: fixtureNow}); ok {
+					users[u].Add(1)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for u := range users {
+		if n := users[u].Load(); n != 10 {
+			t.Errorf("user%d: %d attempts allowed, want 10", u, n)
+		}
+	}
+}
+
+// TestNewMemoryRefuses: rates that cannot be counted with, or no rate at
+// all, are errors.
+func TestNewMemoryRefuses(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ user, addr Rate }{
+		{Rate{}, Rate{}},
+		{Rate{N: 0, Period: time.Minute}, Rate{}},
+		{Rate{N: 5}, Rate{}},
+		{Rate{}, Rate{N: -1, Period: time.Hour}},
+		{Rate{N: 2e9, Period: time.Second}, Rate{}},
+		{Rate{N: 1, Period: 400 * 24 * time.Hour}, Rate{}},
+	} {
+		if _, err := NewMemory(tc.user, tc.addr); err == nil {
+			t.Errorf("NewMemory(%+v, %+v): no error", tc.user, tc.addr)
+		}
+	}
+}
+
+// TestThrottleMemoryBounded (row 51): a flood of distinct usernames, or of
+// IPv6 networks, never tracks more than maxTrackedKeys of them; when the
+// table is full of live budgets new names are refused rather than a
+// victim's spent budget forgotten; names whose budget is full again are
+// forgotten when room is needed.
+func TestThrottleMemoryBounded(t *testing.T) {
+	t.Parallel()
+	const rate = 5 // per minute: one attempt is tracked for 12 s
+	for _, tc := range []struct {
+		name    string
+		perUser bool
+		key     func(i int) Attempt
+	}{
+		{"usernames", true, func(i int) Attempt {
+			return Attempt{Username: fmt.Sprintf("flood-%d-%s", i, strings.Repeat("x", i&63))}
+		}},
+		{"IPv6 networks", false, func(i int) Attempt {
+			return Attempt{Addr: netip.AddrFrom16([16]byte{0x20, 0x01, 0x0d, 0xb8, byte(i >> 24), byte(i >> 16), byte(i >> 8), byte(i), 15: 1})}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := Rate{N: rate, Period: time.Minute}
+			var m *Memory
+			var err error
+			if tc.perUser {
+				m, err = NewMemory(r, Rate{})
+			} else {
+				m, err = NewMemory(Rate{}, r)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			tracked := func() int {
+				u, a := m.tracked()
+				return u + a
+			}
+			at := func(a Attempt, d time.Duration) (time.Duration, bool) {
+				a.Time = fixtureNow.Add(d)
+				return m.Allow(context.Background(), a)
+			}
+			victim := tc.key(-1)
+			for range rate {
+				if _, ok := at(victim, 0); !ok {
+					t.Fatal("the victim's budget is refused early")
+				}
+			}
+			// The flood: one attempt per name, twice the table's size.
+			admitted, refused := 0, 0
+			for i := range 2 * maxTrackedKeys {
+				wait, ok := at(tc.key(i), time.Second)
+				if ok {
+					admitted++
+				} else {
+					refused++
+					if wait <= 0 || wait > 12*time.Second {
+						t.Fatalf("a new name refused with a wait of %v", wait)
+					}
+				}
+			}
+			if n := tracked(); n != maxTrackedKeys || admitted != maxTrackedKeys-1 || refused != maxTrackedKeys+1 {
+				t.Errorf("%d tracked, %d admitted, %d refused; want %d, %d, %d", n, admitted, refused, maxTrackedKeys, maxTrackedKeys-1, maxTrackedKeys+1)
+			}
+			if _, ok := at(victim, 2*time.Second); ok {
+				t.Error("the flood flushed the victim's spent budget")
+			}
+			// 12 s after the flood, its names' budgets are full again: they
+			// are forgotten, new names fit, and the victim has earned back
+			// one attempt, not five.
+			if _, ok := at(tc.key(-2), 13*time.Second); !ok {
+				t.Error("a new name is refused after the flood's budgets refilled")
+			}
+			if n := tracked(); n != 2 {
+				t.Errorf("%d names tracked after the sweep, want 2 (the victim and the new one)", n)
+			}
+			if _, ok := at(victim, 13*time.Second); !ok {
+				t.Error("the victim did not earn back an attempt")
+			}
+			if _, ok := at(victim, 13*time.Second); ok {
+				t.Error("the victim earned back more than one attempt")
+			}
+		})
+	}
+}
+
+// TestParseRate: DRF's parse_rate, as Python runs it on these strings,
+// except that DRF's throttles with no attempts are errors here.
+func TestParseRate(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		in   string
+		want Rate // zero: an error
+	}{
+		{"5/min", Rate{5, time.Minute}},
+		{"5/m", Rate{5, time.Minute}},
+		{"5/minute", Rate{5, time.Minute}},
+		{"5/month", Rate{5, time.Minute}}, // DRF reads the first letter only
+		{"10/s", Rate{10, time.Second}},
+		{"10/sec", Rate{10, time.Second}},
+		{"100/hour", Rate{100, time.Hour}},
+		{"1000/day", Rate{1000, 24 * time.Hour}},
+		{" 5 /min", Rate{5, time.Minute}},
+		{"+5/min", Rate{5, time.Minute}},
+		{"1000000000/s", Rate{1000000000, time.Second}},
+		{"1000000001/s", Rate{}}, // more than one a nanosecond
+		{"0/min", Rate{}},
+		{"-1/h", Rate{}},
+		{"5/Min", Rate{}},
+		{"5/", Rate{}},
+		{"5", Rate{}},
+		{"5/min/x", Rate{}},
+		{"5/ min", Rate{}},
+		{"five/min", Rate{}},
+		{"5_0/min", Rate{}},
+		{"/min", Rate{}},
+		{"99999999999999999999/d", Rate{}},
+		{"", Rate{}},
+	} {
+		got, err := ParseRate(tc.in)
+		if got != tc.want || (err == nil) != (tc.want != Rate{}) {
+			t.Errorf("ParseRate(%q) = %v, %v; want %v", tc.in, got, err, tc.want)
+		}
+		if err == nil {
+			if again, err := ParseRate(got.String()); again != got || err != nil {
+				t.Errorf("ParseRate(%q) = %v, %v", got.String(), again, err)
+			}
+		}
+	}
+}
