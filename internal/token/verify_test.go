@@ -4,9 +4,13 @@ import (
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/base64"
+	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/golang-jwt/jwt/v5"
 )
 
 // TestShape: the compact serialisation is judged before anything is
@@ -268,4 +272,91 @@ func TestIdentity(t *testing.T) {
 			t.Errorf("%s: %v, want %v", tt.name, err, tt.want)
 		}
 	}
+}
+
+// The fuzz targets run their seeds (f.Add and testdata/fuzz/<name>) as part
+// of go test; .ci/run also fuzzes each for a bounded number of inputs.
+
+// oneClass reports whether err is a refusal the root package can answer
+// with exactly one of its sentinels: expired or invalid, never both, with
+// at most one finer cause.
+func oneClass(err error) bool {
+	if errors.Is(err, ErrInvalid) == errors.Is(err, ErrExpired) {
+		return false
+	}
+	n := 0
+	for _, c := range []error{ErrMalformed, ErrSignature, ErrPayload} {
+		if errors.Is(err, c) {
+			n++
+		}
+	}
+	return n <= 1
+}
+
+// goStrict is golang-jwt configured as strictly as it goes, at testNow.
+var goStrict = jwt.NewParser(jwt.WithValidMethods([]string{"HS256"}), jwt.WithExpirationRequired(), jwt.WithIssuedAt(),
+	jwt.WithStrictDecoding(), jwt.WithTimeFunc(func() time.Time { return testNow }))
+
+// FuzzSignedClaims signs arbitrary claims JSON with the right key, to reach
+// claim validation. Whatever we accept, golang-jwt configured strictly must
+// accept too, with the same claims.
+func FuzzSignedClaims(f *testing.F) {
+	for _, s := range []string{
+		`{"user_id":1,"username":"admin","exp":1700000300,"email":"admin@example.com"}`,
+		`{"username":"admin","exp":1700000300.5,"orig_iat":1699999999,"aud":"x"}`,
+		`{"username":"admin","exp":"1700000300"}`, `{"username":"admin","exp":null}`, `{"username":"admin","exp":1e400}`,
+		`{"username":"admin","exp":1700000300,"exp":1}`, `{"username":"ghost","USERNAME":"admin","exp":1700000300}`,
+		`{"username":"admin","exp":1700000300,"nbf":1700000001}`, `[]`, `{}`, `{"username":"admin","exp":1700000300}x`,
+	} {
+		f.Add([]byte(s))
+	}
+	e := newEngine(f, drfSpec, secretKeys(testSecret), 0)
+	f.Fuzz(func(t *testing.T, payload []byte) {
+		token := hs256(string(payload))
+		var c Claims
+		hit, secret, err := e.Verify(token, testNow, &c, nil)
+		if err != nil {
+			if !oneClass(err) {
+				t.Fatalf("error %v is not exactly one of invalid and expired", err)
+			}
+			return
+		}
+		if hit != nil || secret != nil || !json.Valid(payload) || c.Username == "" || !c.ExpiresAt.After(testNow) {
+			t.Fatalf("accepted %q: hit %v, secret %q, claims %+v", payload, hit, secret, c)
+		}
+		mc := jwt.MapClaims{}
+		if _, err := goStrict.ParseWithClaims(token, mc, func(*jwt.Token) (any, error) { return []byte(testSecret), nil }); err != nil {
+			t.Fatalf("we accept %q, golang-jwt refuses it: %v", payload, err)
+		}
+		if mc["username"] != c.Username {
+			t.Fatalf("claims differ: golang-jwt read username %v, we %q", mc["username"], c.Username)
+		}
+		if exp, _ := mc.GetExpirationTime(); exp == nil || exp.Unix() != c.ExpiresAt.Unix() {
+			t.Fatalf("claims differ: golang-jwt read exp %v, we %v", exp, c.ExpiresAt)
+		}
+	})
+}
+
+// FuzzSignedHeader signs a valid payload under arbitrary JOSE headers: an
+// accepted header is an object whose alg is exactly HS256, without crit.
+func FuzzSignedHeader(f *testing.F) {
+	for _, s := range []string{drfHeader, `{"alg":"HS256"}`, `{"alg":"none"}`, `{"alg":"HS256","crit":["b64"]}`,
+		`{"alg":"HS256","alg":"none"}`, `{"alg":"HS256","typ":"at+jwt"}`, `{"alg":"HS256","kid":"../../x"}`, `[]`} {
+		f.Add([]byte(s))
+	}
+	e := newEngine(f, drfSpec, secretKeys(testSecret), 0)
+	const payload = `{"user_id":1,"username":"admin","exp":1700000300}`
+	f.Fuzz(func(t *testing.T, header []byte) {
+		_, err := verifyAt(e, rawHS(sha256.New, testSecret, string(header), payload), testNow)
+		if err != nil {
+			if !oneClass(err) {
+				t.Fatalf("error %v is not exactly one of invalid and expired", err)
+			}
+			return
+		}
+		var h map[string]any
+		if json.Unmarshal(header, &h) != nil || h["alg"] != "HS256" || h["crit"] != nil {
+			t.Fatalf("accepted header %q", header)
+		}
+	})
 }
