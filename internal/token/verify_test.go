@@ -294,8 +294,14 @@ func oneClass(err error) bool {
 }
 
 // goStrict is golang-jwt configured as strictly as it goes, at testNow.
-var goStrict = jwt.NewParser(jwt.WithValidMethods([]string{"HS256"}), jwt.WithExpirationRequired(), jwt.WithIssuedAt(),
-	jwt.WithStrictDecoding(), jwt.WithTimeFunc(func() time.Time { return testNow }))
+// goFutureIat is the same without the iat check: an iat in the future is
+// recorded, not refused, as PyJWT 1.x (DRF-JWT's) does.
+var (
+	goStrict    = jwt.NewParser(append(goOptions, jwt.WithIssuedAt())...)
+	goFutureIat = jwt.NewParser(goOptions...)
+	goOptions   = []jwt.ParserOption{jwt.WithValidMethods([]string{"HS256"}), jwt.WithExpirationRequired(),
+		jwt.WithStrictDecoding(), jwt.WithTimeFunc(func() time.Time { return testNow })}
+)
 
 // FuzzSignedClaims signs arbitrary claims JSON with the right key, to reach
 // claim validation. Whatever we accept, golang-jwt configured strictly must
@@ -307,6 +313,7 @@ func FuzzSignedClaims(f *testing.F) {
 		`{"username":"admin","exp":"1700000300"}`, `{"username":"admin","exp":null}`, `{"username":"admin","exp":1e400}`,
 		`{"username":"admin","exp":1700000300,"exp":1}`, `{"username":"ghost","USERNAME":"admin","exp":1700000300}`,
 		`{"username":"admin","exp":1700000300,"nbf":1700000001}`, `[]`, `{}`, `{"username":"admin","exp":1700000300}x`,
+		`{"username":"admin","exp":1700000300,"iat":1800000000}`, `{"username":"admin","exp":1700000300,"iat":1699999999}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -324,8 +331,11 @@ func FuzzSignedClaims(f *testing.F) {
 		if hit != nil || secret != nil || !json.Valid(payload) || c.Username == "" || !c.ExpiresAt.After(testNow) {
 			t.Fatalf("accepted %q: hit %v, secret %q, claims %+v", payload, hit, secret, c)
 		}
-		mc := jwt.MapClaims{}
-		if _, err := goStrict.ParseWithClaims(token, mc, func(*jwt.Token) (any, error) { return []byte(testSecret), nil }); err != nil {
+		mc, parser := jwt.MapClaims{}, goStrict
+		if c.IssuedAt.After(testNow) {
+			parser = goFutureIat
+		}
+		if _, err := parser.ParseWithClaims(token, mc, func(*jwt.Token) (any, error) { return []byte(testSecret), nil }); err != nil {
 			t.Fatalf("we accept %q, golang-jwt refuses it: %v", payload, err)
 		}
 		if mc["username"] != c.Username {
