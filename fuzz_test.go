@@ -83,65 +83,32 @@ func FuzzVerifyToken(f *testing.F) {
 var strictParser = jwt.NewParser(jwt.WithValidMethods([]string{"HS256"}), jwt.WithExpirationRequired(), jwt.WithIssuedAt(),
 	jwt.WithStrictDecoding(), jwt.WithTimeFunc(func() time.Time { return strictNow }))
 
-// FuzzSignedClaims signs arbitrary claims JSON with the right key, to reach
-// claim validation. Whatever we accept, golang-jwt configured strictly must
-// accept too, with the same claims.
-func FuzzSignedClaims(f *testing.F) {
+// FuzzSignedClaimsUser signs arbitrary claims JSON with the right key, to
+// reach the user they name: a refusal is exactly one sentinel, and an
+// accepted token is admin's, as its claims say. The claims themselves are
+// held to golang-jwt's reading by internal/token's FuzzSignedClaims.
+func FuzzSignedClaimsUser(f *testing.F) {
 	for _, s := range []string{
 		`{"user_id":1,"username":"admin","exp":1700000300,"email":"admin@example.com"}`,
 		`{"username":"admin","exp":1700000300.5,"orig_iat":1699999999,"aud":"x"}`,
-		`{"username":"admin","exp":"1700000300"}`, `{"username":"admin","exp":null}`, `{"username":"admin","exp":1e400}`,
-		`{"username":"admin","exp":1700000300,"exp":1}`, `{"username":"ghost","USERNAME":"admin","exp":1700000300}`,
-		`{"username":"admin","exp":1700000300,"nbf":1700000001}`, `[]`, `{}`, `{"username":"admin","exp":1700000300}x`,
+		`{"username":"ghost","USERNAME":"admin","exp":1700000300}`, `{"username":"inactive","exp":1700000300}`,
+		`{"user_id":2,"username":"admin","exp":1700000300}`, `{"user_id":"1","username":"admin","exp":1700000300}`,
+		`{"user_id":"01","username":"admin","exp":1700000300}`, `{"username":"Admin","exp":1700000300}`,
+		`{"username":"admin ","exp":1700000300}`, `{"username":"","exp":1700000300}`, `{"exp":1700000300}`,
 	} {
 		f.Add([]byte(s))
 	}
 	a := strictAuth(f, nil)
 	f.Fuzz(func(t *testing.T, payload []byte) {
-		token := hs256(string(payload))
-		u, c, err := a.VerifyToken(context.Background(), token)
+		u, c, err := a.VerifyToken(context.Background(), hs256(string(payload)))
 		if err != nil {
 			if !exactlyOneSentinel(err) {
 				t.Fatalf("error %v is not exactly one sentinel", err)
 			}
 			return
 		}
-		if !json.Valid(payload) || u.Username != "admin" || c.Username != "admin" || !c.ExpiresAt.After(strictNow) {
+		if !json.Valid(payload) || u.Username != "admin" || c.Username != "admin" || !c.ExpiresAt.After(strictNow) || (c.UserID != "" && c.UserID != u.ID) {
 			t.Fatalf("accepted %q: user %+v claims %+v", payload, u, c)
-		}
-		mc := jwt.MapClaims{}
-		if _, err := strictParser.ParseWithClaims(token, mc, func(*jwt.Token) (any, error) { return []byte(strictSecret), nil }); err != nil {
-			t.Fatalf("we accept %q, golang-jwt refuses it: %v", payload, err)
-		}
-		if mc["username"] != c.Username {
-			t.Fatalf("claims differ: golang-jwt read username %v, we %q", mc["username"], c.Username)
-		}
-		if exp, _ := mc.GetExpirationTime(); exp == nil || exp.Unix() != c.ExpiresAt.Unix() {
-			t.Fatalf("claims differ: golang-jwt read exp %v, we %v", exp, c.ExpiresAt)
-		}
-	})
-}
-
-// FuzzSignedHeader signs a valid payload under arbitrary JOSE headers: an
-// accepted header is an object whose alg is exactly HS256, without crit.
-func FuzzSignedHeader(f *testing.F) {
-	for _, s := range []string{drfHeader, `{"alg":"HS256"}`, `{"alg":"none"}`, `{"alg":"HS256","crit":["b64"]}`,
-		`{"alg":"HS256","alg":"none"}`, `{"alg":"HS256","typ":"at+jwt"}`, `{"alg":"HS256","kid":"../../x"}`, `[]`} {
-		f.Add([]byte(s))
-	}
-	a := strictAuth(f, nil)
-	const payload = `{"user_id":1,"username":"admin","exp":1700000300}`
-	f.Fuzz(func(t *testing.T, header []byte) {
-		_, _, err := a.VerifyToken(context.Background(), rawHS(sha256.New, strictSecret, string(header), payload))
-		if err != nil {
-			if !exactlyOneSentinel(err) {
-				t.Fatalf("error %v is not exactly one sentinel", err)
-			}
-			return
-		}
-		var h map[string]any
-		if json.Unmarshal(header, &h) != nil || h["alg"] != "HS256" || h["crit"] != nil {
-			t.Fatalf("accepted header %q", header)
 		}
 	})
 }

@@ -108,6 +108,11 @@ func (e *Engine) Sign(c *Claims, userKey []byte) (string, error) {
 	ks := e.keys.Load()
 	key := ks.signKey
 	if e.spec.UserKeys {
+		// Checked here: a nil []byte stored in key would not be nil, and
+		// would sign with an empty HMAC key.
+		if len(userKey) == 0 {
+			return "", errors.New("jwtauth: no user key to sign with")
+		}
 		key = userKey
 	}
 	if key == nil {
