@@ -1,6 +1,7 @@
 package token
 
 import (
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strconv"
@@ -88,7 +89,33 @@ func (c Claims) marshal() ([]byte, error) {
 			return nil, fmt.Errorf("jwtauth: claim %q: %w", name, err)
 		}
 		sep(name)
-		b = append(b, v...)
+		b = appendPyStrings(b, v)
 	}
 	return append(b, '}'), nil
+}
+
+// appendPyStrings appends the JSON text v with each of its strings
+// written as Python's json.dumps writes them (non-ASCII and DEL as \u
+// escapes, \b and \f by name), so that custom claims too are
+// byte-identical with PyJWT's: encoding/json writes UTF-8 and \u0008.
+// Outside strings, v is copied as it is.
+func appendPyStrings(b, v []byte) []byte {
+	for i := 0; i < len(v); i++ {
+		if v[i] != '"' {
+			b = append(b, v[i])
+			continue
+		}
+		j := i + 1
+		for v[j] != '"' {
+			if v[j] == '\\' {
+				j++
+			}
+			j++
+		}
+		var text string
+		_ = json.Unmarshal(v[i:j+1], &text) // valid: encoding/json wrote it
+		b = drf.AppendPyString(b, text)
+		i = j
+	}
+	return b
 }

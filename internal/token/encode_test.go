@@ -41,6 +41,10 @@ func TestMarshal(t *testing.T) {
 			`{"username":"jos\u00e9 \"q\" \\ \n\t\u0001\u007f \ud83d\ude00 \u2028 <&>/","exp":1,"email":"\b\f\r"}`},
 		{"extra names are escaped too", Claims{Username: "u", ExpiresAt: time.Unix(1, 0), Extra: map[string]any{"\u00e9": 1}},
 			`{"username":"u","exp":1,"email":"","\u00e9":1}`},
+		// Python: json.dumps({"v": "jos\u00e9 \"q\" \\ \n\t\x01\x7f \U0001F600 \u2028 <&>/\b\f", "n": {"k\u00e9": ["\u00e9"]}}, separators=(",", ":"))
+		{"extra values as Python writes them", Claims{Username: "u", ExpiresAt: time.Unix(1, 0), Extra: map[string]any{
+			"v": "jos\u00e9 \"q\" \\ \n\t\x01\x7f \U0001F600 \u2028 <&>/\b\f", "n": map[string]any{"k\u00e9": []any{"\u00e9"}}}},
+			`{"username":"u","exp":1,"email":"","n":{"k\u00e9":["\u00e9"]},"v":"jos\u00e9 \"q\" \\ \n\t\u0001\u007f \ud83d\ude00 \u2028 <&>/\b\f"}`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := tt.c.marshal()

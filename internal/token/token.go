@@ -145,7 +145,8 @@ func (e *Engine) Verify(tok string, now time.Time, dst *Claims, key func(*Claims
 		return nil, nil, err
 	}
 	if e.cache != nil {
-		c := *dst
+		// A deep copy: the caller may change dst, the entry is shared.
+		c := dst.Clone()
 		e.cache.put(&cacheEntry{token: tok, claims: &c, secret: secret, keys: ks}, now)
 	}
 	return nil, secret, nil

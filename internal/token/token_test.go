@@ -387,3 +387,49 @@ func TestUserKeys(t *testing.T) {
 		})
 	}
 }
+
+// TestUserKeyMustNotBeEmpty: a key function that answers an empty key
+// (a user without a secret) refuses the token rather than check a MAC
+// that anyone can compute.
+func TestUserKeyMustNotBeEmpty(t *testing.T) {
+	e, err := New(Spec{Algorithm: "HS256", Identity: "username", UserKeys: true}, Keys{}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9." + b64.EncodeToString([]byte(`{"username":"u","exp":1700000300}`))
+	mac := hmac.New(sha256.New, nil)
+	mac.Write([]byte(tok))
+	tok += "." + b64.EncodeToString(mac.Sum(nil))
+	var dst Claims
+	_, _, err = e.Verify(tok, time.Unix(1700000000, 0), &dst, func(*Claims) ([]byte, error) { return nil, nil })
+	if !errors.Is(err, ErrSignature) {
+		t.Errorf("a token MACed with an empty key: %v, want ErrSignature", err)
+	}
+}
+
+// TestCacheKeepsItsOwnCopy: changing the claims a cold verification wrote
+// to dst changes nothing a later cache hit returns.
+func TestCacheKeepsItsOwnCopy(t *testing.T) {
+	e, err := New(Spec{Algorithm: "HS256", Identity: "username"}, Keys{Current: Key{Secret: []byte("cache-copy-secret-0123456789-abcdefgh")}}, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := e.Sign(&Claims{Username: "u", ExpiresAt: time.Unix(1700000300, 0), Audience: nil, Extra: map[string]any{"n": map[string]any{"k": "v"}}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Unix(1700000000, 0)
+	var dst Claims
+	if hit, _, err := e.Verify(tok, now, &dst, nil); err != nil || hit != nil {
+		t.Fatalf("cold: %v %v", hit, err)
+	}
+	dst.Extra["n"].(map[string]any)["k"] = "changed"
+	dst.Extra["x"] = 1
+	hit, _, err := e.Verify(tok, now, &Claims{}, nil)
+	if err != nil || hit == nil {
+		t.Fatalf("no hit: %v", err)
+	}
+	if hit.Extra["n"].(map[string]any)["k"] != "v" || hit.Extra["x"] != nil {
+		t.Errorf("the cache entry changed with dst: %v", hit.Extra)
+	}
+}

@@ -86,6 +86,10 @@ func (e *Engine) verify(ks *keySet, tok string, now time.Time, dst *Claims, key 
 		if secret, err = key(&untrusted); err != nil {
 			return nil, err
 		}
+		if len(secret) == 0 {
+			// An empty key would verify a MAC anyone can compute.
+			return nil, fmt.Errorf("%w: no key for this user", ErrSignature)
+		}
 		if !macMatches(hmac.New(hmacHashes[e.spec.Algorithm], secret), sc, d2, sig) {
 			return nil, fmt.Errorf("%w: the MAC does not match", ErrSignature)
 		}
