@@ -18,7 +18,9 @@ import (
 // The quick start: one user, the three endpoints and a protected handler
 // on a ServeMux, then a login and an authenticated request.
 func Example() {
-	store := &jwtauth.MemoryStore{}
+	// One PBKDF2 iteration keeps the example quick; leave Passwords zero
+	// for Django's default.
+	store := &jwtauth.MemoryStore{Passwords: passwords.Policy{PBKDF2Iterations: 1}}
 	err := store.AddUser(jwtauth.User{ID: "1", Username: "admin", Email: "admin@example.com", IsActive: true}, "s3cret-pa55")
 	if err != nil {
 		log.Fatal(err)
@@ -86,7 +88,9 @@ func ExampleFromEnv() {
 // Required is DRF's IsAuthenticated: every failure is DRF's 401, with the
 // challenge, before the handler runs.
 func ExampleAuth_Required() {
-	store := &jwtauth.MemoryStore{}
+	// One PBKDF2 iteration keeps the example quick; leave Passwords zero
+	// for Django's default.
+	store := &jwtauth.MemoryStore{Passwords: passwords.Policy{PBKDF2Iterations: 1}}
 	if err := store.AddUser(jwtauth.User{ID: "1", Username: "admin", IsActive: true}, "s3cret-pa55"); err != nil {
 		log.Fatal(err)
 	}
@@ -151,7 +155,9 @@ func ExampleAuth_ReadOnly() {
 // serializer's error for bad credentials, then a token. It reads JSON,
 // form and multipart bodies, as DRF's parsers do.
 func ExampleAuth_Handlers() {
-	store := &jwtauth.MemoryStore{}
+	// One PBKDF2 iteration keeps the example quick; leave Passwords zero
+	// for Django's default.
+	store := &jwtauth.MemoryStore{Passwords: passwords.Policy{PBKDF2Iterations: 1}}
 	if err := store.AddUser(jwtauth.User{ID: "1", Username: "admin", IsActive: true}, "s3cret-pa55"); err != nil {
 		log.Fatal(err)
 	}
@@ -185,7 +191,9 @@ func ExampleAuth_Handlers() {
 // orig_iat until orig_iat + RefreshExpirationDelta.
 func ExampleAuth_Handlers_refresh() {
 	user := jwtauth.User{ID: "1", Username: "admin", IsActive: true}
-	store := &jwtauth.MemoryStore{}
+	// One PBKDF2 iteration keeps the example quick; leave Passwords zero
+	// for Django's default.
+	store := &jwtauth.MemoryStore{Passwords: passwords.Policy{PBKDF2Iterations: 1}}
 	if err := store.AddUser(user, "s3cret-pa55"); err != nil {
 		log.Fatal(err)
 	}
@@ -209,7 +217,9 @@ func ExampleAuth_Handlers_refresh() {
 // handler reads them back with ClaimsFromContext.
 func ExampleClaimsFromContext() {
 	user := jwtauth.User{ID: "1", Username: "admin", Email: "admin@example.com", IsActive: true}
-	store := &jwtauth.MemoryStore{}
+	// One PBKDF2 iteration keeps the example quick; leave Passwords zero
+	// for Django's default.
+	store := &jwtauth.MemoryStore{Passwords: passwords.Policy{PBKDF2Iterations: 1}}
 	if err := store.AddUser(user, "s3cret-pa55"); err != nil {
 		log.Fatal(err)
 	}
@@ -275,7 +285,9 @@ func ExampleBasicAuthentication() {
 // can delegate the answer to DefaultErrorHandler.
 func Example_errorHandler() {
 	user := jwtauth.User{ID: "1", Username: "admin", IsActive: true}
-	store := &jwtauth.MemoryStore{}
+	// One PBKDF2 iteration keeps the example quick; leave Passwords zero
+	// for Django's default.
+	store := &jwtauth.MemoryStore{Passwords: passwords.Policy{PBKDF2Iterations: 1}}
 	if err := store.AddUser(user, "s3cret-pa55"); err != nil {
 		log.Fatal(err)
 	}
@@ -313,7 +325,9 @@ func Example_errorHandler() {
 func ExampleAuth_RotateKeys() {
 	const oldSecret, newSecret = "example-secret-use-32-random-bytes-or-more", "the-new-secret-also-32-random-bytes-or-more"
 	user := jwtauth.User{ID: "1", Username: "admin", IsActive: true}
-	store := &jwtauth.MemoryStore{}
+	// One PBKDF2 iteration keeps the example quick; leave Passwords zero
+	// for Django's default.
+	store := &jwtauth.MemoryStore{Passwords: passwords.Policy{PBKDF2Iterations: 1}}
 	if err := store.AddUser(user, "s3cret-pa55"); err != nil {
 		log.Fatal(err)
 	}

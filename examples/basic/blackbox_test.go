@@ -182,20 +182,42 @@ func (l *syncLog) String() string {
 	return l.buf.String()
 }
 
-// buildBasic builds this package's command into a temporary directory.
-// go test puts its own toolchain first on PATH, so "go" is the Go running
-// the test.
+// buildBasic builds this package's command, once for all the tests that
+// run it, into a directory TestMain removes. go test puts its own
+// toolchain first on PATH, so "go" is the Go running the test.
 func buildBasic(t *testing.T) string {
 	t.Helper()
-	goTool, err := exec.LookPath("go")
+	bin, err := builtBasic()
 	if err != nil {
-		t.Fatalf("the black-box test builds the example with the go command: %v", err)
-	}
-	bin := filepath.Join(t.TempDir(), "basic")
-	if out, err := exec.Command(goTool, "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+		t.Fatal(err)
 	}
 	return bin
+}
+
+var (
+	buildDir   string // made by TestMain
+	builtBasic = sync.OnceValues(func() (string, error) {
+		goTool, err := exec.LookPath("go")
+		if err != nil {
+			return "", fmt.Errorf("the black-box test builds the example with the go command: %v", err)
+		}
+		bin := filepath.Join(buildDir, "basic")
+		if out, err := exec.Command(goTool, "build", "-o", bin, ".").CombinedOutput(); err != nil {
+			return "", fmt.Errorf("go build: %v\n%s", err, out)
+		}
+		return bin, nil
+	})
+)
+
+func TestMain(m *testing.M) {
+	var err error
+	if buildDir, err = os.MkdirTemp("", "jwtauth-basic-"); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	_ = os.RemoveAll(buildDir)
+	os.Exit(code)
 }
 
 // startBasic starts bin on a free loopback port with exactly env as its
