@@ -14,12 +14,15 @@ import (
 )
 
 // loginSlots guards every password check (obtain, and
-// BasicAuthentication): first Settings.LoginThrottle, if any, then a slot.
+// BasicAuthentication): first a slot, then Settings.LoginThrottle, if any.
 // A password hash costs a sizeable fraction of a CPU second (and argon2 its
 // memory), so a storm of logins, honest or not, would otherwise starve
 // every other request of the service: past the bound, a login waits
 // briefly for a slot, then gets a 503 with Retry-After. The throttle comes
-// first so that a refused attempt costs neither a hash nor a slot.
+// second so that it is charged only for attempts that go on to hash: one
+// turned away busy, or abandoned by its client while it waited, spends no
+// user's budget. A throttled attempt holds its slot only for the
+// throttle's answer.
 type loginSlots struct {
 	sem      chan struct{}
 	throttle throttle.Throttle // nil: no throttling
@@ -59,10 +62,10 @@ func loginsOf(ctx context.Context) *loginSlots {
 // errBusy answers a login that found no slot.
 var errBusy = &Error{Status: http.StatusServiceUnavailable, Detail: "Service temporarily unavailable, try again later.", Err: errTooManyLogins, RetryAfter: loginWait}
 
-// run asks the throttle about this attempt of username from r's client,
-// then calls check in a slot. It returns a 429 *Error wrapping
-// errThrottled when the throttle refuses, and errBusy when no slot frees
-// up in time.
+// run takes a slot, asks the throttle about this attempt of username from
+// r's client, then calls check. It returns errBusy when no slot frees up
+// in time or the client has gone, and a 429 *Error wrapping errThrottled
+// when the throttle refuses.
 func (s *loginSlots) run(r *http.Request, username string, check func() (User, error)) (u User, err error) {
 	ctx := r.Context()
 	defer func() {
@@ -71,12 +74,6 @@ func (s *loginSlots) run(r *http.Request, username string, check func() (User, e
 				slog.String("username", logSafe(username)), slog.String("client", clientAddr(r, s.ipHeader).String()))
 		}
 	}()
-	if s.throttle != nil {
-		a := throttle.Attempt{Username: username, Addr: clientAddr(r, s.ipHeader), Time: s.now()}
-		if wait, ok := s.throttle.Allow(ctx, a); !ok {
-			return User{}, throttled(wait)
-		}
-	}
 	select {
 	case s.sem <- struct{}{}:
 	default:
@@ -91,6 +88,18 @@ func (s *loginSlots) run(r *http.Request, username string, check func() (User, e
 		}
 	}
 	defer func() { <-s.sem }()
+	// Only an attempt about to check a password is charged: one turned
+	// away for want of a slot, or whose client has gone, costs nobody's
+	// budget, so that a flood of abandoned logins cannot spend a user's.
+	if ctx.Err() != nil {
+		return User{}, errBusy
+	}
+	if s.throttle != nil {
+		a := throttle.Attempt{Username: username, Addr: clientAddr(r, s.ipHeader), Time: s.now()}
+		if wait, ok := s.throttle.Allow(ctx, a); !ok {
+			return User{}, throttled(wait)
+		}
+	}
 	return check()
 }
 

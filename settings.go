@@ -79,7 +79,8 @@ type Settings struct {
 	// four per CPU).
 	MaxConcurrentLogins int
 	// LoginThrottle, when set, is asked before every password check (obtain,
-	// and BasicAuthentication) whether the attempt may go on; a refused one
+	// and BasicAuthentication), once the attempt holds a login slot, whether
+	// it may go on; a refused one
 	// gets DRF's 429 "Request was throttled. Expected available in N
 	// seconds." with Retry-After, and costs no hash. Nil, the default as in
 	// DRF, throttles nothing. throttle.NewMemory builds the built-in one,

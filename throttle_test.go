@@ -224,8 +224,8 @@ func TestLoginThrottle(t *testing.T) {
 	}
 }
 
-// TestThrottleBeforeHashing (rows 40, 51): a refused attempt costs no hash
-// and takes no login slot. Hashes are counted by the bytes Argon2
+// TestThrottleBeforeHashing (rows 40, 51): a refused attempt costs no hash,
+// and an attempt is charged only once it holds a login slot. Hashes are counted by the bytes Argon2
 // allocates, as in TestLoginCostsOneHash, so this test does not run in
 // parallel with others.
 func TestThrottleBeforeHashing(t *testing.T) {
@@ -261,23 +261,29 @@ func TestThrottleBeforeHashing(t *testing.T) {
 		}
 	}
 
-	// With the only slot taken, a refused attempt is answered at once
-	// with a 429: had it waited for a slot, its gone client would get a 503.
+	// Only an attempt that goes on to hash is charged: with the only slot
+	// taken, an attempt whose client has gone and one that waits in vain
+	// get a 503 and leave the user's one attempt a minute untouched.
 	gated := &gateStore{MemoryStore: newFixtureStore(t), gate: make(chan struct{})}
 	g := newTestAuth(t, gated, withThrottle(t, "1/min", ""), func(s *Settings) { s.MaxConcurrentLogins = 1 })
 	done := make(chan *httptest.ResponseRecorder)
-	go func() { done <- doJSON(g.Handlers().Obtain, fixtureLogin) }()
+	go func() {
+		done <- doJSON(g.Handlers().Obtain, `{"username":"someone-else","password":"x"}`)
+	}()
 	for gated.running.Load() < 1 {
 		time.Sleep(time.Millisecond)
 	}
 	gone, cancel := context.WithCancel(context.Background())
 	cancel()
 	r := jsonBodyRequest(http.MethodPost, "/", fixtureLogin).WithContext(gone)
-	assertJSONResponse(t, serveRecorded(g.Handlers().Obtain, r), 429, throttledBody(60))
+	assertJSONResponse(t, serveRecorded(g.Handlers().Obtain, r), 503, detailBody("Service temporarily unavailable, try again later."))
+	assertJSONResponse(t, doJSON(g.Handlers().Obtain, fixtureLogin), 503, detailBody("Service temporarily unavailable, try again later."))
 	close(gated.gate)
-	if rec := <-done; rec.Code != 200 {
+	if rec := <-done; rec.Code != 400 {
 		t.Errorf("the login in the slot: %d %s", rec.Code, rec.Body)
 	}
+	assertJSONResponse(t, doJSON(g.Handlers().Obtain, fixtureLogin), 200, obtainOK)
+	assertJSONResponse(t, doJSON(g.Handlers().Obtain, fixtureLogin), 429, throttledBody(60))
 }
 
 // TestBasicAuthThrottled (row 51): every request with Basic credentials is

@@ -18,9 +18,10 @@ import (
 // Throttle decides whether a login attempt may go on to check its
 // password: DRF's throttles, for logins. jwtauth asks the one in
 // Settings.LoginThrottle about every attempt of the obtain endpoint (once
-// its fields are valid) and of BasicAuthentication, before any password is
-// hashed and before the attempt waits for a slot
-// (Settings.MaxConcurrentLogins). A refusal is answered with DRF's 429
+// its fields are valid) and of BasicAuthentication that holds a login slot
+// (Settings.MaxConcurrentLogins) and is about to hash its password: an
+// attempt turned away busy, or whose client has gone, is never counted.
+// A refusal is answered with DRF's 429
 // {"detail": "Request was throttled. Expected available in N seconds."}
 // and Retry-After: N, a *jwtauth.Error with Status 429.
 //
@@ -161,20 +162,20 @@ func (r Rate) String() string {
 // whose names differ only in case share a budget. They are kept hashed
 // (hash/maphash, with a seed of this throttle), so a long username costs no
 // more memory than a short one. Addresses are counted per IPv4 address and
-// per IPv6 /64 network, the block one host is usually given.
+// per IPv6 /64 network, the block one host is usually given; an IPv4
+// client behind NAT64 (64:ff9b::/96) by its IPv4 address.
 //
 // Memory is bounded: each of the two tables tracks at most 65,536 keys,
 // about 7 MiB for both when full. A key whose budget is full again carries
-// no state and is forgotten when room is needed. When a table is full of
-// keys that still carry state (a flood of distinct usernames or
-// addresses), new keys are refused, with a wait until the earliest one is
-// forgotten, and no key is evicted early: evicting would let an attacker
-// flush a victim's spent budget with a burst of made-up usernames, and
-// admitting new keys untracked would give every new username an unlimited
-// budget. The cost is that a flood large enough to fill a table (tens of
-// thousands of attempts per budget refill) briefly locks out usernames not
-// yet tracked, at a rate at which jwtauth's login slots already turn most
-// attempts away.
+// no state and is forgotten when room is needed; no other key is evicted,
+// since evicting would let an attacker flush a victim's spent budget with
+// a burst of made-up usernames. When a table is full of keys that still
+// carry state (a flood of distinct usernames, say), a new key of it is not
+// tracked and the attempt is left to the other budget: a flood of made-up
+// usernames then spends the flooder's per-address budget, while users
+// logging in from their own addresses go on. Only when every budget an
+// attempt needs is full (both tables, or the one configured) is it
+// refused, with a wait until the earliest key can be forgotten.
 type Memory struct {
 	perUser, perAddr Rate
 	seed             maphash.Seed
@@ -234,22 +235,38 @@ func (m *Memory) Allow(_ context.Context, a Attempt) (time.Duration, bool) {
 
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	var userTAT, addrTAT, wait, w int64
+	var (
+		userTAT, addrTAT, wait, w, full int64
+		counted                         bool // by a budget that tracks this attempt
+	)
 	if m.perAddr.N > 0 {
 		addrTAT, w = m.addrs.admit(addr, now, m.perAddr)
 		wait = max(wait, w)
+		if addrTAT < 0 {
+			full = max(full, m.addrs.room(now))
+		}
+		counted = counted || addrTAT > 0
 	}
 	if m.perUser.N > 0 {
 		userTAT, w = m.users.admit(user, now, m.perUser)
 		wait = max(wait, w)
+		if userTAT < 0 {
+			full = max(full, m.users.room(now))
+		}
+		counted = counted || userTAT > 0
 	}
 	if wait > 0 {
 		return time.Duration(wait), false
 	}
-	if m.perAddr.N > 0 {
+	if !counted {
+		// No budget can take this attempt: every table it needs is
+		// full of budgets still refilling.
+		return time.Duration(full), false
+	}
+	if addrTAT > 0 {
 		m.addrs.commit(addr, addrTAT)
 	}
-	if m.perUser.N > 0 {
+	if userTAT > 0 {
 		m.users.commit(user, userTAT)
 	}
 	return 0, true
@@ -297,10 +314,20 @@ func foldRune(r rune) rune {
 	return least
 }
 
+// nat64 is the well-known prefix of NAT64 (RFC 6052), whose addresses
+// carry an IPv4 address in their last 32 bits.
+var nat64 = netip.MustParsePrefix("64:ff9b::/96")
+
 // addrKey is the budget an address counts against: an IPv4 address, or
-// the /64 network of an IPv6 one.
+// the /64 network of an IPv6 one. An IPv4 client seen through NAT64 is
+// its IPv4 address: the /64 of the NAT64 prefix would put every such
+// client of the internet in one budget.
 func addrKey(a netip.Addr) netip.Addr {
 	a = a.Unmap().WithZone("")
+	if nat64.Contains(a) {
+		b := a.As16()
+		return netip.AddrFrom4([4]byte(b[12:]))
+	}
 	if a.Is6() {
 		p, _ := a.Prefix(64)
 		return p.Addr()
@@ -318,7 +345,9 @@ type table[K comparable] struct {
 }
 
 // admit returns the key's new time if one more attempt at now fits r, or,
-// when it does not, how long until one would.
+// when it does not, how long until one would. A new key that finds the
+// table full of budgets still refilling gets the time -1: untracked, it
+// is left to the other budget.
 func (t *table[K]) admit(k K, now int64, r Rate) (tat, wait int64) {
 	period := int64(r.Period)
 	old, found := t.tat[k]
@@ -327,9 +356,15 @@ func (t *table[K]) admit(k K, now int64, r Rate) (tat, wait int64) {
 		return 0, over
 	}
 	if !found && len(t.tat) >= maxTrackedKeys && !t.sweep(now) {
-		return 0, max(t.idleFrom, t.lastSweep+int64(sweepGap), now+1) - now
+		return -1, 0
 	}
 	return tat, 0
+}
+
+// room is how long a full table stays full at most: until its earliest
+// budget is full again, and a sweep may forget it.
+func (t *table[K]) room(now int64) int64 {
+	return max(t.idleFrom, t.lastSweep+int64(sweepGap), now+1) - now
 }
 
 // commit records the key's new time.

@@ -196,3 +196,84 @@ func TestParseRate(t *testing.T) {
 		}
 	}
 }
+
+// TestMemoryFullTableFallsBack: with both budgets configured, a name table
+// full of made-up usernames still refilling does not refuse everybody: a
+// new name is left to its address's budget, so a user logging in from an
+// address of their own goes on, while the flooder's addresses, spent, stay
+// refused; a victim's spent budget is never forgotten early.
+func TestMemoryFullTableFallsBack(t *testing.T) {
+	t.Parallel()
+	m, err := NewMemory(Rate{N: 5, Period: time.Hour}, Rate{N: 20, Period: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := func(name string, addr netip.Addr, d time.Duration) (time.Duration, bool) {
+		return m.Allow(context.Background(), Attempt{Username: name, Addr: addr, Time: fixtureNow.Add(d)})
+	}
+	flooder := func(i int) netip.Addr { // one /64 per 20 names
+		return netip.AddrFrom16([16]byte{0x20, 0x01, 0x0d, 0xb8, 0, 1, byte(i >> 8), byte(i), 15: 1})
+	}
+	victimAddr := netip.MustParseAddr("192.0.2.7")
+	for range 5 {
+		if _, ok := at("victim", victimAddr, 0); !ok {
+			t.Fatal("the victim's budget is refused early")
+		}
+	}
+	for i := range maxTrackedKeys {
+		if _, ok := at(fmt.Sprintf("flood-%d", i), flooder(i/20), time.Second); !ok {
+			t.Fatalf("flood attempt %d refused before the table is full", i)
+		}
+	}
+	if users, _ := m.tracked(); users != maxTrackedKeys {
+		t.Fatalf("%d names tracked, want the table full (%d)", users, maxTrackedKeys)
+	}
+	// The table is full of budgets refilling for the next 12 minutes.
+	if _, ok := at("alice", netip.MustParseAddr("198.51.100.4"), 2*time.Second); !ok {
+		t.Error("a user from their own address is refused: the full table locks everybody out")
+	}
+	if _, ok := at("flood-new", flooder(0), 2*time.Second); ok {
+		t.Error("a new name from a flooder's spent address is admitted")
+	}
+	if _, ok := at("victim", netip.MustParseAddr("203.0.113.9"), 2*time.Second); ok {
+		t.Error("the flood flushed the victim's spent budget")
+	}
+	// Untracked names still count against their address: alice's address
+	// gets its 20 a minute, whatever names it tries.
+	admitted := 1
+	for i := range 30 {
+		if _, ok := at(fmt.Sprintf("alice-%d", i), netip.MustParseAddr("198.51.100.4"), 3*time.Second); ok {
+			admitted++
+		}
+	}
+	if admitted != 20 {
+		t.Errorf("an address tried new names %d times, want its budget, 20", admitted)
+	}
+}
+
+// TestAddrKeyNAT64: IPv4 clients seen through NAT64 count by their IPv4
+// address, like IPv4 clients, not all together as one IPv6 /64.
+func TestAddrKeyNAT64(t *testing.T) {
+	for in, want := range map[string]string{
+		"64:ff9b::c000:207":     "192.0.2.7",
+		"64:ff9b::198.51.100.4": "198.51.100.4",
+		"::ffff:192.0.2.7":      "192.0.2.7",
+		"192.0.2.7":             "192.0.2.7",
+		"2001:db8:1:2:3:4:5:6":  "2001:db8:1:2::",
+		"64:ff9b:1::c000:207":   "64:ff9b:1::", // the local-use prefix is an ordinary /64
+		"fe80::1%eth0":          "fe80::",
+	} {
+		if got := addrKey(netip.MustParseAddr(in)); got != netip.MustParseAddr(want) {
+			t.Errorf("addrKey(%s) = %s, want %s", in, got, want)
+		}
+	}
+	m, err := NewMemory(Rate{}, Rate{N: 1, Period: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range []string{"64:ff9b::c000:201", "64:ff9b::c000:202"} {
+		if _, ok := m.Allow(context.Background(), Attempt{Addr: netip.MustParseAddr(a), Time: fixtureNow}); !ok {
+			t.Errorf("%s is refused: two NAT64 clients share a budget", a)
+		}
+	}
+}
