@@ -138,8 +138,14 @@ func (s *MemoryStore) Authenticate(ctx context.Context, username, password strin
 		s.Passwords.Waste(password)
 		return User{}, ErrInvalidCredentials
 	}
-	// Verify does the work of a hash for an unusable one too.
-	if ok, _, _ := s.Passwords.Verify(password, mu.hash); !ok || !mu.user.IsActive {
+	// Verify does at least the policy's hash for every failure; a right
+	// password of an inactive user is a failure too, and must not be
+	// cheaper than a wrong one when the stored hash is.
+	ok, upgrade, _ := s.Passwords.Verify(password, mu.hash)
+	if !ok || !mu.user.IsActive {
+		if ok && upgrade {
+			s.Passwords.Waste(password)
+		}
 		return User{}, ErrInvalidCredentials
 	}
 	return mu.user, nil

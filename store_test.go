@@ -3,6 +3,7 @@ package jwtauth
 import (
 	"context"
 	"errors"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -95,4 +96,31 @@ func TestMemoryStoreConcurrent(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// TestInactiveRightPasswordCostsAPolicyHash: an inactive user's right
+// password is refused after as much work as a wrong one, also when the
+// stored hash is cheaper than the policy's (a user hashed under an older
+// policy, or by Django at its own default). Before, it cost only the
+// stored hash: a disabled account answered faster for its right password.
+func TestInactiveRightPasswordCostsAPolicyHash(t *testing.T) {
+	const mib = 16
+	store := &MemoryStore{Passwords: passwords.Policy{Algorithm: "pbkdf2_sha1", PBKDF2Iterations: 1}}
+	inactive := User{ID: "9", Username: "gone", IsActive: false}
+	if err := store.AddUser(inactive, "right"); err != nil {
+		t.Fatal(err)
+	}
+	store.Passwords = passwords.Policy{Algorithm: "argon2", Argon2Time: 1, Argon2MemoryKiB: mib << 10, Argon2Threads: 1}
+	for _, password := range []string{"right", "wrong"} {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		_, err := store.Authenticate(t.Context(), "gone", password)
+		runtime.ReadMemStats(&after)
+		if !errors.Is(err, ErrInvalidCredentials) {
+			t.Errorf("%s password: %v, want ErrInvalidCredentials", password, err)
+		}
+		if n := (after.TotalAlloc - before.TotalAlloc) / (mib << 20); n < 1 {
+			t.Errorf("%s password of an inactive user: %d hashes of the policy, want at least one", password, n)
+		}
+	}
 }

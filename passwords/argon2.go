@@ -143,9 +143,14 @@ func (h argon2Hash) mustUpdate(p Policy) bool {
 		saltTooWeak(len(h.salt))
 }
 
-// harden does nothing, as in Django: Argon2's runtime does not split into
-// a difference of work.
-func (h argon2Hash) harden(Policy, string) {}
+// harden does a whole hash of the policy when the stored one is cheaper:
+// Argon2's runtime does not split into a difference of work (Django does
+// nothing, and a cheaper hash then fails faster).
+func (h argon2Hash) harden(p Policy, password string) {
+	if uint64(h.time)*uint64(h.memory) < uint64(p.Argon2Time)*uint64(p.Argon2MemoryKiB) {
+		p.waste(password)
+	}
+}
 
 // hashArgon2 encodes password as Argon2id with p's parameters and salt
 // (its text bytes, as Django passes salt.encode()).

@@ -303,10 +303,13 @@ func (p Policy) Hash(password string) (string, error) {
 // (ErrInvalidPolicy, which Validate reports up front). A wrong password is
 // ok false with a nil err.
 //
-// When the stored hash cannot match, Verify does the work of Waste, and
-// after a wrong password against a cheaper hash of the policy's algorithm
-// it does the difference (Django's harden_runtime), so that the time a
-// failed login takes tells little about the account.
+// Every failure costs at least one hash of the policy, so that the time a
+// failed login takes tells nothing of the account: when the stored hash
+// cannot match, or is of another algorithm, Verify does the work of Waste
+// as well; after a wrong password against a cheaper hash of the policy's
+// algorithm it does the difference (Django's harden_runtime; for Argon2
+// and scrypt, whose work does not split, a whole hash of the policy). A
+// successful check may cost less: it proves the password.
 func (p Policy) Verify(password, encoded string) (ok, upgrade bool, err error) {
 	return p.verify(password, encoded, defaultLimits)
 }
@@ -326,12 +329,19 @@ func (p Policy) verify(password, encoded string, lim limits) (ok, upgrade bool, 
 	}
 	ok, err = s.matches(password)
 	if err != nil {
+		p.waste(password)
 		return false, false, err
 	}
 	sameAlgorithm := algorithm == p.Algorithm
 	upgrade = !sameAlgorithm || s.mustUpdate(p)
 	if !ok {
-		if sameAlgorithm && upgrade {
+		// A failure costs at least one hash of the policy, whatever was
+		// stored: a cheaper hash of its algorithm does the difference
+		// (harden), a hash of another one, which cannot, the whole.
+		switch {
+		case !sameAlgorithm:
+			p.waste(password)
+		case upgrade:
 			s.harden(p, password)
 		}
 		return false, false, nil

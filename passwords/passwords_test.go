@@ -2,6 +2,7 @@ package passwords
 
 import (
 	"errors"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -397,5 +398,55 @@ func BenchmarkVerify(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestFailuresCostAPolicyHash: whatever the stored hash (another
+// algorithm, a cheaper one of the policy's, unusable, malformed, unknown)
+// and whatever the failure, Verify does at least one hash of the policy, so
+// that a failed login's time tells nothing of the account. Work is counted
+// by the memory the policy's Argon2 allocates (16 MiB a hash), which no
+// other hash here comes near; a success may cost less.
+func TestFailuresCostAPolicyHash(t *testing.T) {
+	const mib = 16
+	policy := Policy{Algorithm: "argon2", Argon2Time: 1, Argon2MemoryKiB: mib << 10, Argon2Threads: 1}
+	stored := map[string]string{}
+	for name, p := range map[string]Policy{
+		"pbkdf2_sha256":  {PBKDF2Iterations: 1000},
+		"pbkdf2_sha1":    {Algorithm: "pbkdf2_sha1", PBKDF2Iterations: 1000},
+		"bcrypt_sha256":  {Algorithm: "bcrypt_sha256", BcryptCost: 4},
+		"bcrypt":         {Algorithm: "bcrypt", BcryptCost: 4},
+		"scrypt":         {Algorithm: "scrypt", ScryptN: 1 << 4, ScryptR: 8, ScryptP: 1},
+		"cheaper argon2": {Algorithm: "argon2", Argon2Time: 1, Argon2MemoryKiB: 64, Argon2Threads: 1},
+		"the policy's":   policy,
+	} {
+		h, err := p.Hash("right")
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		stored[name] = h
+	}
+	stored["unusable"] = "!Zx1pc5Yd0V0XcmC3A7sWc5SbQqWqDNR3cF7fHiaB"
+	stored["empty"] = ""
+	stored["malformed"] = "pbkdf2_sha256$x$y"
+	stored["unknown algorithm"] = "md5$salt$0123456789abcdef0123456789abcdef"
+	hashes := func(f func()) uint64 {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		f()
+		runtime.ReadMemStats(&after)
+		return (after.TotalAlloc - before.TotalAlloc) / (mib << 20)
+	}
+	for name, encoded := range stored {
+		for _, password := range []string{"wrong", "right\x00"} {
+			var ok bool
+			n := hashes(func() { ok, _, _ = policy.Verify(password, encoded) })
+			if ok || n < 1 {
+				t.Errorf("%s, password %q: ok %v after %d hashes of the policy, want a failure after at least one", name, password, ok, n)
+			}
+		}
+	}
+	if n := hashes(func() { policy.Verify("right", stored["pbkdf2_sha1"]) }); n != 0 {
+		t.Errorf("a success against a cheaper hash did %d policy hashes; it may cost less", n)
 	}
 }

@@ -84,8 +84,13 @@ func (h scryptHash) mustUpdate(p Policy) bool {
 	return h.n != p.ScryptN || h.r != p.ScryptR || h.p != p.ScryptP
 }
 
-// harden does nothing, as in Django.
-func (h scryptHash) harden(Policy, string) {}
+// harden does a whole hash of the policy when the stored one is cheaper,
+// as for Argon2 (Django does nothing).
+func (h scryptHash) harden(p Policy, password string) {
+	if uint64(h.n)*uint64(h.r)*uint64(h.p) < uint64(p.ScryptN)*uint64(p.ScryptR)*uint64(p.ScryptP) {
+		p.waste(password)
+	}
+}
 
 // hashScrypt encodes password with p's parameters and salt.
 func hashScrypt(p Policy, password, salt string) (string, error) {

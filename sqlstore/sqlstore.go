@@ -314,6 +314,12 @@ func (s *Store) Authenticate(ctx context.Context, username, password string) (jw
 	ok, upgrade, err := s.policy.Verify(password, r.secret)
 	ok = ok && err == nil
 	if !ok || (!r.user.IsActive && !s.s.AllowInactive) {
+		// An inactive user's right password is a failure too: no cheaper
+		// than a wrong one (Verify's rule) when the stored hash is weaker
+		// than the policy's.
+		if ok && upgrade {
+			s.policy.Waste(password)
+		}
 		return jwtauth.User{}, fmt.Errorf("sqlstore: %w", jwtauth.ErrInvalidCredentials)
 	}
 	if !r.user.IsActive {
