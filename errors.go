@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jwtauth-go/jwtauth/internal/drf"
@@ -271,6 +272,32 @@ func formFailure(err error) error {
 		return fieldErrors(err, FieldError{nonFieldErrors, []string{form}})
 	}
 	return err
+}
+
+// failureLogInterval is the least time between two records of a store
+// failure: a database down for ten seconds under load fails every
+// request, and a record for each would flood the logs.
+const failureLogInterval = 10 * time.Second
+
+// failureLog lets one record through an interval, and counts the
+// failures it holds back for the next one.
+type failureLog struct {
+	mu   sync.Mutex
+	next time.Time
+	held int
+}
+
+// due reports whether a failure at now is to be logged, and how many were
+// held back since the last record.
+func (l *failureLog) due(now time.Time) (held int, ok bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if now.Before(l.next) {
+		l.held++
+		return 0, false
+	}
+	held, l.held, l.next = l.held, 0, now.Add(failureLogInterval)
+	return held, true
 }
 
 // storeError marks a failure of the UserStore or of a settings hook: the

@@ -148,7 +148,9 @@ func (a *Auth) fail(w http.ResponseWriter, r *http.Request, err error) {
 			w.Header().Set("Retry-After", strconv.FormatInt(ceilSeconds(e.RetryAfter), 10))
 		}
 	case errors.As(err, new(*storeError)):
-		a.s.Logger.ErrorContext(r.Context(), "jwtauth: user store failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		if held, ok := a.storeLog.due(a.s.Now()); ok {
+			a.s.Logger.ErrorContext(r.Context(), "jwtauth: user store failed", "method", r.Method, "path", r.URL.Path, "err", err, "held_back", held)
+		}
 	default:
 		a.s.Logger.ErrorContext(r.Context(), "jwtauth: request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}

@@ -73,7 +73,26 @@ type Settings struct {
 	AllowInactive bool
 	// Now is the clock for last_login. Default time.Now.
 	Now func() time.Time
+
+	// Timeout bounds every statement the store runs: past it the request
+	// is answered 503 with Retry-After (a store failure), rather than
+	// waiting on a database that has stopped answering. Default 2 s;
+	// negative is refused.
+	Timeout time.Duration
+	// MaxConns bounds the connections the store's *sql.DB opens, so that
+	// a flood of requests (bad DRF tokens need a query each) cannot take
+	// every connection of a database Django shares: PostgreSQL allows 100
+	// by default. New applies it to a *sql.DB that has no bound of its
+	// own (SetMaxOpenConns); one the caller bounded is left as it is.
+	// Default 10; negative is refused.
+	MaxConns int
 }
+
+// Defaults of Timeout and MaxConns.
+const (
+	defaultTimeout  = 2 * time.Second
+	defaultMaxConns = 10
+)
 
 // Store is a jwtauth.UserStore over a Django user table. It is safe for
 // concurrent use; its statements are prepared once, by New.
@@ -135,6 +154,20 @@ func New(ctx context.Context, db *sql.DB, s Settings) (*Store, error) {
 	if s.Now == nil {
 		s.Now = time.Now
 	}
+	switch {
+	case s.Timeout < 0:
+		return nil, errors.New("sqlstore: Timeout is negative")
+	case s.MaxConns < 0:
+		return nil, errors.New("sqlstore: MaxConns is negative")
+	case s.Timeout == 0:
+		s.Timeout = defaultTimeout
+	}
+	if s.MaxConns == 0 {
+		s.MaxConns = defaultMaxConns
+	}
+	if db.Stats().MaxOpenConnections == 0 {
+		db.SetMaxOpenConns(s.MaxConns)
+	}
 	st := &Store{s: s, db: db, policy: s.Passwords, q: q}
 
 	// Every column is qualified by its table: SQLite reads an unknown
@@ -161,6 +194,14 @@ func New(ctx context.Context, db *sql.DB, s Settings) (*Store, error) {
 		return nil, err
 	}
 	return st, nil
+}
+
+// exec runs a statement within the store's Timeout.
+func (s *Store) exec(ctx context.Context, stmt *sql.Stmt, args ...any) error {
+	ctx, cancel := context.WithTimeout(ctx, s.s.Timeout)
+	defer cancel()
+	_, err := stmt.ExecContext(ctx, args...)
+	return err
 }
 
 // prepare prepares query on the store's database and remembers it for
@@ -220,7 +261,9 @@ func (s *Store) userColumns(prefix, secret string) string {
 // queryRow runs stmt, selecting userColumns, and reads its row. found is
 // false when there is none; more than one is an error. what names the
 // statement in errors.
-func queryRow(ctx context.Context, stmt *sql.Stmt, what string, arg string) (r row, found bool, err error) {
+func queryRow(ctx context.Context, timeout time.Duration, stmt *sql.Stmt, what string, arg string) (r row, found bool, err error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	rows, err := stmt.QueryContext(ctx, arg)
 	if err != nil {
 		return row{}, false, fmt.Errorf("sqlstore: %s: %w", what, err)
@@ -268,7 +311,7 @@ func (s *Store) lookup(ctx context.Context, username string) (row, error) {
 	if !utf8.ValidString(username) || strings.IndexByte(username, 0) >= 0 {
 		return row{}, fmt.Errorf("sqlstore: %w", jwtauth.ErrUserNotFound)
 	}
-	r, found, err := queryRow(ctx, s.userStmt, "user lookup", username)
+	r, found, err := queryRow(ctx, s.s.Timeout, s.userStmt, "user lookup", username)
 	switch {
 	case err != nil:
 		return row{}, err
@@ -330,12 +373,12 @@ func (s *Store) Authenticate(ctx context.Context, username, password string) (jw
 		if err != nil {
 			return jwtauth.User{}, fmt.Errorf("sqlstore: password upgrade: %w", err)
 		}
-		if _, err := s.passwordStmt.ExecContext(ctx, encoded, r.id, r.secret); err != nil {
+		if err := s.exec(ctx, s.passwordStmt, encoded, r.id, r.secret); err != nil {
 			return jwtauth.User{}, fmt.Errorf("sqlstore: password upgrade: %w", err)
 		}
 	}
 	if s.lastLoginStmt != nil {
-		if _, err := s.lastLoginStmt.ExecContext(ctx, s.q.timestamp(s.s.Now()), r.id); err != nil {
+		if err := s.exec(ctx, s.lastLoginStmt, s.q.timestamp(s.s.Now()), r.id); err != nil {
 			return jwtauth.User{}, fmt.Errorf("sqlstore: last_login update: %w", err)
 		}
 	}

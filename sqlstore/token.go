@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/jwtauth-go/jwtauth"
@@ -44,18 +45,18 @@ func (s *Store) TokenAuthentication(ctx context.Context) (jwtauth.Authenticator,
 		return nil, err
 	}
 	return drf.TokenAuthentication(func(ctx context.Context, key string) (jwtauth.User, bool, error) {
-		return lookupToken(ctx, stmt, key)
+		return lookupToken(ctx, s.s.Timeout, stmt, key)
 	}), nil
 }
 
 // lookupToken returns the user of key, found false when no row has it.
-func lookupToken(ctx context.Context, stmt *sql.Stmt, key string) (jwtauth.User, bool, error) {
+func lookupToken(ctx context.Context, timeout time.Duration, stmt *sql.Stmt, key string) (jwtauth.User, bool, error) {
 	// No such key can be stored (and PostgreSQL would refuse a NUL with an
 	// error): DRF's answer for a key that is not there.
 	if utf8.RuneCountInString(key) > maxKeyLength || strings.IndexByte(key, 0) >= 0 {
 		return jwtauth.User{}, false, nil
 	}
-	row, found, err := queryRow(ctx, stmt, "token lookup", key)
+	row, found, err := queryRow(ctx, timeout, stmt, "token lookup", key)
 	// The key must match exactly, as on PostgreSQL and SQLite: MySQL's
 	// default collations ignore case and trailing spaces.
 	if err != nil || !found || subtle.ConstantTimeCompare([]byte(row.secret), []byte(key)) != 1 {

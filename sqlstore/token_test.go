@@ -156,7 +156,8 @@ func TestTokenAuthenticationDeletedUser(t *testing.T) {
 }
 
 // TestTokenAuthenticationDatabaseFailure: a failing database is a 503,
-// never a credentials answer; a cancelled request is not a 401 either.
+// never a credentials answer, logged without a credential; a cancelled
+// request is not a 401 either.
 func TestTokenAuthenticationDatabaseFailure(t *testing.T) {
 	forEachDB(t, func(t *testing.T, d *testDB) {
 		f := newTokenFixture(t, d)
@@ -184,8 +185,10 @@ func TestTokenAuthenticationDatabaseFailure(t *testing.T) {
 			t.Errorf("obtain on a closed database: %d %s; want 503", rec.Code, rec.Body)
 		}
 		log := f.log.String()
-		if strings.Count(log, "user store failed") != 3 {
-			t.Errorf("want three failures logged:\n%s", log)
+		// Three failures within seconds: one record, the others counted
+		// for the next (a database down must not flood the log).
+		if strings.Count(log, "user store failed") != 1 {
+			t.Errorf("want the first of three failures logged:\n%s", log)
 		}
 		for _, secret := range []string{aliceKey, "YWxpY2U6YWxpY2UgcGFzc3dvcmQ=", "alice password"} {
 			if strings.Contains(log, secret) {

@@ -67,7 +67,7 @@ func openDSN(dsn string) (db *sql.DB, dialect, what string, err error) {
 		}
 		// A URI filename: escape what would end the path.
 		escaped := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
-		driver, dialect, source = "sqlite", "sqlite", "file:"+escaped+"?mode=ro&_pragma=busy_timeout(5000)"
+		driver, dialect, source = "sqlite", "sqlite", "file:"+escaped+"?mode=ro&_pragma=busy_timeout(2000)"
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
 		driver, dialect, source, what = "pgx", "postgres", dsn, "-db postgres"
 	default:
