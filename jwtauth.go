@@ -21,7 +21,7 @@ type Auth struct {
 	engine    *token.Engine
 	challenge string // the WWW-Authenticate value of every 401
 	logins    *loginSlots
-	storeLog  failureLog // store failures, logged at most once an interval
+	storeLog  failureLog                  // store failures, logged at most once an interval
 	csrf      *http.CrossOriginProtection // nil without the auth cookie
 	// decoy is the HMAC key a token naming no user is checked with, when
 	// keys are per user: it fails as a forged token fails.
