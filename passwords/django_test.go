@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"testing"
+
+	"github.com/jwtauth-go/jwtauth/internal/djangotest"
 )
 
 // The tests in this file hold the package to Django: hashes Django wrote
@@ -236,15 +239,15 @@ type djangoAnswer struct {
 }
 
 // askDjango runs djangoCheck over checks, or skips the test when Django
-// cannot be run.
+// cannot be run (fails it under JWTAUTH_REQUIRE_DJANGO=1: djangotest.Skip).
 func askDjango(t *testing.T, checks [][3]string) *djangoAnswer {
 	t.Helper()
 	python := djangoPython()
 	if _, err := os.Stat(python); err != nil {
-		t.Skipf("no %s: install Debian's python3-django python3-argon2 python3-bcrypt to check that Django verifies our hashes", python)
+		djangotest.Skip(t, fmt.Sprintf("no %s: install Debian's python3-django python3-argon2 python3-bcrypt to check that Django verifies our hashes", python))
 	}
 	if out, err := exec.Command(python, "-c", "import django, argon2, bcrypt").CombinedOutput(); err != nil {
-		t.Skipf("%s cannot import Django, argon2-cffi and bcrypt (install Debian's python3-django python3-argon2 python3-bcrypt): %v\n%s", python, err, out)
+		djangotest.Skip(t, fmt.Sprintf("%s cannot import Django, argon2-cffi and bcrypt (install Debian's python3-django python3-argon2 python3-bcrypt): %v\n%s", python, err, out))
 	}
 	if checks == nil {
 		checks = [][3]string{}
