@@ -19,8 +19,10 @@
 // extra packages (argon2 needs argon2-cffi there, bcrypt the bcrypt
 // package), and Django 6.1 finds them current: users created here are not
 // re-hashed at their next Django login. A project on another Django release
-// should set [Policy.PBKDF2Iterations] to that release's count, or the two
-// services re-hash each other's hashes on every login.
+// should use that release's policy, [Django]("4.2") say, or the two
+// services re-hash each other's hashes on every login; [Policy.CheckDjango]
+// says whether a release verifies a policy's hashes and finds them current
+// (Django 3.2, for one, has no scrypt).
 //
 // # What is refused
 //

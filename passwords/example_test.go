@@ -40,3 +40,20 @@ func Example() {
 	// true true <nil>
 	// false true
 }
+
+// A service beside a Django 3.2 project writes what Django 3.2 writes, so
+// that neither re-hashes the other's users, and learns that Django 3.2
+// cannot verify scrypt.
+func ExampleDjango() {
+	p, err := passwords.Django("3.2.25") // django.get_version()
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(p.Algorithm, p.PBKDF2Iterations, p.CheckDjango("3.2"))
+
+	p.Algorithm = "scrypt"
+	fmt.Println(p.CheckDjango("3.2"))
+	// Output:
+	// pbkdf2_sha256 260000 <nil>
+	// passwords: Django 3.2 cannot verify scrypt hashes: Django 4.0 added ScryptPasswordHasher
+}

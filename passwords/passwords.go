@@ -80,13 +80,11 @@ type Policy struct {
 	Algorithm string
 
 	// PBKDF2Iterations for pbkdf2_sha256 and pbkdf2_sha1: default 1,500,000,
-	// Django 6.1's PBKDF2PasswordHasher.iterations. Django 5.2 uses
-	// 1,000,000 and 6.0 1,200,000 (Django 6.2's release notes: "increased
-	// from 1,500,000 to 1,800,000",
-	// https://docs.djangoproject.com/en/dev/releases/6.2/). A service that
-	// shares its database with a Django project should use that project's
-	// count: Django re-hashes on login any hash whose count differs from its
-	// own, and so does Verify's upgrade.
+	// Django 6.1's PBKDF2PasswordHasher.iterations; every release has its
+	// own (Django returns it). A service that shares its database with a
+	// Django project should use that project's count: Django re-hashes on
+	// login any hash whose count differs from its own, and so does Verify's
+	// upgrade.
 	PBKDF2Iterations int
 
 	// Argon2Time, Argon2MemoryKiB and Argon2Threads for argon2 (Argon2id,
@@ -100,7 +98,7 @@ type Policy struct {
 
 	// ScryptN, ScryptR and ScryptP for scrypt: default 16384 (2^14), 8 and
 	// 5, Django's ScryptPasswordHasher work_factor, block_size and
-	// parallelism (parallelism was 1 before Django 5.1, ticket #35428).
+	// parallelism (parallelism was 1 before Django 5.1: see Django).
 	ScryptN, ScryptR, ScryptP int
 }
 
