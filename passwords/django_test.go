@@ -319,3 +319,45 @@ func TestDjangoVerifiesOurHashes(t *testing.T) {
 		}
 	}
 }
+
+// TestDjangoReleasePolicy holds Django(release) to the Django installed:
+// its defaults are that Django's own, that Django verifies the hashes it
+// writes and finds them current (must_update false, so that it does not
+// re-hash them at the next login), and CheckDjango refuses scrypt exactly
+// when that Django has no ScryptPasswordHasher.
+func TestDjangoReleasePolicy(t *testing.T) {
+	t.Parallel()
+	django := askDjango(t, nil)
+	p, err := Django(django.Django)
+	if err != nil {
+		t.Fatalf("Django %s: %v (a release to add to djangoReleases?)", django.Django, err)
+	}
+	if want := django.policyFor(pbkdf2SHA256); p != want {
+		t.Errorf("Django(%q) = %+v; that Django's defaults are %+v", django.Django, p, want)
+	}
+	scrypt := p
+	scrypt.Algorithm = scryptName
+	if err := scrypt.CheckDjango(django.Django); (err == nil) != django.Scrypt {
+		t.Errorf("scrypt: CheckDjango = %v, and Django %s has ScryptPasswordHasher: %v", err, django.Django, django.Scrypt)
+	}
+
+	sha1 := p
+	sha1.Algorithm = pbkdf2SHA1
+	var ask [][3]string
+	for _, q := range []Policy{p, sha1} {
+		if err := q.CheckDjango(django.Django); err != nil {
+			t.Errorf("%s: CheckDjango: %v", q.Algorithm, err)
+		}
+		encoded, err := q.Hash("pässwörd")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ask = append(ask, [3]string{"pässwörd", "pässwörd!", encoded})
+	}
+	for i, r := range askDjango(t, ask).Results {
+		if !r.OK || r.WrongOK || r.MustUpdate {
+			t.Errorf("Django %s on %s: check_password %v, for a wrong password %v, must_update %v; want true, false, false",
+				django.Django, ask[i][2], r.OK, r.WrongOK, r.MustUpdate)
+		}
+	}
+}
