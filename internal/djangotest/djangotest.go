@@ -38,6 +38,10 @@ type User struct {
 	Token     string      `json:"token"`     // DRF token key, or ""
 }
 
+// Weak names the user whose pbkdf2_sha256 hash Django wrote at 100,000
+// iterations, fewer than its default: Django re-hashes it at login.
+const Weak = "pbkdf2_sha256_100000"
+
 // Database is a fresh copy of the Django-made database.
 type Database struct {
 	Path           string   // the SQLite file, in the test's temporary directory
@@ -147,11 +151,15 @@ func (e *scriptError) Error() string {
 }
 
 // Check is Django's answer about a user of the database at its current
-// state: the algorithm of the stored hash and last_login as Django reads
-// them ("" for NULL), then whether authenticate() accepts the password
-// (Django may re-hash it then, as it does on any login).
+// state: the algorithm of the stored hash, whether Django's check_password
+// would re-hash it (its must_update: another hasher than the first of
+// PASSWORD_HASHERS, pbkdf2_sha256, or other costs than Django's; false for
+// an unusable password) and last_login as Django reads them ("" for NULL),
+// then whether authenticate() accepts the password (Django may re-hash it
+// then, as it does on any login).
 type Check struct {
 	Algorithm     string `json:"algorithm"`
+	MustUpdate    bool   `json:"must_update"`
 	LastLogin     string `json:"last_login"`
 	Authenticated bool   `json:"authenticated"`
 }

@@ -9,16 +9,20 @@ python3-djangorestframework, python3-argon2 and python3-bcrypt:
         (auth, contenttypes, rest_framework.authtoken), users made by
         create_user with passwords hashed by each of Django's hashers that
         this Django has, an inactive user, a user without a usable password,
-        and DRF tokens in authtoken_token. Prints a JSON manifest of the
-        users (their passwords included: test data) on stdout.
+        a user whose pbkdf2_sha256 hash has fewer iterations than this
+        Django's (as an older release wrote it), and DRF tokens in
+        authtoken_token. Prints a JSON manifest of the users (their
+        passwords included: test data) on stdout.
 
     /usr/bin/python3 make_django_db.py check DB.sqlite3 < {"USERNAME": "PASSWORD", ...}
         Asks Django whether each user logs in with the password given
         (authenticate(), which may re-hash it, as Django does); prints
-        {"USERNAME": {"algorithm": ..., "last_login": ..., "authenticated":
-        ...}, ...} as JSON: the algorithm of the stored hash and last_login
-        as Django reads them before the check. Passwords come on stdin, not
-        in argv, to stay out of the process list.
+        {"USERNAME": {"algorithm": ..., "must_update": ..., "last_login":
+        ..., "authenticated": ...}, ...} as JSON: the algorithm of the
+        stored hash, whether check_password would re-hash it (its
+        must_update) and last_login as Django reads them before the check.
+        Passwords come on stdin, not in argv, to stay out of the process
+        list.
 """
 
 import json
@@ -50,6 +54,11 @@ PASSWORDS = {
     "bcrypt": "bcrypt password",
     "scrypt": "scrypt password",
 }
+
+# WEAK is a user whose pbkdf2_sha256 hash has WEAK_ITERATIONS, fewer than
+# any release's default since Django 2.1: Django re-hashes it at login.
+WEAK = "pbkdf2_sha256_100000"
+WEAK_ITERATIONS = 100000
 
 
 def setup(path):
@@ -116,6 +125,14 @@ def create(path):
         "inactive password", token=True)
     add(User.objects.create_user("nopassword", "nopassword@example.com", None), None, token=True)
     add(User.objects.create_user("jürgen", "", "pässwörd ✓"), "pässwörd ✓", token=True)
+    # Last, so that the ids of the users above stay as they were.
+    from django.contrib.auth.hashers import PBKDF2PasswordHasher
+
+    weak = User.objects.create_user(WEAK, WEAK + "@example.com", None)
+    hasher = PBKDF2PasswordHasher()
+    weak.password = hasher.encode("weak pbkdf2 password", hasher.salt(), WEAK_ITERATIONS)
+    weak.save(update_fields=["password"])
+    add(weak, "weak pbkdf2 password")
     json.dump(manifest, sys.stdout, ensure_ascii=False, indent=1)
     print()
 
@@ -123,12 +140,20 @@ def create(path):
 def check(path):
     setup(path)
     from django.contrib.auth import authenticate, get_user_model
+    from django.contrib.auth.hashers import get_hasher, identify_hasher
 
     answers = {}
     for username, password in json.load(sys.stdin).items():
         user = get_user_model().objects.get_by_natural_key(username)
+        must_update = False
+        if user.has_usable_password():
+            # check_password's rule: another hasher than the preferred one,
+            # or the preferred one's must_update.
+            preferred, hasher = get_hasher(), identify_hasher(user.password)
+            must_update = hasher.algorithm != preferred.algorithm or preferred.must_update(user.password)
         answers[username] = {
             "algorithm": user.password.split("$", 1)[0],
+            "must_update": must_update,
             "last_login": user.last_login.isoformat() if user.last_login else None,
             "authenticated": authenticate(username=username, password=password) is not None,
         }
