@@ -29,6 +29,10 @@
 // instead. On a successful login the store can re-hash a password whose
 // hash is weaker than the policy (Settings.UpgradeHashes) and write
 // last_login (Settings.UpdateLastLogin); by default it never writes.
+// Settings.DjangoVersion names the Django release that shares the
+// database: its own policy is then the default, and New refuses an
+// upgrading policy that release cannot verify or would re-hash, so that
+// the two services never re-hash each other's users.
 //
 // A failure of the database is returned wrapped ("sqlstore: user lookup:
 // ..."), never as a credentials error, so the jwtauth handlers answer 503

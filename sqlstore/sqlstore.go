@@ -58,13 +58,25 @@ type Settings struct {
 	// UpgradeHashes re-hashes a password with Passwords on a successful
 	// Authenticate when its stored hash is weaker than that policy, as
 	// Django's check_password does. Only choose a policy whose algorithm
-	// the Django project also has (argon2 needs argon2-cffi there).
+	// the Django project also has (argon2 needs argon2-cffi there):
+	// DjangoVersion has New check it.
 	UpgradeHashes bool
 	// Passwords is the policy passwords are verified against (what a
 	// failed login costs) and, with UpgradeHashes, re-hashed with. The
-	// zero value is passwords.DefaultPolicy(); New refuses an invalid one.
-	// Sharing a database with Django, use its PBKDF2 iteration count.
+	// zero value is passwords.DefaultPolicy(), or with DjangoVersion that
+	// release's own; New refuses an invalid one.
 	Passwords passwords.Policy
+	// DjangoVersion is the Django release that shares the database, "3.2"
+	// to "6.1", or django.get_version()'s "4.2.11" (passwords.Django). Set,
+	// the zero Passwords is that release's default policy, so that its
+	// hashes are current here and ours there: neither side re-hashes the
+	// other's users at every login, as Django does whenever a hash's costs
+	// differ from its own, up or down. With UpgradeHashes, New then also
+	// refuses a Passwords policy whose hashes that release cannot verify
+	// (scrypt before Django 4.0: its users could no longer log in to
+	// Django) or would re-hash (Policy.CheckDjango). Empty, Passwords is
+	// used as given.
+	DjangoVersion string
 	// AllowInactive makes Authenticate return inactive users whose
 	// password is right, as Django's AllowAllUsersModelBackend does; the
 	// obtain view then answers "User account is disabled.". By default an
@@ -150,6 +162,22 @@ func New(ctx context.Context, db *sql.DB, s Settings) (*Store, error) {
 	}
 	if err := s.Passwords.Validate(); err != nil {
 		return nil, fmt.Errorf("sqlstore: Passwords: %w", err)
+	}
+	if s.DjangoVersion != "" {
+		release, err := passwords.Django(s.DjangoVersion)
+		if err != nil {
+			return nil, fmt.Errorf("sqlstore: DjangoVersion: %w", err)
+		}
+		if s.Passwords == (passwords.Policy{}) {
+			s.Passwords = release
+		}
+		// Without upgrades the store writes no hash, and a policy Django
+		// would not write only sets what a failed login costs.
+		if s.UpgradeHashes {
+			if err := s.Passwords.CheckDjango(s.DjangoVersion); err != nil {
+				return nil, fmt.Errorf("sqlstore: Passwords with UpgradeHashes and DjangoVersion %q: %w", s.DjangoVersion, err)
+			}
+		}
 	}
 	if s.Now == nil {
 		s.Now = time.Now
