@@ -164,12 +164,13 @@ func hash(t testing.TB, p passwords.Policy, password string) string {
 	return h
 }
 
-// newStore returns a store over d with s (Dialect filled in), closed after
-// the test.
+// newStore returns a store over d with s (Dialect filled in, and the zero
+// Passwords testPolicy unless DjangoVersion chooses it), closed after the
+// test.
 func newStore(t testing.TB, d *testDB, s sqlstore.Settings) *sqlstore.Store {
 	t.Helper()
 	s.Dialect = d.dialect
-	if s.Passwords == (passwords.Policy{}) {
+	if s.Passwords == (passwords.Policy{}) && s.DjangoVersion == "" {
 		s.Passwords = testPolicy
 	}
 	st, err := sqlstore.New(context.Background(), d.db, s)

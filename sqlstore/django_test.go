@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -23,12 +25,18 @@ var djangoPolicy = passwords.Policy{Algorithm: "pbkdf2_sha256", PBKDF2Iterations
 func openDjango(t *testing.T, s sqlstore.Settings) (*djangotest.Database, *sqlstore.Store) {
 	t.Helper()
 	dj := djangotest.New(t)
+	return dj, newStore(t, djangoDB(t, dj), s)
+}
+
+// djangoDB opens dj's SQLite file.
+func djangoDB(t *testing.T, dj *djangotest.Database) *testDB {
+	t.Helper()
 	db, err := sql.Open("sqlite", "file:"+dj.Path+"?_pragma=busy_timeout(10000)")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = db.Close() })
-	return dj, newStore(t, &testDB{"sqlite", db}, s)
+	return &testDB{"sqlite", db}
 }
 
 // djangoUser is what the store must return for u.
@@ -114,6 +122,70 @@ func TestDjangoDatabaseWrites(t *testing.T) {
 		a := answers[username]
 		if !a.Authenticated || a.Algorithm != "pbkdf2_sha256" || a.LastLogin != "2026-11-23T06:07:08.123456+00:00" {
 			t.Errorf("Django on %s after the store's login: %+v; want authenticated, pbkdf2_sha256, last_login %v", username, a, testNow)
+		}
+	}
+}
+
+// TestDjangoDatabaseVersion logs in users of the Django-made database with
+// UpgradeHashes and DjangoVersion the release that made it (Debian's
+// Django 3.2): the hashes that Django finds current, its own pbkdf2_sha256
+// at its defaults, are left byte for byte as they are; the weaker ones,
+// Django's pbkdf2_sha256 at 100,000 iterations and a hash of another hasher
+// than its first (pbkdf2_sha1), are upgraded to what that release writes,
+// which Django then accepts and finds current. So neither service
+// re-hashes what the other wrote.
+func TestDjangoDatabaseVersion(t *testing.T) {
+	t.Parallel()
+	dj := djangotest.New(t)
+	d := djangoDB(t, dj)
+	release, err := passwords.Django(dj.Django)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("Django %s: pbkdf2_sha256 at %d iterations", dj.Django, release.PBKDF2Iterations)
+	store := newStore(t, d, sqlstore.Settings{UpgradeHashes: true, DjangoVersion: dj.Django})
+	current := []string{"pbkdf2_sha256", "jürgen"}
+	weak := []string{djangotest.Weak, "pbkdf2_sha1"}
+	isWeak := map[string]bool{djangotest.Weak: true, "pbkdf2_sha1": true}
+
+	// Django's own verdict first, with wrong passwords so that it re-hashes
+	// nothing.
+	wrong := map[string]string{}
+	for _, name := range append(current, weak...) {
+		wrong[name] = "wrong password"
+	}
+	for name, a := range dj.Check(t, wrong) {
+		if a.MustUpdate != isWeak[name] || a.Authenticated {
+			t.Fatalf("Django on %s before: %+v; want must_update %v", name, a, isWeak[name])
+		}
+	}
+
+	// login logs name in through the store, and returns the stored hash
+	// before and after.
+	right := map[string]string{}
+	login := func(name string) (before, after string) {
+		query := `SELECT password FROM auth_user WHERE username = ?`
+		before = d.queryString(t, query, name)
+		right[name] = *dj.User(t, name).Password
+		if _, err := store.Authenticate(context.Background(), name, right[name]); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		return before, d.queryString(t, query, name)
+	}
+	for _, name := range current {
+		if before, after := login(name); after != before {
+			t.Errorf("%s: Django's current hash was re-hashed: %.30s... -> %.30s...", name, before, after)
+		}
+	}
+	prefix := fmt.Sprintf("pbkdf2_sha256$%d$", release.PBKDF2Iterations)
+	for _, name := range weak {
+		if before, after := login(name); after == before || !strings.HasPrefix(after, prefix) {
+			t.Errorf("%s: %.30s... -> %.30s...; want a new %s hash", name, before, after, prefix)
+		}
+	}
+	for name, a := range dj.Check(t, right) {
+		if !a.Authenticated || a.MustUpdate || a.Algorithm != "pbkdf2_sha256" {
+			t.Errorf("Django on %s after the store's login: %+v; want authenticated, pbkdf2_sha256, must_update false", name, a)
 		}
 	}
 }
