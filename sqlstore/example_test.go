@@ -27,7 +27,7 @@ func Example() {
 	db.SetMaxOpenConns(1) // one connection: one in-memory database
 
 	// What Django's migrate and create_user would have written.
-	policy := passwords.Policy{PBKDF2Iterations: 1000} // use the Django project's count
+	policy := passwords.Policy{PBKDF2Iterations: 1000} // cheap here; a real store sets DjangoVersion instead
 	encoded, _ := policy.Hash("s3cret-pa55")
 	for _, stmt := range []string{
 		`CREATE TABLE "auth_user" ("id" integer NOT NULL PRIMARY KEY AUTOINCREMENT, "password" varchar(128) NOT NULL, "last_login" datetime NULL, "is_superuser" bool NOT NULL, "username" varchar(150) NOT NULL UNIQUE, "last_name" varchar(150) NOT NULL, "email" varchar(254) NOT NULL, "is_staff" bool NOT NULL, "is_active" bool NOT NULL, "date_joined" datetime NOT NULL, "first_name" varchar(150) NOT NULL)`,
