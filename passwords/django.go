@@ -18,9 +18,9 @@ type djangoRelease struct {
 	scryptP    int // ScryptPasswordHasher.parallelism; 0: no ScryptPasswordHasher
 }
 
-// djangoReleases are the releases Django knows, oldest first: from 3.2,
-// the first whose must_update rules are the ones this package follows
-// (Argon2id, salts of 128 bits), to the newest whose defaults are
+// djangoReleases are the releases this package knows, oldest first: from
+// 3.2, the first whose must_update rules are the ones this package
+// follows (Argon2id, salts of 128 bits), to the newest whose defaults are
 // settled; Django 6.2's count may still change before its release.
 var djangoReleases = []djangoRelease{
 	{"3.2", 260_000, 0}, // scrypt arrived in Django 4.0
