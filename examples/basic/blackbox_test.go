@@ -2,10 +2,8 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"crypto/ed25519"
-	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/sha512"
@@ -15,7 +13,6 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 	"net"
 	"net/http"
@@ -30,6 +27,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/jwtauth-go/jwtauth/internal/testkit"
 )
 
 // The black-box run of the project's security checklist (section 2 of the
@@ -44,8 +43,6 @@ const (
 	bbSecret     = "blackbox-secret-0123456789-abcdefghijklmnop"
 	bbAdminPW    = "correct-horse-battery-staple-7431"
 	bbInactivePW = "inactive-users-password-5519"
-	// drfHeader is the JOSE header DRF-JWT (PyJWT 1.x) writes.
-	drfHeader = `{"typ":"JWT","alg":"HS256"}`
 	// attackerKey is what a token's key-bearing header members offer.
 	attackerKey = "attacker-key-attacker-key-attacker-key"
 )
@@ -93,17 +90,10 @@ var forbidden = []string{bbSecret, bbAdminPW, bbInactivePW,
 // b64 is unpadded base64url, the encoding of a JWS segment.
 func b64(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
 
-// jws signs header.payload, both JSON text used byte for byte, with HMAC
-// over newHash and key.
-func jws(newHash func() hash.Hash, key, header, payload string) string {
-	signing := b64(header) + "." + b64(payload)
-	m := hmac.New(newHash, []byte(key))
-	m.Write([]byte(signing))
-	return signing + "." + base64.RawURLEncoding.EncodeToString(m.Sum(nil))
-}
-
 // hs256 is header.payload signed as the server signs, with its secret.
-func hs256(header, payload string) string { return jws(sha256.New, bbSecret, header, payload) }
+func hs256(header, payload string) string {
+	return testkit.SignHS(sha256.New, bbSecret, header, payload)
+}
 
 // unsigned is header.payload with an empty signature (alg none).
 func unsigned(header, payload string) string { return b64(header) + "." + b64(payload) + "." }
@@ -158,28 +148,9 @@ type basicServer struct {
 	name string
 	addr string
 	cmd  *exec.Cmd
-	log  syncLog       // its stderr: warnings, then the access log
-	done chan struct{} // closed when the process has exited
-	err  error         // cmd.Wait's result, once done
-}
-
-// syncLog collects a process's stderr, which its own goroutine writes
-// while the test reads.
-type syncLog struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *syncLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *syncLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
+	log  testkit.Buffer // its stderr, warnings then the access log, read while it writes
+	done chan struct{}  // closed when the process has exited
+	err  error          // cmd.Wait's result, once done
 }
 
 // buildBasic builds this package's command, once for all the tests that
@@ -458,14 +429,14 @@ func issuedClaims(t *testing.T, body string) map[string]any {
 		t.Fatalf("not a token answer: %.300q", body)
 	}
 	parts := strings.Split(out.Token, ".")
-	if len(parts) != 3 || parts[0] != b64(drfHeader) {
+	if len(parts) != 3 || parts[0] != b64(testkit.DRFHeader) {
 		t.Fatalf("token %q: not DRF-JWT's HS256 header", out.Token)
 	}
 	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
 	if err != nil {
 		t.Fatal(err)
 	}
-	if hs256(drfHeader, string(payload)) != out.Token {
+	if hs256(testkit.DRFHeader, string(payload)) != out.Token {
 		t.Fatalf("token %q is not signed with the server's secret", out.Token)
 	}
 	var claims map[string]any
@@ -551,9 +522,9 @@ func TestChecklistBlackBox(t *testing.T) {
 		return `{"user_id":1,"username":"admin","email":"admin@example.com"` + extra + `}`
 	}
 	good := claims(`,"exp":` + fut + `,"orig_iat":` + num(now))
-	valid := hs256(drfHeader, good)
+	valid := hs256(testkit.DRFHeader, good)
 	signedHdr := func(header string) string { return hs256(header, good) }
-	signed := func(payload string) string { return hs256(drfHeader, payload) }
+	signed := func(payload string) string { return hs256(testkit.DRFHeader, payload) }
 	sigless := valid[:strings.LastIndexByte(valid, '.')+1]
 	swapped := func() string {
 		parts := strings.Split(valid, ".")
@@ -578,7 +549,7 @@ func TestChecklistBlackBox(t *testing.T) {
 		}
 		return string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
 	}()
-	attacker := func(header string) string { return jws(sha256.New, attackerKey, header, good) }
+	attacker := func(header string) string { return testkit.SignHS(sha256.New, attackerKey, header, good) }
 	inactiveTok := signed(`{"user_id":2,"username":"inactive","email":"inactive@example.com","exp":` + fut + `,"orig_iat":` + num(now) + `}`)
 	ghostTok := signed(`{"user_id":9,"username":"ghost","email":"ghost@example.com","exp":` + fut + `,"orig_iat":` + num(now) + `}`)
 	expiredTok := signed(claims(`,"exp":` + past + `,"orig_iat":` + num(now-310)))
@@ -629,12 +600,12 @@ func TestChecklistBlackBox(t *testing.T) {
 		{name: "row 03 alg none with a valid HS256 MAC", req: withJWT(signedHdr(`{"typ":"JWT","alg":"none"}`)), status: 401, body: detail(msgIncorrect)},
 		{name: "row 04 alg hs256 with the right MAC", req: withJWT(signedHdr(`{"typ":"JWT","alg":"hs256"}`)), status: 401, body: detail(msgIncorrect)},
 		{name: "row 04 alg HS256 with a trailing space", req: withJWT(signedHdr(`{"typ":"JWT","alg":"HS256 "}`)), status: 401, body: detail(msgIncorrect)},
-		{name: "row 05 HS512 with the right secret", req: withJWT(jws(sha512.New, bbSecret, `{"typ":"JWT","alg":"HS512"}`, good)), status: 401, body: detail(msgIncorrect)},
-		{name: "row 05 HS384 with the right secret", req: withJWT(jws(sha512.New384, bbSecret, `{"typ":"JWT","alg":"HS384"}`, good)), status: 401, body: detail(msgIncorrect)},
-		{name: "row 06 RS256 header, HMAC keyed with a public-key PEM", req: withJWT(jws(sha256.New, pemPublic, `{"typ":"JWT","alg":"RS256"}`, good)), status: 401, body: detail(msgIncorrect)},
-		{name: "row 06 HS256 keyed with a public-key PEM", req: withJWT(jws(sha256.New, pemPublic, drfHeader, good)), status: 401, body: detail(msgDecoding)},
-		{name: "row 07 wrong secret", req: withJWT(jws(sha256.New, "another-secret-another-secret-another", drfHeader, good)), status: 401, body: detail(msgDecoding)},
-		{name: "row 07 empty-key MAC", req: withJWT(jws(sha256.New, "", drfHeader, good)), status: 401, body: detail(msgDecoding)},
+		{name: "row 05 HS512 with the right secret", req: withJWT(testkit.SignHS(sha512.New, bbSecret, `{"typ":"JWT","alg":"HS512"}`, good)), status: 401, body: detail(msgIncorrect)},
+		{name: "row 05 HS384 with the right secret", req: withJWT(testkit.SignHS(sha512.New384, bbSecret, `{"typ":"JWT","alg":"HS384"}`, good)), status: 401, body: detail(msgIncorrect)},
+		{name: "row 06 RS256 header, HMAC keyed with a public-key PEM", req: withJWT(testkit.SignHS(sha256.New, pemPublic, `{"typ":"JWT","alg":"RS256"}`, good)), status: 401, body: detail(msgIncorrect)},
+		{name: "row 06 HS256 keyed with a public-key PEM", req: withJWT(testkit.SignHS(sha256.New, pemPublic, testkit.DRFHeader, good)), status: 401, body: detail(msgDecoding)},
+		{name: "row 07 wrong secret", req: withJWT(testkit.SignHS(sha256.New, "another-secret-another-secret-another", testkit.DRFHeader, good)), status: 401, body: detail(msgDecoding)},
+		{name: "row 07 empty-key MAC", req: withJWT(testkit.SignHS(sha256.New, "", testkit.DRFHeader, good)), status: 401, body: detail(msgDecoding)},
 		{name: "row 07 signature stripped", req: withJWT(sigless), status: 401, body: detail(msgDecoding)},
 		{name: "row 07 payload swapped after signing", req: withJWT(swapped), status: 401, body: detail(msgDecoding)},
 		{name: "row 08 alg missing", req: withJWT(signedHdr(`{"typ":"JWT"}`)), status: 401, body: detail(msgIncorrect)},
@@ -645,8 +616,8 @@ func TestChecklistBlackBox(t *testing.T) {
 		{name: "row 09 crit empty", req: withJWT(signedHdr(`{"typ":"JWT","alg":"HS256","crit":[]}`)), status: 401, body: detail(msgIncorrect)},
 		// A lookup of these kid values would give the empty key or the
 		// attacker's: tokens MACed with those fail.
-		{name: "row 10 kid with path traversal, MAC with the empty key", req: withJWT(jws(sha256.New, "", `{"typ":"JWT","alg":"HS256","kid":"../../../../../../dev/null"}`, good)), status: 401, body: detail(msgDecoding)},
-		{name: "row 10 kid with SQL, MAC with the key it would select", req: withJWT(jws(sha256.New, attackerKey, `{"typ":"JWT","alg":"HS256","kid":"x' UNION SELECT '`+attackerKey+`' --"}`, good)), status: 401, body: detail(msgDecoding)},
+		{name: "row 10 kid with path traversal, MAC with the empty key", req: withJWT(testkit.SignHS(sha256.New, "", `{"typ":"JWT","alg":"HS256","kid":"../../../../../../dev/null"}`, good)), status: 401, body: detail(msgDecoding)},
+		{name: "row 10 kid with SQL, MAC with the key it would select", req: withJWT(testkit.SignHS(sha256.New, attackerKey, `{"typ":"JWT","alg":"HS256","kid":"x' UNION SELECT '`+attackerKey+`' --"}`, good)), status: 401, body: detail(msgDecoding)},
 		// kid is not read at all: with the server's own MAC it changes nothing.
 		{name: "row 10 kid with path traversal, MAC with the server's secret", req: withJWT(signedHdr(`{"typ":"JWT","alg":"HS256","kid":"../../../../../../dev/null"}`)), status: 200, body: protectedOK},
 		{name: "row 11 jku pointing at a listener", req: withJWT(attacker(`{"typ":"JWT","alg":"HS256","jku":"` + jwksURL + `"}`)), status: 401, body: detail(msgDecoding)},
@@ -660,8 +631,8 @@ func TestChecklistBlackBox(t *testing.T) {
 		{name: "row 13 padding", req: withJWT(strings.Replace(valid, ".", "=.", 1)), status: 401, body: detail(msgDecoding)},
 		{name: "row 13 standard alphabet", req: withJWT(strings.NewReplacer("-", "+", "_", "/").Replace(valid) + "+/"), status: 401, body: detail(msgDecoding)},
 		{name: "row 13 flipped trailing bits", req: withJWT(flipped), status: 401, body: detail(msgDecoding)},
-		{name: "row 14 header with trailing garbage", req: withJWT(signedHdr(drfHeader + "x")), status: 401, body: detail(msgDecoding)},
-		{name: "row 14 header with a BOM", req: withJWT(signedHdr("\ufeff" + drfHeader)), status: 401, body: detail(msgDecoding)},
+		{name: "row 14 header with trailing garbage", req: withJWT(signedHdr(testkit.DRFHeader + "x")), status: 401, body: detail(msgDecoding)},
+		{name: "row 14 header with a BOM", req: withJWT(signedHdr("\ufeff" + testkit.DRFHeader)), status: 401, body: detail(msgDecoding)},
 		{name: "row 14 payload not JSON", req: withJWT(signed(`{"exp":}`)), status: 401, body: detail(msgDecoding)},
 		{name: "row 14 payload a JSON array", req: withJWT(signed(`[1]`)), status: 401, body: detail(msgDecoding)},
 		{name: "row 14 payload with trailing garbage", req: withJWT(signed(good + `{}`)), status: 401, body: detail(msgDecoding)},
@@ -819,7 +790,7 @@ func TestChecklistBlackBox(t *testing.T) {
 		{name: "row 60 refresh for an inactive user", req: postJSON(refreshPath, tokenJSON(inactiveTok)), status: 400, body: nonField(msgDisabled)},
 		{name: "row 60 refresh for an unknown user", req: postJSON(refreshPath, tokenJSON(ghostTok)), status: 400, body: nonField(msgNoUser)},
 		{name: "row 61 refresh alg none", req: postJSON(refreshPath, tokenJSON(unsigned(`{"typ":"JWT","alg":"none"}`, good))), status: 400, body: nonField(msgInvalidTok)},
-		{name: "row 61 refresh wrong secret", req: postJSON(refreshPath, tokenJSON(jws(sha256.New, "another-secret-another-secret-another", drfHeader, good))), status: 400, body: nonField(msgDecoding)},
+		{name: "row 61 refresh wrong secret", req: postJSON(refreshPath, tokenJSON(testkit.SignHS(sha256.New, "another-secret-another-secret-another", testkit.DRFHeader, good))), status: 400, body: nonField(msgDecoding)},
 		{name: "row 61 refresh aud, none configured", req: postJSON(refreshPath, tokenJSON(signed(claims(`,"exp":`+fut+`,"orig_iat":`+num(now)+`,"aud":"x"`)))), status: 400, body: nonField(msgInvalidTok)},
 		{name: "row 61 refresh nbf in the future", req: postJSON(refreshPath, tokenJSON(signed(claims(`,"exp":`+fut+`,"orig_iat":`+num(now)+`,"nbf":`+num(now+1800))))), status: 400, body: nonField(msgInvalidTok)},
 		{name: "row 61 refresh crit", req: postJSON(refreshPath, tokenJSON(signedHdr(`{"typ":"JWT","alg":"HS256","crit":["exp"],"exp":1}`))), status: 400, body: nonField(msgInvalidTok)},
@@ -977,21 +948,19 @@ func TestChecklistBlackBox(t *testing.T) {
 		}, "-users", allUsers)
 		srv.ready(t)
 		defer srv.stop(t)
-		fresh := jws(sha256.New, newSecret, drfHeader, good)
+		fresh := testkit.SignHS(sha256.New, newSecret, testkit.DRFHeader, good)
 		for _, c := range []bbCase{
 			{name: "row 71 token of the current key", req: withJWT(fresh), status: 200, body: `{"user_id":1,"username":"admin"}`},
 			{name: "row 71 token of the retired key", req: withJWT(valid), status: 200, body: `{"user_id":1,"username":"admin"}`},
 			{name: "row 71 retired key, kid naming no key", req: withJWT(hs256(`{"typ":"JWT","alg":"HS256","kid":"../../etc/passwd"}`, good)), status: 200, body: `{"user_id":1,"username":"admin"}`},
-			{name: "row 71 a key never configured", req: withJWT(attacker(drfHeader)), status: 401, body: detail(msgDecoding)},
-			{name: "row 71 kid not a string", req: withJWT(jws(sha256.New, newSecret, `{"typ":"JWT","alg":"HS256","kid":7}`, good)), status: 401, body: detail("Incorrect authentication credentials.")},
+			{name: "row 71 a key never configured", req: withJWT(attacker(testkit.DRFHeader)), status: 401, body: detail(msgDecoding)},
+			{name: "row 71 kid not a string", req: withJWT(testkit.SignHS(sha256.New, newSecret, `{"typ":"JWT","alg":"HS256","kid":7}`, good)), status: 401, body: detail("Incorrect authentication credentials.")},
 			{name: "row 71 refresh of a retired key's token: a new one of the current key", req: postJSON(refreshPath, tokenJSON(valid)), status: 200, body: `{"token":"`, prefix: true,
 				more: func(t *testing.T, a answer) {
 					var out struct{ Token string }
 					_ = json.Unmarshal([]byte(a.body), &out)
 					dot := max(strings.LastIndexByte(out.Token, '.'), 0)
-					m := hmac.New(sha256.New, []byte(newSecret))
-					m.Write([]byte(out.Token[:dot]))
-					if out.Token[dot:] != "."+base64.RawURLEncoding.EncodeToString(m.Sum(nil)) {
+					if out.Token[dot:] != "."+base64.RawURLEncoding.EncodeToString(testkit.MAC(sha256.New, newSecret, out.Token[:dot])) {
 						t.Errorf("the refreshed token is not signed with the current key: %s", out.Token)
 					}
 				}},
