@@ -62,15 +62,7 @@ func runEndpointCases(t *testing.T, kind endpointKind, cases []endpointCase) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			var store UserStore = shared
-			if tc.store != nil {
-				store = tc.store(t)
-			}
-			var tweaks []func(*Settings)
-			if tc.tweak != nil {
-				tweaks = append(tweaks, tc.tweak)
-			}
-			a := newTestAuth(t, store, tweaks...)
+			a := newTestAuth(t, caseStore(t, shared, tc.store), tc.tweak)
 			rec := serveRecorded(kind.handler(a), tc.req(t))
 			assertJSONResponse(t, rec, tc.status, tc.body)
 			assertEndpointHeaders(t, rec)

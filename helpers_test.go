@@ -107,6 +107,15 @@ func addFixtureUser(t testing.TB, s *MemoryStore, u User, password string) {
 	}
 }
 
+// caseStore is the store a table's case asks for, made for its test t,
+// or else the fixture store the table's cases share (they only read it).
+func caseStore(t testing.TB, shared *MemoryStore, custom func(testing.TB) UserStore) UserStore {
+	if custom != nil {
+		return custom(t)
+	}
+	return shared
+}
+
 // fixtureDiscardLogger drops every record, so tests that fail the store on purpose
 // stay quiet.
 var fixtureDiscardLogger = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -478,18 +487,11 @@ func runProtectedCases(t *testing.T, cases []protectedCase) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			var store UserStore = shared
-			if tc.store != nil {
-				store = tc.store(t)
-			}
-			tweaks := []func(*Settings){func(s *Settings) {
+			store := caseStore(t, shared, tc.store)
+			a := newTestAuth(t, store, func(s *Settings) {
 				s.AllowRefresh = true
 				s.Authenticators = []Authenticator{BasicAuthentication(store)}
-			}}
-			if tc.tweak != nil {
-				tweaks = append(tweaks, tc.tweak)
-			}
-			a := newTestAuth(t, store, tweaks...)
+			}, tc.tweak)
 			view := &protectedView{}
 			h := a.Required(view)
 			if tc.readOnly {
