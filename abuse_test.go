@@ -42,17 +42,13 @@ func (g *gateStore) Authenticate(ctx context.Context, username, password string)
 // time runs out, Basic authentication shares the bound, and requests with
 // a token are not held up at all.
 func TestLoginsAreBounded(t *testing.T) {
-	store := &gateStore{MemoryStore: &MemoryStore{Passwords: passwords.Policy{PBKDF2Iterations: 1}}, gate: make(chan struct{})}
-	admin := User{ID: "1", Username: "admin", Email: "admin@example.com", IsActive: true}
-	if err := store.AddUser(admin, "pw"); err != nil {
-		t.Fatal(err)
-	}
-	a, err := New(Settings{Keys: Keys{Secret: strictSecret}, MaxConcurrentLogins: 2, Authenticators: []Authenticator{BasicAuthentication(store)}}, store)
-	if err != nil {
-		t.Fatal(err)
-	}
+	store := &gateStore{MemoryStore: newFixtureStore(t), gate: make(chan struct{})}
+	admin := fixtureAdmin
+	a := newTestAuth(t, store, func(s *Settings) {
+		s.MaxConcurrentLogins, s.Authenticators = 2, []Authenticator{BasicAuthentication(store)}
+	})
 	login := func(ctx context.Context) *httptest.ResponseRecorder {
-		r := httptest.NewRequestWithContext(ctx, http.MethodPost, "/", strings.NewReader(`{"username":"admin","password":"pw"}`))
+		r := httptest.NewRequestWithContext(ctx, http.MethodPost, "/", strings.NewReader(`{"username":"admin","password":"pw-admin"}`))
 		r.Header.Set("Content-Type", "application/json")
 		rec := httptest.NewRecorder()
 		a.Handlers().Obtain.ServeHTTP(rec, r)
@@ -75,7 +71,7 @@ func TestLoginsAreBounded(t *testing.T) {
 	}
 	// So is a Basic request.
 	r := httptest.NewRequestWithContext(gone, http.MethodGet, "/", nil)
-	r.SetBasicAuth("admin", "pw")
+	r.SetBasicAuth("admin", "pw-admin")
 	if _, _, err := a.Authenticate(r); !errors.Is(err, errTooManyLogins) {
 		t.Errorf("Basic past the bound: %v", err)
 	}
@@ -161,7 +157,7 @@ func TestLoginStorm(t *testing.T) {
 		tick := time.NewTicker(every)
 		defer tick.Stop()
 		for {
-			got = append(got, do(http.MethodGet, "/api/protected/", "JWT "+issuedToken(fixtureTokenPayload), ""))
+			got = append(got, do(http.MethodGet, "/api/protected/", "JWT "+hs256(fixtureTokenPayload), ""))
 			select {
 			case <-over:
 				stream <- got
@@ -229,14 +225,10 @@ func TestLoginStorm(t *testing.T) {
 // authenticates and logins that would set it must come from our own origin
 // (or a trusted one); requests with a header, and safe methods, are free.
 func TestCookieCrossSite(t *testing.T) {
-	admin := User{ID: "1", Username: "admin", Email: "admin@example.com", IsActive: true}
-	store := &MemoryStore{Passwords: passwords.Policy{PBKDF2Iterations: 1}}
-	_ = store.AddUser(admin, "pw")
-	a, err := New(Settings{Keys: Keys{Secret: strictSecret}, AuthCookie: "__Host-jwt", TrustedOrigins: []string{"https://app.example.com"}}, store)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok, _ := a.IssueToken(context.Background(), admin)
+	a := newTestAuth(t, nil, func(s *Settings) {
+		s.AuthCookie, s.TrustedOrigins = "__Host-jwt", []string{"https://app.example.com"}
+	})
+	tok, _ := a.IssueToken(context.Background(), fixtureAdmin)
 	h := a.Required(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(204) }))
 	const refused = `{"detail":"CSRF Failed: cross-site request."}`
 	for _, tc := range []struct {
@@ -276,7 +268,7 @@ func TestCookieCrossSite(t *testing.T) {
 	}
 	// A cross-site login would set the cookie in the victim's browser.
 	for _, endpoint := range []http.Handler{a.Handlers().Obtain, a.Handlers().Refresh, a.Handlers().Verify} {
-		r := httptest.NewRequest("POST", "http://api.example.com/", strings.NewReader(`username=admin&password=pw&token=`+tok))
+		r := httptest.NewRequest("POST", "http://api.example.com/", strings.NewReader(`username=admin&password=pw-admin&token=`+tok))
 		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		r.Header.Set("Sec-Fetch-Site", "cross-site")
 		rec := httptest.NewRecorder()
@@ -286,7 +278,7 @@ func TestCookieCrossSite(t *testing.T) {
 		}
 	}
 	// Without the cookie, logins from anywhere are fine (an API's clients).
-	plain := strictAuth(t, nil)
+	plain := newTestAuth(t, nil)
 	r = httptest.NewRequest("POST", "http://api.example.com/", strings.NewReader(`username=admin&password=pw-admin`))
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	r.Header.Set("Sec-Fetch-Site", "cross-site")
@@ -304,10 +296,10 @@ func TestAbuseSettings(t *testing.T) {
 		s    Settings
 		want string
 	}{
-		{Settings{Keys: Keys{Secret: strictSecret}, AuthCookie: "__Host-jwt", AuthCookieInsecure: true}, "only with the Secure attribute"},
-		{Settings{Keys: Keys{Secret: strictSecret}, AuthCookie: "__Secure-jwt", AuthCookieInsecure: true}, "only with the Secure attribute"},
-		{Settings{Keys: Keys{Secret: strictSecret}, MaxConcurrentLogins: -1}, "MaxConcurrentLogins"},
-		{Settings{Keys: Keys{Secret: strictSecret}, AuthCookie: "jwt", TrustedOrigins: []string{"not an origin"}}, "TrustedOrigins"},
+		{Settings{Keys: Keys{Secret: fixtureSecret}, AuthCookie: "__Host-jwt", AuthCookieInsecure: true}, "only with the Secure attribute"},
+		{Settings{Keys: Keys{Secret: fixtureSecret}, AuthCookie: "__Secure-jwt", AuthCookieInsecure: true}, "only with the Secure attribute"},
+		{Settings{Keys: Keys{Secret: fixtureSecret}, MaxConcurrentLogins: -1}, "MaxConcurrentLogins"},
+		{Settings{Keys: Keys{Secret: fixtureSecret}, AuthCookie: "jwt", TrustedOrigins: []string{"not an origin"}}, "TrustedOrigins"},
 	} {
 		if _, err := New(tc.s, &MemoryStore{}); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("New: %v, want %q", err, tc.want)
@@ -329,12 +321,12 @@ func TestAbuseSettings(t *testing.T) {
 func TestPanicsAreAnswered(t *testing.T) {
 	var logs strings.Builder
 	boom := func(context.Context, Claims) (string, error) { panic("hook exploded") }
-	a := strictAuth(t, func(s *Settings) {
+	a := newTestAuth(t, nil, func(s *Settings) {
 		s.UsernameFromPayload = boom
 		s.PayloadHandler = func(context.Context, User, Claims) (Claims, error) { panic("payload exploded") }
 		s.Logger = slog.New(slog.NewJSONHandler(&logs, nil))
 	})
-	tok := hs256(`{"user_id":1,"username":"admin","exp":1700000300}`)
+	tok := hs256(`{"user_id":3,"username":"admin","exp":1700000300}`)
 	r := httptest.NewRequest(http.MethodGet, "/", nil)
 	r.Header.Set("Authorization", "JWT "+tok)
 	rec := httptest.NewRecorder()
@@ -359,7 +351,7 @@ func TestPanicsAreAnswered(t *testing.T) {
 			t.Error("the application's panic was swallowed")
 		}
 	}()
-	plain := strictAuth(t, nil)
+	plain := newTestAuth(t, nil)
 	r = httptest.NewRequest(http.MethodGet, "/", nil)
 	r.Header.Set("Authorization", "JWT "+tok)
 	plain.Required(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("the view's own") })).ServeHTTP(httptest.NewRecorder(), r)

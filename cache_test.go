@@ -9,8 +9,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/jwtauth-go/jwtauth/passwords"
 )
 
 // TestCacheAgreesWithColdVerification runs every token of the strictness
@@ -20,8 +18,8 @@ func TestCacheAgreesWithColdVerification(t *testing.T) {
 	for _, tt := range strictnessCases() {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			cold := strictAuth(t, tt.tweak)
-			warm := strictAuth(t, func(s *Settings) {
+			cold := newTestAuth(t, nil, tt.tweak)
+			warm := newTestAuth(t, nil, func(s *Settings) {
 				if tt.tweak != nil {
 					tt.tweak(s)
 				}
@@ -43,21 +41,13 @@ func TestCacheAgreesWithColdVerification(t *testing.T) {
 // per-user secret changes.
 func TestCacheRechecksWhatChanges(t *testing.T) {
 	ctx := context.Background()
-	admin := User{ID: "1", Username: "admin", Email: "admin@example.com", IsActive: true}
+	admin := fixtureAdmin
 	newCase := func(t *testing.T, tweak func(*Settings)) (*Auth, *MemoryStore, *time.Time, string) {
-		store := &MemoryStore{Passwords: passwords.Policy{PBKDF2Iterations: 1}}
-		if err := store.AddUser(admin, "pw"); err != nil {
-			t.Fatal(err)
-		}
-		now := strictNow
-		s := Settings{Keys: Keys{Secret: strictSecret}, TokenCacheSize: 16, Now: func() time.Time { return now }}
-		if tweak != nil {
-			tweak(&s)
-		}
-		a, err := New(s, store)
-		if err != nil {
-			t.Fatal(err)
-		}
+		store := newFixtureStore(t)
+		now := fixtureNow
+		a := newTestAuth(t, store, func(s *Settings) {
+			s.TokenCacheSize, s.Now = 16, func() time.Time { return now }
+		}, tweak)
 		tok, err := a.IssueToken(ctx, admin)
 		if err != nil {
 			t.Fatal(err)
@@ -85,7 +75,7 @@ func TestCacheRechecksWhatChanges(t *testing.T) {
 		a, store, _, tok := newCase(t, nil)
 		off := admin
 		off.IsActive = false
-		_ = store.AddUser(off, "pw")
+		_ = store.AddUser(off, fixtureAdminPassword)
 		if _, _, err := a.VerifyToken(ctx, tok); !errors.Is(err, ErrUserInactive) {
 			t.Fatalf("%v", err)
 		}
@@ -101,7 +91,7 @@ func TestCacheRechecksWhatChanges(t *testing.T) {
 		a, store, _, tok := newCase(t, nil)
 		again := admin
 		again.ID = "2"
-		_ = store.AddUser(again, "pw")
+		_ = store.AddUser(again, fixtureAdminPassword)
 		if _, _, err := a.VerifyToken(ctx, tok); !errors.Is(err, ErrUserNotFound) {
 			t.Fatalf("%v", err)
 		}
@@ -147,8 +137,8 @@ func TestCacheRechecksWhatChanges(t *testing.T) {
 // TestCacheHeaderShortcut: the cache's short way to a token answers every
 // header as the long way does.
 func TestCacheHeaderShortcut(t *testing.T) {
-	a := strictAuth(t, func(s *Settings) { s.TokenCacheSize = 16 })
-	tok, err := a.IssueToken(context.Background(), User{ID: "1", Username: "admin", Email: "admin@example.com", IsActive: true})
+	a := newTestAuth(t, nil, func(s *Settings) { s.TokenCacheSize = 16 })
+	tok, err := a.IssueToken(context.Background(), fixtureAdmin)
 	if err != nil {
 		t.Fatal(err)
 	}

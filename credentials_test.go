@@ -268,7 +268,7 @@ func TestAuthenticateDirectly(t *testing.T) {
 	t.Parallel()
 	store := newFixtureStore(t)
 	a := newTestAuth(t, store, func(s *Settings) { s.Authenticators = []Authenticator{BasicAuthentication(store)} })
-	v := issuedToken(fixtureTokenPayload)
+	v := hs256(fixtureTokenPayload)
 	for _, tc := range []struct {
 		name, header string
 		want         error

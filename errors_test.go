@@ -19,7 +19,7 @@ func TestStoreFailuresLogOncePerInterval(t *testing.T) {
 	clock := newFixtureClock()
 	a := newTestAuth(t, failingStore{errors.New("connection refused")}, withFixtureClock(clock), func(s *Settings) { s.Logger = logger })
 	h := a.Required(&protectedView{})
-	tok := issuedToken(fixtureTokenPayload)
+	tok := hs256(fixtureTokenPayload)
 	get := func() {
 		r := httptest.NewRequest(http.MethodGet, "/", nil)
 		r.Header.Set("Authorization", "JWT "+tok)

@@ -17,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/jwtauth-go/jwtauth/internal/testkit"
 )
 
 // The fuzz targets run their seeds (f.Add and testdata/fuzz/<name>) as part
@@ -37,16 +38,26 @@ func exactlyOneSentinel(err error) bool {
 	return n == 1 && causeOf(err) != nil
 }
 
+// adminOnlyStore is the fixture store without jpueblo, so that admin is
+// its one active user: a token a fuzz target sees accepted or issued must
+// then be admin's, and a login must have carried pw-admin, where jpueblo's
+// password is the word "password" that every login body carries as a name.
+func adminOnlyStore(f *testing.F) *MemoryStore {
+	s := newFixtureStore(f)
+	s.DeleteUser(fixtureUser.Username)
+	return s
+}
+
 // FuzzVerifyToken feeds arbitrary tokens; an accepted one must pass an
 // independent check of shape, algorithm and MAC.
 func FuzzVerifyToken(f *testing.F) {
 	for _, s := range []string{
-		hs256(`{"user_id":1,"username":"admin","exp":1700000300,"email":"admin@example.com"}`),
+		hs256(`{"user_id":3,"username":"admin","exp":1700000300,"email":"admin@example.com"}`),
 		drfToken, "abc123", "", "a.b.c", "..", strings.Repeat(".", 100), "eyJ.eyJ.", "i am not a correctly formed token",
 	} {
 		f.Add(s)
 	}
-	a := strictAuth(f, nil)
+	a := newTestAuth(f, nil)
 	f.Fuzz(func(t *testing.T, token string) {
 		u, _, err := a.VerifyToken(context.Background(), token)
 		if err != nil {
@@ -66,22 +77,20 @@ func FuzzVerifyToken(f *testing.F) {
 		if err1 != nil || err2 != nil || json.Unmarshal(hdr, &h) != nil || h["alg"] != "HS256" || h["crit"] != nil {
 			t.Fatalf("accepted a token with a bad header or encoding: %q", token)
 		}
-		m := hmac.New(sha256.New, []byte(strictSecret))
-		m.Write([]byte(parts[0] + "." + parts[1]))
-		if !hmac.Equal(m.Sum(nil), sig) {
+		if !hmac.Equal(testkit.MAC(sha256.New, fixtureSecret, parts[0]+"."+parts[1]), sig) {
 			t.Fatalf("accepted a token whose MAC does not verify: %q", token)
 		}
 		// Our MAC and decoding stand in for golang-jwt's on the hot path:
 		// golang-jwt, configured strictly, must accept what we accept.
-		if _, err := strictParser.Parse(token, func(*jwt.Token) (any, error) { return []byte(strictSecret), nil }); err != nil {
+		if _, err := strictParser.Parse(token, func(*jwt.Token) (any, error) { return []byte(fixtureSecret), nil }); err != nil {
 			t.Fatalf("we accept %q, golang-jwt refuses it: %v", token, err)
 		}
 	})
 }
 
-// strictParser is golang-jwt configured as strictly as it goes, at strictNow.
+// strictParser is golang-jwt configured as strictly as it goes, at fixtureNow.
 var strictParser = jwt.NewParser(jwt.WithValidMethods([]string{"HS256"}), jwt.WithExpirationRequired(), jwt.WithIssuedAt(),
-	jwt.WithStrictDecoding(), jwt.WithTimeFunc(func() time.Time { return strictNow }))
+	jwt.WithStrictDecoding(), jwt.WithTimeFunc(func() time.Time { return fixtureNow }))
 
 // FuzzSignedClaimsUser signs arbitrary claims JSON with the right key, to
 // reach the user they name: a refusal is exactly one sentinel, and an
@@ -89,16 +98,16 @@ var strictParser = jwt.NewParser(jwt.WithValidMethods([]string{"HS256"}), jwt.Wi
 // held to golang-jwt's reading by internal/token's FuzzSignedClaims.
 func FuzzSignedClaimsUser(f *testing.F) {
 	for _, s := range []string{
-		`{"user_id":1,"username":"admin","exp":1700000300,"email":"admin@example.com"}`,
+		`{"user_id":3,"username":"admin","exp":1700000300,"email":"admin@example.com"}`,
 		`{"username":"admin","exp":1700000300.5,"orig_iat":1699999999,"aud":"x"}`,
 		`{"username":"ghost","USERNAME":"admin","exp":1700000300}`, `{"username":"inactive","exp":1700000300}`,
-		`{"user_id":2,"username":"admin","exp":1700000300}`, `{"user_id":"1","username":"admin","exp":1700000300}`,
-		`{"user_id":"01","username":"admin","exp":1700000300}`, `{"username":"Admin","exp":1700000300}`,
+		`{"user_id":2,"username":"admin","exp":1700000300}`, `{"user_id":"3","username":"admin","exp":1700000300}`,
+		`{"user_id":"03","username":"admin","exp":1700000300}`, `{"username":"Admin","exp":1700000300}`,
 		`{"username":"admin ","exp":1700000300}`, `{"username":"","exp":1700000300}`, `{"exp":1700000300}`,
 	} {
 		f.Add([]byte(s))
 	}
-	a := strictAuth(f, nil)
+	a := newTestAuth(f, adminOnlyStore(f))
 	f.Fuzz(func(t *testing.T, payload []byte) {
 		u, c, err := a.VerifyToken(context.Background(), hs256(string(payload)))
 		if err != nil {
@@ -107,7 +116,7 @@ func FuzzSignedClaimsUser(f *testing.F) {
 			}
 			return
 		}
-		if !json.Valid(payload) || u.Username != "admin" || c.Username != "admin" || !c.ExpiresAt.After(strictNow) || (c.UserID != "" && c.UserID != u.ID) {
+		if !json.Valid(payload) || u.Username != "admin" || c.Username != "admin" || !c.ExpiresAt.After(fixtureNow) || (c.UserID != "" && c.UserID != u.ID) {
 			t.Fatalf("accepted %q: user %+v claims %+v", payload, u, c)
 		}
 	})
@@ -119,7 +128,7 @@ func FuzzAuthorizationHeader(f *testing.F) {
 	for _, s := range []string{"JWT abc", "jwt abc", "JWT", "JWT a b", "Bearer x", "JWT\tabc", "  JWT   abc  ", "JWTabc", "ＪWT abc", "\u212aWT abc", ""} {
 		f.Add(s)
 	}
-	a := strictAuth(f, nil)
+	a := newTestAuth(f, nil)
 	f.Fuzz(func(t *testing.T, header string) {
 		r := httptest.NewRequest(http.MethodGet, "/", nil)
 		r.Header.Set("Authorization", header)
@@ -155,7 +164,7 @@ func FuzzObtainHandler(f *testing.F) {
 	} {
 		f.Add([]byte(s.body), s.ct)
 	}
-	h := strictAuth(f, nil).Handlers().Obtain
+	h := newTestAuth(f, adminOnlyStore(f)).Handlers().Obtain
 	f.Fuzz(func(t *testing.T, body []byte, contentType string) {
 		r := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
 		r.Header.Set("Content-Type", contentType)
@@ -181,11 +190,11 @@ func FuzzObtainHandler(f *testing.F) {
 // FuzzVerifyRefreshHandlers posts arbitrary token bodies to verify and
 // refresh: never a 5xx, and a 200 only for a token that verifies.
 func FuzzVerifyRefreshHandlers(f *testing.F) {
-	good := hs256(`{"user_id":1,"username":"admin","exp":1700000300,"orig_iat":1699999999}`)
+	good := hs256(`{"user_id":3,"username":"admin","exp":1700000300,"orig_iat":1699999999}`)
 	for _, s := range []string{`{"token":"` + good + `"}`, `{"token":" ` + good + ` "}`, `{"token":null}`, `{"token":1}`, `{}`, `token=abc`, `{"token":"a.b.c"}`} {
 		f.Add([]byte(s))
 	}
-	a := strictAuth(f, nil)
+	a := newTestAuth(f, nil)
 	handlers := []http.Handler{a.Handlers().Verify, a.Handlers().Refresh}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		for _, h := range handlers {

@@ -62,15 +62,7 @@ func runEndpointCases(t *testing.T, kind endpointKind, cases []endpointCase) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			var store UserStore = shared
-			if tc.store != nil {
-				store = tc.store(t)
-			}
-			var tweaks []func(*Settings)
-			if tc.tweak != nil {
-				tweaks = append(tweaks, tc.tweak)
-			}
-			a := newTestAuth(t, store, tweaks...)
+			a := newTestAuth(t, caseStore(t, shared, tc.store), tc.tweak)
 			rec := serveRecorded(kind.handler(a), tc.req(t))
 			assertJSONResponse(t, rec, tc.status, tc.body)
 			assertEndpointHeaders(t, rec)
@@ -116,7 +108,7 @@ func tokenJSON(tok string) string { return `{"token":"` + tok + `"}` }
 
 // Answers used throughout.
 var (
-	obtainOK         = tokenRespBody(issuedToken(fixtureTokenPayload))
+	obtainOK         = tokenRespBody(hs256(fixtureTokenPayload))
 	bothRequired     = `{"username":["This field is required."],"password":["This field is required."]}`
 	unableToLogIn    = nonFieldBody("Unable to log in with provided credentials.")
 	decodingFailed   = nonFieldBody("Error decoding signature.")
@@ -183,7 +175,7 @@ func TestObtainUpstreamSuite(t *testing.T) {
 			name: "views8 email user model", tweak: emailField, store: emailStore,
 			req:    jsonPost(`{"email":"jpueblo@example.com","password":"password"}`),
 			status: 200,
-			body:   tokenRespBody(issuedToken(`{"user_id":1,"username":"jpueblo@example.com","exp":1700000300,"email":"jpueblo@example.com"}`)),
+			body:   tokenRespBody(hs256(`{"user_id":1,"username":"jpueblo@example.com","exp":1700000300,"email":"jpueblo@example.com"}`)),
 		},
 		{
 			name: "views9 email user model wrong password", tweak: emailField, store: emailStore,
@@ -199,7 +191,7 @@ func TestObtainUpstreamSuite(t *testing.T) {
 			// UUID primary key: user_id is the UUID as a JSON string.
 			name: "views10 uuid primary key", store: uuidStore, req: jsonPost(fixtureLogin),
 			status: 200,
-			body:   tokenRespBody(issuedToken(`{"user_id":"` + uuid + `","username":"jpueblo","exp":1700000300,"email":"jpueblo@example.com"}`)),
+			body:   tokenRespBody(hs256(`{"user_id":"` + uuid + `","username":"jpueblo","exp":1700000300,"email":"jpueblo@example.com"}`)),
 		},
 		{
 			name: "views11 uuid primary key wrong password", store: uuidStore,
@@ -225,11 +217,11 @@ func TestObtainUpstreamSuite(t *testing.T) {
 				return s
 			},
 			req:    jsonPost(fixtureLogin),
-			status: 200, body: tokenRespBody(issuedToken(`{"user_id":1,"username":"jpueblo","exp":1700000300,"email":""}`)),
+			status: 200, body: tokenRespBody(hs256(`{"user_id":1,"username":"jpueblo","exp":1700000300,"email":""}`)),
 		},
 		{
 			name: "allow refresh adds orig_iat", tweak: withAllowRefresh, req: jsonPost(fixtureLogin),
-			status: 200, body: tokenRespBody(issuedToken(fixtureRefreshPayload)),
+			status: 200, body: tokenRespBody(hs256(fixtureRefreshPayload)),
 		},
 		{
 			name: "audience and issuer are written",
@@ -238,19 +230,19 @@ func TestObtainUpstreamSuite(t *testing.T) {
 			},
 			req:    jsonPost(fixtureLogin),
 			status: 200,
-			body:   tokenRespBody(issuedToken(`{"user_id":1,"username":"jpueblo","exp":1700000300,"email":"jpueblo@example.com","orig_iat":1700000000,"aud":"my_aud","iss":"example.com"}`)),
+			body:   tokenRespBody(hs256(`{"user_id":1,"username":"jpueblo","exp":1700000300,"email":"jpueblo@example.com","orig_iat":1700000000,"aud":"my_aud","iss":"example.com"}`)),
 		},
 		{
 			name: "expiration delta", tweak: func(s *Settings) { s.ExpirationDelta = time.Hour },
 			req:    jsonPost(fixtureLogin),
-			status: 200, body: tokenRespBody(issuedToken(`{"user_id":1,"username":"jpueblo","exp":1700003600,"email":"jpueblo@example.com"}`)),
+			status: 200, body: tokenRespBody(hs256(`{"user_id":1,"username":"jpueblo","exp":1700003600,"email":"jpueblo@example.com"}`)),
 		},
 		{
 			// USERNAME_FIELD other than username or email: a claim of
 			// that name repeats the username.
 			name: "custom username field", tweak: func(s *Settings) { s.UsernameField = "phone" },
 			req:    jsonPost(`{"phone":"jpueblo","password":"password"}`),
-			status: 200, body: tokenRespBody(issuedToken(`{"user_id":1,"username":"jpueblo","exp":1700000300,"email":"jpueblo@example.com","phone":"jpueblo"}`)),
+			status: 200, body: tokenRespBody(hs256(`{"user_id":1,"username":"jpueblo","exp":1700000300,"email":"jpueblo@example.com","phone":"jpueblo"}`)),
 		},
 	})
 }
@@ -537,7 +529,7 @@ func TestObtainNumbersAsUsernames(t *testing.T) {
 				return
 			}
 			want := fmt.Sprintf(`{"user_id":%s,"username":%q,"exp":1700000300,"email":""}`, ids[tc.user], tc.user)
-			assertJSONResponse(t, rec, 200, tokenRespBody(issuedToken(want)))
+			assertJSONResponse(t, rec, 200, tokenRespBody(hs256(want)))
 		})
 	}
 }
@@ -645,7 +637,7 @@ func newReferenceTokens(t testing.TB) referenceTokens {
 		return p
 	}
 	now := int64(fixtureNowUnix)
-	valid := issuedToken(fixtureRefreshPayload) // what obtain issues
+	valid := hs256(fixtureRefreshPayload) // what obtain issues
 	sig := valid[strings.LastIndexByte(valid, '.')+1:]
 	first := "B"
 	if sig[0] == 'B' {
@@ -862,10 +854,10 @@ func TestVerifyRefreshUpstreamSuite(t *testing.T) {
 		clock := newFixtureClock()
 		a := newTestAuth(t, newFixtureStore(t), withAllowRefresh, withFixtureClock(clock))
 		rec := doJSON(a.Handlers().Obtain, fixtureLogin)
-		assertJSONResponse(t, rec, 200, tokenRespBody(issuedToken(fixtureRefreshPayload)))
+		assertJSONResponse(t, rec, 200, tokenRespBody(hs256(fixtureRefreshPayload)))
 		clock.Advance(time.Second)
 		rec = doJSON(a.Handlers().Refresh, tokenJSON(tokenFromBody(t, rec)))
-		want := issuedToken(`{"user_id":1,"username":"jpueblo","exp":1700000301,"email":"jpueblo@example.com","orig_iat":1700000000}`)
+		want := hs256(`{"user_id":1,"username":"jpueblo","exp":1700000301,"email":"jpueblo@example.com","orig_iat":1700000000}`)
 		assertJSONResponse(t, rec, 200, tokenRespBody(want))
 		assertHeaderValue(t, rec, "Cache-Control", "no-store")
 	})
@@ -888,7 +880,7 @@ func TestRefreshWindow(t *testing.T) {
 		return handMadeToken(t, map[string]any{"user_id": 1, "username": "jpueblo", "email": "jpueblo@example.com", "exp": now + 300, "orig_iat": origIAT})
 	}
 	fresh := func(exp int64, origIAT int64) string {
-		return tokenRespBody(issuedToken(fmt.Sprintf(`{"user_id":1,"username":"jpueblo","exp":%d,"email":"jpueblo@example.com","orig_iat":%d}`, exp, origIAT)))
+		return tokenRespBody(hs256(fmt.Sprintf(`{"user_id":1,"username":"jpueblo","exp":%d,"email":"jpueblo@example.com","orig_iat":%d}`, exp, origIAT)))
 	}
 	refreshRequired := nonFieldBody("orig_iat field is required.")
 	runEndpointCases(t, refreshEndpoint, []endpointCase{
@@ -1002,7 +994,7 @@ func TestAudienceIssuerOverHTTP(t *testing.T) {
 	t.Run("obtain then verify with aud and iss", func(t *testing.T) {
 		t.Parallel()
 		a := newTestAuth(t, newFixtureStore(t), aud, iss)
-		want := issuedToken(`{"user_id":1,"username":"jpueblo","exp":1700000300,"email":"jpueblo@example.com","aud":"my_aud","iss":"example.com"}`)
+		want := hs256(`{"user_id":1,"username":"jpueblo","exp":1700000300,"email":"jpueblo@example.com","aud":"my_aud","iss":"example.com"}`)
 		assertJSONResponse(t, doJSON(a.Handlers().Obtain, fixtureLogin), 200, tokenRespBody(want))
 		assertJSONResponse(t, doJSON(a.Handlers().Verify, tokenJSON(want)), 200, tokenRespBody(want))
 	})
@@ -1019,7 +1011,7 @@ func TestObtainResponsePayloadHandler(t *testing.T) {
 			return map[string]string{"user": u.Username, "token": token}
 		}
 	})
-	token := issuedToken(fixtureRefreshPayload)
+	token := hs256(fixtureRefreshPayload)
 	want := `{"token":"` + token + `","user":"jpueblo"}`
 	rec := serveRecorded(a.Handlers().Obtain, jsonBodyRequest(http.MethodPost, "/auth/", fixtureLogin))
 	assertJSONResponse(t, rec, 200, want)
@@ -1041,7 +1033,7 @@ func TestObtainPayloadHandler(t *testing.T) {
 			return c, nil
 		}
 	})
-	want := issuedToken(`{"user_id":1,"username":"jpueblo","exp":1700000300,"email":"jpueblo@example.com","level":3,"name":"<J&P>","tenant":"acme"}`)
+	want := hs256(`{"user_id":1,"username":"jpueblo","exp":1700000300,"email":"jpueblo@example.com","level":3,"name":"<J&P>","tenant":"acme"}`)
 	assertJSONResponse(t, doJSON(a.Handlers().Obtain, fixtureLogin), 200, tokenRespBody(want))
 
 	failing := newTestAuth(t, newFixtureStore(t), func(s *Settings) {
@@ -1087,8 +1079,8 @@ func TestEndpointCookies(t *testing.T) {
 		{"none", obtainEndpoint, func(s *Settings) { s.AuthCookieSameSite = http.SameSiteNoneMode }, fixtureLogin, 200, tokenRespBody(tk.valid), cookie(tk.valid, "; Secure; SameSite=None")},
 		{
 			"delta one hour", obtainEndpoint, func(s *Settings) { s.ExpirationDelta = time.Hour }, fixtureLogin, 200,
-			tokenRespBody(issuedToken(`{"user_id":1,"username":"jpueblo","exp":1700003600,"email":"jpueblo@example.com","orig_iat":1700000000}`)),
-			"jwt=" + issuedToken(`{"user_id":1,"username":"jpueblo","exp":1700003600,"email":"jpueblo@example.com","orig_iat":1700000000}`) +
+			tokenRespBody(hs256(`{"user_id":1,"username":"jpueblo","exp":1700003600,"email":"jpueblo@example.com","orig_iat":1700000000}`)),
+			"jwt=" + hs256(`{"user_id":1,"username":"jpueblo","exp":1700003600,"email":"jpueblo@example.com","orig_iat":1700000000}`) +
 				"; Path=/; Expires=Tue, 14 Nov 2023 23:13:20 GMT; Max-Age=3600; HttpOnly; Secure; SameSite=Lax",
 		},
 	} {

@@ -1,23 +1,20 @@
 package jwtauth
 
-// Shared fixtures of the HTTP-level tests (handlers_test.go,
-// middleware_test.go, credentials_test.go): a secret, a fixed clock, a
-// MemoryStore with DRF-JWT's test user, request builders, tokens made by
-// hand (crypto/hmac and base64, never through our signer) and response
-// assertions. Names are specific so as not to collide with the token tests.
+// The fixtures of the package's tests: one secret, one fixed clock, one
+// MemoryStore holding every user the tests need, one constructor of an
+// Auth with tweaks; request builders, tokens made by hand (testkit.SignHS,
+// never through our signer) and response assertions.
 
 import (
 	"bytes"
 	"context"
 	"crypto"
-	"crypto/hmac"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/base64"
 	"encoding/json"
-	"hash"
 	"io"
 	"log/slog"
 	"mime/multipart"
@@ -32,11 +29,13 @@ import (
 	"time"
 
 	"github.com/jwtauth-go/jwtauth/internal/drf"
+	"github.com/jwtauth-go/jwtauth/internal/testkit"
 	"github.com/jwtauth-go/jwtauth/passwords"
 )
 
 // fixtureSecret is the HS256 key of every test Auth (at least 32 bytes, as
-// New requires).
+// New requires). Tokens pinned against the DRF reference server's answers
+// keep the secret it was given (drfSecret).
 const fixtureSecret = "not very secret in tests, but long enough 0123456789"
 
 // fixtureNow is the fixed clock of the tests: 2023-11-14T22:13:20Z.
@@ -44,9 +43,6 @@ var fixtureNow = time.Unix(1700000000, 0)
 
 // fixtureNowUnix is fixtureNow in seconds, to write claims.
 const fixtureNowUnix = 1700000000
-
-// fixtureDRFHeader is the JOSE header DRF-JWT (PyJWT 1.x) writes, and ours.
-const fixtureDRFHeader = `{"typ":"JWT","alg":"HS256"}`
 
 // fixturePyJWT2Header is the JOSE header PyJWT 2 writes (the reference answers'
 // crafted tokens).
@@ -65,24 +61,42 @@ func (c *fixtureClock) Now() time.Time          { return time.Unix(c.unix.Load()
 func (c *fixtureClock) Set(t time.Time)         { c.unix.Store(t.Unix()) }
 func (c *fixtureClock) Advance(d time.Duration) { c.unix.Add(int64(d / time.Second)) }
 
-// The users of the fixture store.
+// The users of the fixture store: DRF-JWT's test user jpueblo, whose
+// tokens the HTTP-level tests compare with DRF-JWT's; an inactive user;
+// and admin, the user the token tests and the fuzz targets name (its
+// password, pw-admin, is no word a request would carry by chance).
 var (
 	fixtureUser     = User{ID: "1", Username: "jpueblo", Email: "jpueblo@example.com", IsActive: true}
 	fixtureInactive = User{ID: "2", Username: "inactive", Email: "inactive@example.com", IsActive: false}
+	fixtureAdmin    = User{ID: "3", Username: "admin", Email: "admin@example.com", IsActive: true}
 )
 
 const (
 	fixturePassword         = "password"
 	fixtureInactivePassword = "inactivepw"
+	fixtureAdminPassword    = "pw-admin"
 )
 
-// newFixtureStore returns a fresh MemoryStore (cheap bcrypt) holding
-// jpueblo/password (id 1, active) and inactive/inactivepw (id 2, inactive).
+// fixtureUsers are the users of the fixture store and their passwords.
+var fixtureUsers = []struct {
+	user     User
+	password string
+}{
+	{fixtureUser, fixturePassword},
+	{fixtureInactive, fixtureInactivePassword},
+	{fixtureAdmin, fixtureAdminPassword},
+}
+
+// newFixtureStore returns a fresh MemoryStore (one PBKDF2 iteration)
+// holding fixtureUsers: jpueblo/password (id 1, active),
+// inactive/inactivepw (id 2, inactive) and admin/pw-admin (id 3, active).
+// Each call makes a new one, which a test may change.
 func newFixtureStore(t testing.TB) *MemoryStore {
 	t.Helper()
 	s := &MemoryStore{Passwords: passwords.Policy{PBKDF2Iterations: 1}}
-	addFixtureUser(t, s, fixtureUser, fixturePassword)
-	addFixtureUser(t, s, fixtureInactive, fixtureInactivePassword)
+	for _, f := range fixtureUsers {
+		addFixtureUser(t, s, f.user, f.password)
+	}
 	return s
 }
 
@@ -93,21 +107,37 @@ func addFixtureUser(t testing.TB, s *MemoryStore, u User, password string) {
 	}
 }
 
+// caseStore is the store a table's case asks for, made for its test t,
+// or else the fixture store the table's cases share (they only read it).
+func caseStore(t testing.TB, shared *MemoryStore, custom func(testing.TB) UserStore) UserStore {
+	if custom != nil {
+		return custom(t)
+	}
+	return shared
+}
+
 // fixtureDiscardLogger drops every record, so tests that fail the store on purpose
 // stay quiet.
 var fixtureDiscardLogger = slog.New(slog.NewTextHandler(io.Discard, nil))
 
-// newTestAuth builds an Auth over store with the fixture secret, the fixed
-// clock and a silent logger, then applies the tweaks.
+// newTestAuth builds an Auth over store (a fresh fixture store when nil)
+// with the fixture secret, the fixed clock and a silent logger, then
+// applies the tweaks in order; a nil tweak is none, so that a table's
+// optional tweak can be passed as it is.
 func newTestAuth(t testing.TB, store UserStore, tweaks ...func(*Settings)) *Auth {
 	t.Helper()
+	if store == nil {
+		store = newFixtureStore(t)
+	}
 	s := Settings{
 		Keys:   Keys{Secret: fixtureSecret},
 		Now:    func() time.Time { return fixtureNow },
 		Logger: fixtureDiscardLogger,
 	}
 	for _, tw := range tweaks {
-		tw(&s)
+		if tw != nil {
+			tw(&s)
+		}
 	}
 	a, err := New(s, store)
 	if err != nil {
@@ -182,15 +212,6 @@ func doJSON(h http.Handler, body string) *httptest.ResponseRecorder {
 // the package.
 func fixtureB64(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
 
-// handMadeTokenRaw signs header.payload (both JSON text, used byte for
-// byte) with HMAC over newHash and key. It never goes through our signer.
-func handMadeTokenRaw(header, payload, key string, newHash func() hash.Hash) string {
-	signing := fixtureB64([]byte(header)) + "." + fixtureB64([]byte(payload))
-	mac := hmac.New(newHash, []byte(key))
-	mac.Write([]byte(signing))
-	return signing + "." + fixtureB64(mac.Sum(nil))
-}
-
 // handMadeToken signs payload (encoded by encoding/json, keys sorted) with
 // HS256 and the fixture secret under PyJWT 2's header.
 func handMadeToken(t testing.TB, payload map[string]any) string {
@@ -213,7 +234,7 @@ func handMadeTokenWith(t testing.TB, header string, payload map[string]any, key 
 	case strings.Contains(header, `"HS512"`):
 		newHash = sha512.New
 	}
-	return handMadeTokenRaw(header, string(body), key, newHash)
+	return testkit.SignHS(newHash, key, header, string(body))
 }
 
 // unsignedToken is header.payload. with an empty signature (alg none).
@@ -226,11 +247,12 @@ func unsignedToken(t testing.TB, header string, payload map[string]any) string {
 	return fixtureB64([]byte(header)) + "." + fixtureB64(body) + "."
 }
 
-// issuedToken is the token our library must issue for payload under
-// DRF-JWT's header and the fixture secret: computed by hand, so comparing
+// hs256 is payload signed by hand under DRF-JWT's header with the fixture
+// secret: how the tests craft the tokens they send, and the very token the
+// library must issue for that payload, so that comparing an issued token
 // with it checks header, claim order and signature at once.
-func issuedToken(payload string) string {
-	return handMadeTokenRaw(fixtureDRFHeader, payload, fixtureSecret, sha256.New)
+func hs256(payload string) string {
+	return testkit.SignHS(sha256.New, fixtureSecret, testkit.DRFHeader, payload)
 }
 
 // fixtureTokenPayload is the payload obtain issues for jpueblo at
@@ -344,9 +366,10 @@ func newAllowAllUsersStore(t testing.TB) *allowAllUsersStore {
 		MemoryStore: newFixtureStore(t),
 		shadow:      &MemoryStore{Passwords: passwords.Policy{PBKDF2Iterations: 1}},
 	}
-	for u, pw := range map[User]string{fixtureUser: fixturePassword, fixtureInactive: fixtureInactivePassword} {
+	for _, f := range fixtureUsers {
+		u := f.user
 		u.IsActive = true
-		addFixtureUser(t, s.shadow, u, pw)
+		addFixtureUser(t, s.shadow, u, f.password)
 	}
 	return s
 }
@@ -362,27 +385,10 @@ func (s *allowAllUsersStore) Authenticate(ctx context.Context, username, passwor
 	return u, nil
 }
 
-// logBuffer is a slog destination safe to read while handlers log.
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-// newCaptureLogger returns a JSON logger writing to the returned buffer.
-func newCaptureLogger() (*slog.Logger, *logBuffer) {
-	buf := &logBuffer{}
+// newCaptureLogger returns a JSON logger writing to the returned buffer,
+// which the test may read while handlers log.
+func newCaptureLogger() (*slog.Logger, *testkit.Buffer) {
+	buf := &testkit.Buffer{}
 	return slog.New(slog.NewJSONHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug})), buf
 }
 
@@ -481,18 +487,11 @@ func runProtectedCases(t *testing.T, cases []protectedCase) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			var store UserStore = shared
-			if tc.store != nil {
-				store = tc.store(t)
-			}
-			tweaks := []func(*Settings){func(s *Settings) {
+			store := caseStore(t, shared, tc.store)
+			a := newTestAuth(t, store, func(s *Settings) {
 				s.AllowRefresh = true
 				s.Authenticators = []Authenticator{BasicAuthentication(store)}
-			}}
-			if tc.tweak != nil {
-				tweaks = append(tweaks, tc.tweak)
-			}
-			a := newTestAuth(t, store, tweaks...)
+			}, tc.tweak)
 			view := &protectedView{}
 			h := a.Required(view)
 			if tc.readOnly {

@@ -6,7 +6,6 @@ import (
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
-	"crypto/hmac"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
@@ -15,7 +14,6 @@ import (
 	"encoding/base64"
 	"encoding/pem"
 	"errors"
-	"hash"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -25,81 +23,31 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
-	"github.com/jwtauth-go/jwtauth/passwords"
+	"github.com/jwtauth-go/jwtauth/internal/testkit"
 )
 
 // The DRF reference server (testdata/drf-reference-answers.md) issued
-// drfToken for admin (id 1) with drfSecret at drfNow, JWT_ALLOW_REFRESH on.
+// drfToken for its admin (id 1) with drfSecret at drfNow, JWT_ALLOW_REFRESH
+// on.
 const (
 	drfSecret = "reference-secret-that-is-long-enough-0123456789"
 	drfToken  = "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJ1c2VyX2lkIjoxLCJ1c2VybmFtZSI6ImFkbWluIiwiZXhwIjoxNzk1NDE0MzIyLCJlbWFpbCI6ImFkbWluQGV4YW1wbGUuY29tIiwib3JpZ19pYXQiOjE3OTU0MTQwMjJ9.NFZ7Cn0AuPNbaoTglumTett7hLDLffLa-cqicQcHTYs"
 	drfNow    = 1795414022
 )
 
-// strictSecret is the key of the strictness tests.
-const strictSecret = "strictness-tests-secret-0123456789-abcdef"
-
-var strictNow = time.Unix(1700000000, 0)
-
-var (
-	strictStoreOnce sync.Once
-	strictStoreVal  *MemoryStore
-)
-
-// strictStore holds admin (id 1) and an inactive user; shared, read-only.
-func strictStore(t testing.TB) *MemoryStore {
-	strictStoreOnce.Do(func() {
-		s := &MemoryStore{Passwords: passwords.Policy{PBKDF2Iterations: 1}}
-		for _, u := range []User{
-			{ID: "1", Username: "admin", Email: "admin@example.com", IsActive: true},
-			{ID: "2", Username: "inactive", Email: "inactive@example.com"},
-		} {
-			if err := s.AddUser(u, "pw-"+u.Username); err != nil {
-				panic(err)
-			}
-		}
-		strictStoreVal = s
-	})
-	return strictStoreVal
-}
-
-// strictAuth builds an Auth over strictStore at strictNow; tweak edits the
-// settings first.
-func strictAuth(t testing.TB, tweak func(*Settings)) *Auth {
-	t.Helper()
-	s := Settings{Keys: Keys{Secret: strictSecret}, Now: func() time.Time { return strictNow }}
-	if tweak != nil {
-		tweak(&s)
-	}
-	a, err := New(s, strictStore(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return a
-}
-
-// rawHS signs header and payload JSON as given, with HMAC built here from
-// crypto/hmac, independent of the code under test.
-func rawHS(h func() hash.Hash, key, header, payload string) string {
-	enc := base64.RawURLEncoding
-	signing := enc.EncodeToString([]byte(header)) + "." + enc.EncodeToString([]byte(payload))
-	m := hmac.New(h, []byte(key))
-	m.Write([]byte(signing))
-	return signing + "." + enc.EncodeToString(m.Sum(nil))
-}
-
-const drfHeader = `{"typ":"JWT","alg":"HS256"}`
-
-func hs256(payload string) string { return rawHS(sha256.New, strictSecret, drfHeader, payload) }
-
 // TestIssueTokenIsByteIdenticalToDRF: same settings, secret, user and clock
 // as the DRF reference server gives the very token it issued.
 func TestIssueTokenIsByteIdenticalToDRF(t *testing.T) {
-	a, err := New(Settings{Keys: Keys{Secret: drfSecret}, AllowRefresh: true, Now: func() time.Time { return time.Unix(drfNow, 0) }}, strictStore(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := a.IssueToken(context.Background(), User{ID: "1", Username: "admin", Email: "admin@example.com", IsActive: true})
+	// The reference server numbered its admin 1, where the fixture store
+	// gives 1 to DRF-JWT's jpueblo: admin is re-numbered for this test.
+	referenceAdmin := fixtureAdmin
+	referenceAdmin.ID = "1"
+	reference := newFixtureStore(t)
+	addFixtureUser(t, reference, referenceAdmin, fixtureAdminPassword)
+	a := newTestAuth(t, reference, func(s *Settings) {
+		s.Keys.Secret, s.AllowRefresh, s.Now = drfSecret, true, func() time.Time { return time.Unix(drfNow, 0) }
+	})
+	got, err := a.IssueToken(context.Background(), referenceAdmin)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +91,7 @@ func TestIssueTokenPayload(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			a := strictAuth(t, tt.tweak)
+			a := newTestAuth(t, nil, tt.tweak)
 			tok, err := a.IssueToken(context.Background(), tt.user)
 			if err != nil {
 				t.Fatal(err)
@@ -163,13 +111,13 @@ func TestIssueTokenPayload(t *testing.T) {
 // TestHandMadeDRFTokenAccepted: a token built the way DRF-JWT builds it, by
 // hand, verifies and decodes to its claims.
 func TestHandMadeDRFTokenAccepted(t *testing.T) {
-	a := strictAuth(t, nil)
-	tok := hs256(`{"user_id":1,"username":"admin","exp":1700000300,"email":"admin@example.com","orig_iat":1699999000,"scope":"x"}`)
+	a := newTestAuth(t, nil)
+	tok := hs256(`{"user_id":3,"username":"admin","exp":1700000300,"email":"admin@example.com","orig_iat":1699999000,"scope":"x"}`)
 	u, c, err := a.VerifyToken(context.Background(), tok)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if u.ID != "1" || c.UserID != "1" || c.Username != "admin" || c.Email != "admin@example.com" ||
+	if u.ID != "3" || c.UserID != "3" || c.Username != "admin" || c.Email != "admin@example.com" ||
 		c.ExpiresAt.Unix() != 1700000300 || c.OrigIssuedAt.Unix() != 1699999000 || c.Extra["scope"] != "x" {
 		t.Errorf("got user %+v claims %+v", u, c)
 	}
@@ -178,18 +126,18 @@ func TestHandMadeDRFTokenAccepted(t *testing.T) {
 // TestGolangJWTAgreesWithOurTokens: golang-jwt, configured strictly,
 // accepts what we issue and reads the same claims.
 func TestGolangJWTAgreesWithOurTokens(t *testing.T) {
-	a := strictAuth(t, func(s *Settings) { s.AllowRefresh = true })
-	tok, err := a.IssueToken(context.Background(), User{ID: "1", Username: "admin", Email: "admin@example.com", IsActive: true})
+	a := newTestAuth(t, nil, func(s *Settings) { s.AllowRefresh = true })
+	tok, err := a.IssueToken(context.Background(), fixtureAdmin)
 	if err != nil {
 		t.Fatal(err)
 	}
 	mc := jwt.MapClaims{}
-	_, err = jwt.NewParser(jwt.WithValidMethods([]string{"HS256"}), jwt.WithExpirationRequired(), jwt.WithTimeFunc(func() time.Time { return strictNow }), jwt.WithStrictDecoding()).
-		ParseWithClaims(tok, mc, func(*jwt.Token) (any, error) { return []byte(strictSecret), nil })
+	_, err = jwt.NewParser(jwt.WithValidMethods([]string{"HS256"}), jwt.WithExpirationRequired(), jwt.WithTimeFunc(func() time.Time { return fixtureNow }), jwt.WithStrictDecoding()).
+		ParseWithClaims(tok, mc, func(*jwt.Token) (any, error) { return []byte(fixtureSecret), nil })
 	if err != nil {
 		t.Fatal(err)
 	}
-	if mc["username"] != "admin" || mc["user_id"] != 1.0 || mc["exp"] != 1700000300.0 || mc["orig_iat"] != 1700000000.0 {
+	if mc["username"] != "admin" || mc["user_id"] != 3.0 || mc["exp"] != 1700000300.0 || mc["orig_iat"] != 1700000000.0 {
 		t.Errorf("golang-jwt read %v", mc)
 	}
 }
@@ -206,13 +154,13 @@ type strictnessCase struct {
 // token, with the sentinel that rule maps to.
 func strictnessCases() []strictnessCase {
 	const (
-		good   = `{"user_id":1,"username":"admin","exp":1700000300,"email":"admin@example.com"}`
+		good   = `{"user_id":3,"username":"admin","exp":1700000300,"email":"admin@example.com"}`
 		future = "1700000300"
 	)
 	pl := func(extra string) string {
-		return `{"user_id":1,"username":"admin","email":"admin@example.com"` + extra + `}`
+		return `{"user_id":3,"username":"admin","email":"admin@example.com"` + extra + `}`
 	}
-	hdr := func(h string) string { return rawHS(sha256.New, strictSecret, h, good) }
+	hdr := func(h string) string { return testkit.SignHS(sha256.New, fixtureSecret, h, good) }
 	goodTok := hs256(good)
 	sigless := goodTok[:strings.LastIndexByte(goodTok, '.')+1]
 	enc := base64.RawURLEncoding.EncodeToString
@@ -226,8 +174,8 @@ func strictnessCases() []strictnessCase {
 		{"alg none with a valid MAC", hdr(`{"alg":"none"}`), nil, ErrInvalidToken},
 		{"alg hs256 lower case", hdr(`{"typ":"JWT","alg":"hs256"}`), nil, ErrInvalidToken},
 		{"alg with trailing space", hdr(`{"typ":"JWT","alg":"HS256 "}`), nil, ErrInvalidToken},
-		{"HS512 with the right secret", rawHS(sha512.New, strictSecret, `{"typ":"JWT","alg":"HS512"}`, good), nil, ErrInvalidToken},
-		{"HS384 with the right secret", rawHS(sha512.New384, strictSecret, `{"typ":"JWT","alg":"HS384"}`, good), nil, ErrInvalidToken},
+		{"HS512 with the right secret", testkit.SignHS(sha512.New, fixtureSecret, `{"typ":"JWT","alg":"HS512"}`, good), nil, ErrInvalidToken},
+		{"HS384 with the right secret", testkit.SignHS(sha512.New384, fixtureSecret, `{"typ":"JWT","alg":"HS384"}`, good), nil, ErrInvalidToken},
 		{"RS256 header, HMAC signature", hdr(`{"typ":"JWT","alg":"RS256"}`), nil, ErrInvalidToken},
 		{"alg missing", hdr(`{"typ":"JWT"}`), nil, ErrInvalidToken},
 		{"alg not a string", hdr(`{"typ":"JWT","alg":256}`), nil, ErrInvalidToken},
@@ -240,24 +188,24 @@ func strictnessCases() []strictnessCase {
 		{"typ jwt lower case is JWT", hdr(`{"typ":"jwt","alg":"HS256"}`), nil, nil},
 		{"no typ", hdr(`{"alg":"HS256"}`), nil, nil},
 		{"kid with path traversal is never read", hdr(`{"alg":"HS256","kid":"../../../../dev/null"}`), nil, nil},
-		{"kid pointing at an empty key, MAC with the empty key", rawHS(sha256.New, "", `{"alg":"HS256","kid":"/dev/null"}`, good), nil, errSignature},
-		{"embedded jwk with the attacker's key", rawHS(sha256.New, "attacker-key-attacker-key-attacker-key", `{"alg":"HS256","jwk":{"kty":"oct","k":"YXR0YWNrZXIta2V5"}}`, good), nil, errSignature},
-		{"jku pointing elsewhere", rawHS(sha256.New, "attacker-key-attacker-key-attacker-key", `{"alg":"HS256","jku":"http://127.0.0.1:1/jwks"}`, good), nil, errSignature},
+		{"kid pointing at an empty key, MAC with the empty key", testkit.SignHS(sha256.New, "", `{"alg":"HS256","kid":"/dev/null"}`, good), nil, errSignature},
+		{"embedded jwk with the attacker's key", testkit.SignHS(sha256.New, "attacker-key-attacker-key-attacker-key", `{"alg":"HS256","jwk":{"kty":"oct","k":"YXR0YWNrZXIta2V5"}}`, good), nil, errSignature},
+		{"jku pointing elsewhere", testkit.SignHS(sha256.New, "attacker-key-attacker-key-attacker-key", `{"alg":"HS256","jku":"http://127.0.0.1:1/jwks"}`, good), nil, errSignature},
 		{"header duplicate alg", hdr(`{"alg":"HS256","alg":"none"}`), nil, errMalformed},
 		{"header is an array", hdr(`["HS256"]`), nil, errMalformed},
 		{"header is not JSON", hdr(`{alg:HS256}`), nil, errMalformed},
-		{"header with a BOM", hdr("\ufeff" + drfHeader), nil, errMalformed},
-		{"header with trailing garbage", hdr(drfHeader + "x"), nil, errMalformed},
+		{"header with a BOM", hdr("\ufeff" + testkit.DRFHeader), nil, errMalformed},
+		{"header with trailing garbage", hdr(testkit.DRFHeader + "x"), nil, errMalformed},
 		// Signature (row 7).
-		{"wrong secret", rawHS(sha256.New, "another-secret-another-secret-another", drfHeader, good), nil, errSignature},
-		{"empty-key MAC", rawHS(sha256.New, "", drfHeader, good), nil, errSignature},
+		{"wrong secret", testkit.SignHS(sha256.New, "another-secret-another-secret-another", testkit.DRFHeader, good), nil, errSignature},
+		{"empty-key MAC", testkit.SignHS(sha256.New, "", testkit.DRFHeader, good), nil, errSignature},
 		{"signature stripped", sigless, nil, errSignature},
 		{"payload swapped after signing", func() string {
 			h, rest, _ := strings.Cut(goodTok, ".")
 			_, sig, _ := strings.Cut(rest, ".")
 			return h + "." + enc([]byte(strings.Replace(good, "admin", "admon", 1))) + "." + sig
 		}(), nil, errSignature},
-		{"bad signature and expired: signature reported", rawHS(sha256.New, "another-secret-another-secret-another", drfHeader, pl(`,"exp":1`)), nil, errSignature},
+		{"bad signature and expired: signature reported", testkit.SignHS(sha256.New, "another-secret-another-secret-another", testkit.DRFHeader, pl(`,"exp":1`)), nil, errSignature},
 		// Shape, charset, base64 (rows 12-15).
 		{"empty", "", nil, errMalformed},
 		{"one segment", "abc123", nil, errMalformed},
@@ -321,13 +269,13 @@ func strictnessCases() []strictnessCase {
 		// A lone surrogate escape decodes to U+FFFD: "admin\ud800",
 		// "admin\udbff" and "admin\ufffd" would name one user, where
 		// PyJWT keeps them apart. Refused; a pair is a character.
-		{"username with a lone high surrogate", hs256(`{"user_id":1,"username":"admin\ud800","exp":1700000300}`), nil, errMalformed},
-		{"username with a lone low surrogate", hs256(`{"user_id":1,"username":"admin\udbff","exp":1700000300}`), nil, errMalformed},
-		{"surrogates in the wrong order", hs256(`{"user_id":1,"username":"admin\udc00\ud800","exp":1700000300}`), nil, errMalformed},
+		{"username with a lone high surrogate", hs256(`{"user_id":3,"username":"admin\ud800","exp":1700000300}`), nil, errMalformed},
+		{"username with a lone low surrogate", hs256(`{"user_id":3,"username":"admin\udbff","exp":1700000300}`), nil, errMalformed},
+		{"surrogates in the wrong order", hs256(`{"user_id":3,"username":"admin\udc00\ud800","exp":1700000300}`), nil, errMalformed},
 		{"lone surrogate in a custom claim", hs256(pl(`,"exp":1700000300,"x":["\ud83d"]`)), nil, errMalformed},
 		{"lone surrogate in a claim name", hs256(pl(`,"exp":1700000300,"\ud800":1`)), nil, errMalformed},
 		{"a surrogate pair is a character", hs256(pl(`,"exp":1700000300,"x":"\ud83d\ude00"`)), nil, nil},
-		{"U+FFFD itself names no one else", hs256(`{"user_id":1,"username":"admin\ufffd","exp":1700000300}`), nil, ErrUserNotFound},
+		{"U+FFFD itself names no one else", hs256(`{"user_id":3,"username":"admin\ufffd","exp":1700000300}`), nil, ErrUserNotFound},
 		// A token that is not an access token is no credential (RFC 8725
 		// §3.12): simplejwt's refresh token carries a username once the
 		// Django side adds one, lives a day and outlives its blacklisting.
@@ -368,10 +316,10 @@ func strictnessCases() []strictnessCase {
 		{"user_id a float", hs256(`{"user_id":1.5,"username":"admin","exp":1700000300}`), nil, errPayload},
 		{"user_id absent is fine", hs256(`{"username":"admin","exp":1700000300}`), nil, nil},
 		{"user_id of another account", hs256(`{"user_id":2,"username":"admin","exp":1700000300}`), nil, ErrUserNotFound},
-		{"user_id as a string of the right id", hs256(`{"user_id":"1","username":"admin","exp":1700000300}`), nil, nil},
+		{"user_id as a string of the right id", hs256(`{"user_id":"3","username":"admin","exp":1700000300}`), nil, nil},
 		{"unknown user", hs256(`{"user_id":9,"username":"ghost","exp":1700000300}`), nil, ErrUserNotFound},
 		{"inactive user", hs256(`{"user_id":2,"username":"inactive","exp":1700000300}`), nil, ErrUserInactive},
-		{"username hook", hs256(`{"user_id":1,"username":"x","login":"admin","exp":1700000300}`), func(s *Settings) {
+		{"username hook", hs256(`{"user_id":3,"username":"x","login":"admin","exp":1700000300}`), func(s *Settings) {
 			s.UsernameFromPayload = func(_ context.Context, c Claims) (string, error) { l, _ := c.Extra["login"].(string); return l, nil }
 		}, nil},
 	}
@@ -384,7 +332,7 @@ func TestVerifyTokenStrictness(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			a := strictAuth(t, tt.tweak)
+			a := newTestAuth(t, nil, tt.tweak)
 			u, c, err := a.VerifyToken(context.Background(), tt.token)
 			if !errors.Is(err, tt.want) || (tt.want == nil) != (err == nil) {
 				t.Fatalf("VerifyToken: err = %v, want %v", err, tt.want)
@@ -438,7 +386,7 @@ func flipLastBits(tok string) string {
 func TestUserSecretKey(t *testing.T) {
 	var mu sync.Mutex
 	secrets := map[string]Secret{"admin": "admin-secret-admin-secret-admin-secret-0001"}
-	a := strictAuth(t, func(s *Settings) {
+	a := newTestAuth(t, nil, func(s *Settings) {
 		s.Keys.Secret = ""
 		s.UserSecretKey = func(_ context.Context, u User) (Secret, error) {
 			mu.Lock()
@@ -450,25 +398,25 @@ func TestUserSecretKey(t *testing.T) {
 		}
 	})
 	ctx := context.Background()
-	admin, _ := strictStore(t).UserByUsername(ctx, "admin")
+	admin := fixtureAdmin
 	tok, err := a.IssueToken(ctx, admin)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := rawHS(sha256.New, string(secrets["admin"]), drfHeader, `{"user_id":1,"username":"admin","exp":1700000300,"email":"admin@example.com"}`); tok != want {
+	if want := testkit.SignHS(sha256.New, string(secrets["admin"]), testkit.DRFHeader, `{"user_id":3,"username":"admin","exp":1700000300,"email":"admin@example.com"}`); tok != want {
 		t.Errorf("token not signed with the user's secret")
 	}
 	if _, _, err := a.VerifyToken(ctx, tok); err != nil {
 		t.Fatalf("fresh token: %v", err)
 	}
-	if _, _, err := a.VerifyToken(ctx, hs256(`{"user_id":1,"username":"admin","exp":1700000300}`)); !errors.Is(err, errSignature) {
+	if _, _, err := a.VerifyToken(ctx, hs256(`{"user_id":3,"username":"admin","exp":1700000300}`)); !errors.Is(err, errSignature) {
 		t.Errorf("token signed with the global secret: %v", err)
 	}
-	if _, _, err := a.VerifyToken(ctx, rawHS(sha256.New, "x", drfHeader, `{"user_id":9,"username":"ghost","exp":1700000300}`)); !errors.Is(err, errSignature) || errors.Is(err, ErrUserNotFound) {
+	if _, _, err := a.VerifyToken(ctx, testkit.SignHS(sha256.New, "x", testkit.DRFHeader, `{"user_id":9,"username":"ghost","exp":1700000300}`)); !errors.Is(err, errSignature) || errors.Is(err, ErrUserNotFound) {
 		t.Errorf("unknown user: %v, want a bad signature, as for any forged token", err)
 	}
 	var se *storeError
-	if _, _, err := a.VerifyToken(ctx, rawHS(sha256.New, "x", drfHeader, `{"user_id":2,"username":"inactive","exp":1700000300}`)); !errors.As(err, &se) {
+	if _, _, err := a.VerifyToken(ctx, testkit.SignHS(sha256.New, "x", testkit.DRFHeader, `{"user_id":2,"username":"inactive","exp":1700000300}`)); !errors.As(err, &se) {
 		t.Errorf("hook failure: %v, want a store error", err)
 	}
 	mu.Lock()
@@ -505,12 +453,12 @@ func TestAsymmetricAlgorithms(t *testing.T) {
 		{"ES256", p256, p256b}, {"ES384", p384, nil}, {"ES512", p521, nil},
 		{"EdDSA", ed, edOther},
 	}
-	admin := User{ID: "1", Username: "admin", Email: "admin@example.com", IsActive: true}
+	admin := fixtureAdmin
 	ctx := context.Background()
 	for _, tt := range tests {
 		t.Run(tt.alg, func(t *testing.T) {
 			t.Parallel()
-			a := strictAuth(t, func(s *Settings) { s.Keys.Secret, s.Algorithm, s.Keys.Private = "", tt.alg, tt.key })
+			a := newTestAuth(t, nil, func(s *Settings) { s.Keys.Secret, s.Algorithm, s.Keys.Private = "", tt.alg, tt.key })
 			tok, err := a.IssueToken(ctx, admin)
 			if err != nil {
 				t.Fatal(err)
@@ -520,7 +468,7 @@ func TestAsymmetricAlgorithms(t *testing.T) {
 			}
 			// A verify-only Auth with the public key accepts it too.
 			pub := tt.key.(crypto.Signer).Public()
-			v := strictAuth(t, func(s *Settings) { s.Keys.Secret, s.Algorithm, s.Keys.Public = "", tt.alg, pub })
+			v := newTestAuth(t, nil, func(s *Settings) { s.Keys.Secret, s.Algorithm, s.Keys.Public = "", tt.alg, pub })
 			if _, _, err := v.VerifyToken(ctx, tok); err != nil {
 				t.Fatalf("public-key Auth: %v", err)
 			}
@@ -528,7 +476,7 @@ func TestAsymmetricAlgorithms(t *testing.T) {
 				t.Error("a verify-only Auth issued a token")
 			}
 			if tt.other != nil {
-				o := strictAuth(t, func(s *Settings) { s.Keys.Secret, s.Algorithm, s.Keys.Private = "", tt.alg, tt.other })
+				o := newTestAuth(t, nil, func(s *Settings) { s.Keys.Secret, s.Algorithm, s.Keys.Private = "", tt.alg, tt.other })
 				forged, _ := o.IssueToken(ctx, admin)
 				if _, _, err := a.VerifyToken(ctx, forged); !errors.Is(err, errSignature) {
 					t.Errorf("token of another key: %v", err)
@@ -538,7 +486,7 @@ func TestAsymmetricAlgorithms(t *testing.T) {
 			// the key-confusion attack.
 			der, _ := x509.MarshalPKIXPublicKey(pub)
 			pemPub := string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
-			confused := rawHS(sha256.New, pemPub, drfHeader, `{"user_id":1,"username":"admin","exp":1700000300}`)
+			confused := testkit.SignHS(sha256.New, pemPub, testkit.DRFHeader, `{"user_id":3,"username":"admin","exp":1700000300}`)
 			if _, _, err := a.VerifyToken(ctx, confused); !errors.Is(err, ErrInvalidToken) {
 				t.Errorf("HS256 token keyed with the public key: %v", err)
 			}
@@ -568,7 +516,7 @@ func TestUnexpectedFailuresAre500AndLogged(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var logs strings.Builder
-			a := strictAuth(t, func(s *Settings) {
+			a := newTestAuth(t, nil, func(s *Settings) {
 				s.PayloadHandler = tt.hook
 				s.Logger = slog.New(slog.NewJSONHandler(&logs, nil))
 			})

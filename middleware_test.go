@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jwtauth-go/jwtauth/internal/testkit"
 	"github.com/jwtauth-go/jwtauth/passwords"
 )
 
@@ -43,7 +44,7 @@ func (v *upstreamMockView) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_, _ = io.WriteString(w, "mockview-"+strings.ToLower(r.Method))
 }
 
-// fixtureClaims are the claims of issuedToken(fixtureTokenPayload), as the
+// fixtureClaims are the claims of hs256(fixtureTokenPayload), as the
 // middleware must hand them to the view: exactly user_id, username, exp and
 // email (test_authentication 1).
 var fixtureClaims = Claims{
@@ -60,7 +61,7 @@ var fixtureClaims = Claims{
 func TestMiddlewareUpstreamSuite(t *testing.T) {
 	t.Parallel()
 	store := newFixtureStore(t)
-	valid := issuedToken(fixtureTokenPayload)
+	valid := hs256(fixtureTokenPayload)
 	now := int64(fixtureNowUnix)
 	form := func(t testing.TB) *http.Request {
 		return multipartBodyRequest(t, "/jwt/", "username", "jpueblo", "password", "password")
@@ -223,7 +224,7 @@ func TestMiddlewarePerUserSecret(t *testing.T) {
 	}
 
 	payload := `{"user_id":1,"username":"jpueblo@example.com","exp":1700000300,"email":"jpueblo@example.com"}`
-	want := handMadeTokenRaw(fixtureDRFHeader, payload, "5c1e8f4a-2b7d-4c3e-9a6f-0d8b7e6c5a41", sha256.New)
+	want := testkit.SignHS(sha256.New, "5c1e8f4a-2b7d-4c3e-9a6f-0d8b7e6c5a41", testkit.DRFHeader, payload)
 	rec := doJSON(a.Handlers().Obtain, `{"email":"jpueblo@example.com","password":"password"}`)
 	assertJSONResponse(t, rec, 200, tokenRespBody(want))
 
@@ -231,13 +232,13 @@ func TestMiddlewarePerUserSecret(t *testing.T) {
 		t.Fatalf("valid token: %d %q", rec.Code, rec.Body.String())
 	}
 	// Signed with the global secret: refused.
-	assert401(t, get(handMadeTokenRaw(fixtureDRFHeader, payload, fixtureSecret, sha256.New)), `JWT realm="api"`, "Error decoding signature.")
+	assert401(t, get(hs256(payload)), `JWT realm="api"`, "Error decoding signature.")
 	// A token naming an unknown user has no key: it is answered as any
 	// forged token is, so that forgeries tell nothing of which usernames
 	// exist (DRF-JWT says "Invalid signature." and, on verify, "User
 	// doesn't exist.").
-	ghost := handMadeTokenRaw(fixtureDRFHeader, `{"user_id":9,"username":"ghost@example.com","exp":1700000300,"email":"ghost@example.com"}`, "5c1e8f4a-2b7d-4c3e-9a6f-0d8b7e6c5a41", sha256.New)
-	forged := handMadeTokenRaw(fixtureDRFHeader, payload, "5c1e8f4a-2b7d-4c3e-9a6f-0d8b7e6c5a4X", sha256.New)
+	ghost := testkit.SignHS(sha256.New, "5c1e8f4a-2b7d-4c3e-9a6f-0d8b7e6c5a41", testkit.DRFHeader, `{"user_id":9,"username":"ghost@example.com","exp":1700000300,"email":"ghost@example.com"}`)
+	forged := testkit.SignHS(sha256.New, "5c1e8f4a-2b7d-4c3e-9a6f-0d8b7e6c5a4X", testkit.DRFHeader, payload)
 	for _, tok := range []string{ghost, forged} {
 		assert401(t, get(tok), `JWT realm="api"`, "Error decoding signature.")
 		assertJSONResponse(t, doJSON(a.Handlers().Verify, tokenJSON(tok)), 400, decodingFailed)
@@ -312,7 +313,7 @@ func TestMiddlewareContext(t *testing.T) {
 		user         bool
 		claims       *Claims
 	}{
-		{"jwt", "JWT " + issuedToken(fixtureTokenPayload), true, &fixtureClaims},
+		{"jwt", "JWT " + hs256(fixtureTokenPayload), true, &fixtureClaims},
 		{"basic", basicAuthHeader("jpueblo:password"), true, nil},
 		{"anonymous read", "", false, nil},
 	} {
@@ -468,7 +469,7 @@ func TestMiddlewareStoreFailure(t *testing.T) {
 	t.Run("client errors logged at Debug only, by kind", func(t *testing.T) {
 		t.Parallel()
 		for _, level := range []slog.Level{slog.LevelInfo, slog.LevelDebug} {
-			logs := &logBuffer{}
+			logs := &testkit.Buffer{}
 			logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: level}))
 			a := newTestAuth(t, newFixtureStore(t), func(s *Settings) { s.Logger = logger })
 			for _, header := range []string{"", "JWT abc123", "JWT " + tk.expired, "JWT " + tk.ghost, "JWT a b"} {
@@ -627,7 +628,7 @@ func TestMiddlewareUserLifecycle(t *testing.T) {
 func TestClaimsAreCopies(t *testing.T) {
 	t.Parallel()
 	payload := `{"user_id":1,"username":"jpueblo","exp":1700000300,"email":"jpueblo@example.com","perm":{"read":["a","b"],"n":1},"list":[{"k":"v"}]}`
-	tok := issuedToken(payload)
+	tok := hs256(payload)
 	for _, cache := range []int{0, 8} {
 		t.Run(fmt.Sprintf("cache %d", cache), func(t *testing.T) {
 			t.Parallel()

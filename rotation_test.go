@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/jwtauth-go/jwtauth/internal/testkit"
 )
 
 // The secrets of a rotation: k0 retired long ago (no ID), k1 retired last
@@ -25,7 +26,7 @@ const (
 
 // rotationToken is a token for jpueblo MACed with key under header.
 func rotationToken(header, key string) string {
-	return handMadeTokenRaw(header, fixtureTokenPayload, key, sha256.New)
+	return testkit.SignHS(sha256.New, key, header, fixtureTokenPayload)
 }
 
 // TestKeyRotationSelectsKeys (checklist row 71): a kid that names a key
@@ -48,18 +49,18 @@ func TestKeyRotationSelectsKeys(t *testing.T) {
 		name, token, refusal string // refusal: "" means 200
 	}{
 		{"our kid, current key", rotationToken(ours, rotK2), ""},
-		{"no kid (DRF-JWT's header), current key", rotationToken(fixtureDRFHeader, rotK2), ""},
+		{"no kid (DRF-JWT's header), current key", rotationToken(testkit.DRFHeader, rotK2), ""},
 		{"no kid (PyJWT 2's header), current key", rotationToken(fixturePyJWT2Header, rotK2), ""},
 		{"empty kid, current key", rotationToken(`{"alg":"HS256","kid":""}`, rotK2), ""},
 		{"k1's kid, k1's key", rotationToken(kidK1, rotK1), ""},
-		{"no kid, the unnamed previous key", rotationToken(fixtureDRFHeader, rotK0), ""},
+		{"no kid, the unnamed previous key", rotationToken(testkit.DRFHeader, rotK0), ""},
 		{"unknown kid, current key", rotationToken(kidZZ, rotK2), ""},
 		{"unknown kid, the unnamed previous key", rotationToken(kidZZ, rotK0), ""},
 		{"k1's kid, current key", rotationToken(kidK1, rotK2), badSig},
 		{"k1's kid, the unnamed previous key", rotationToken(kidK1, rotK0), badSig},
 		{"current kid, k1's key", rotationToken(ours, rotK1), badSig},
-		{"no kid, k1's key: named keys need their kid", rotationToken(fixtureDRFHeader, rotK1), badSig},
-		{"no kid, a key nobody configured", rotationToken(fixtureDRFHeader, rotUnknown), badSig},
+		{"no kid, k1's key: named keys need their kid", rotationToken(testkit.DRFHeader, rotK1), badSig},
+		{"no kid, a key nobody configured", rotationToken(testkit.DRFHeader, rotUnknown), badSig},
 		{"kid with path traversal, empty key", rotationToken(`{"alg":"HS256","kid":"../../../../dev/null"}`, ""), badSig},
 		{"kid a number (PyJWT refuses it)", rotationToken(`{"alg":"HS256","kid":2}`, rotK2), invalid},
 		{"kid null", rotationToken(`{"alg":"HS256","kid":null}`, rotK2), invalid},
@@ -131,7 +132,7 @@ func TestRotateKeys(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if fresh != rotationToken(fixtureDRFHeader, rotK2) {
+			if fresh != rotationToken(testkit.DRFHeader, rotK2) {
 				t.Errorf("a token issued after the rotation is not signed with the new key: %s", fresh)
 			}
 			assertJSONResponse(t, get(fresh), http.StatusOK, protectedOK)
@@ -202,7 +203,7 @@ func TestRotateKeysUnderLoad(t *testing.T) {
 				s.Keys.Secret, s.Keys.Previous, s.TokenCacheSize = rotK1, []Keys{{Secret: rotK2}}, cache
 			})
 			h := a.Required(&protectedView{})
-			tokens := []string{rotationToken(fixtureDRFHeader, rotK1), rotationToken(fixtureDRFHeader, rotK2)}
+			tokens := []string{rotationToken(testkit.DRFHeader, rotK1), rotationToken(testkit.DRFHeader, rotK2)}
 			ctx, stop := context.WithCancel(t.Context())
 			var rotations sync.WaitGroup
 			rotations.Go(func() {

@@ -26,6 +26,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jwtauth-go/jwtauth/internal/testkit"
 	"github.com/jwtauth-go/jwtauth/passwords"
 )
 
@@ -100,7 +101,7 @@ func TestLookalikeUsernames(t *testing.T) {
 func TestConcurrentRefreshes(t *testing.T) {
 	t.Parallel()
 	a := newTestAuth(t, newFixtureStore(t), withAllowRefresh)
-	tok := issuedToken(fixtureRefreshPayload)
+	tok := hs256(fixtureRefreshPayload)
 	var wg sync.WaitGroup
 	recs := make([]*httptest.ResponseRecorder, 8)
 	for i := range recs {
@@ -122,7 +123,7 @@ func TestConcurrentRefreshes(t *testing.T) {
 func TestParallelMixedRequests(t *testing.T) {
 	t.Parallel()
 	a := newTestAuth(t, newFixtureStore(t), withAllowRefresh, func(s *Settings) { s.AuthCookie = "jwt"; s.TokenCacheSize = 16 })
-	tok := issuedToken(fixtureRefreshPayload)
+	tok := hs256(fixtureRefreshPayload)
 	protected := a.Required(&protectedView{})
 	var wg sync.WaitGroup
 	for i := range 64 {
@@ -184,7 +185,7 @@ func TestHeaderNameOverTheWire(t *testing.T) {
 	a := newTestAuth(t, newFixtureStore(t))
 	srv := httptest.NewServer(a.Required(&protectedView{}))
 	defer srv.Close()
-	tok := issuedToken(fixtureTokenPayload)
+	tok := hs256(fixtureTokenPayload)
 	for _, tc := range []struct {
 		name, line string
 		status     int
@@ -234,7 +235,7 @@ func TestSettingsCopiedAtNew(t *testing.T) {
 	s.AuthHeaderPrefix = "Bearer"
 	s.Authenticators[0] = denyAll{}
 	h := a.Required(&protectedView{})
-	for _, header := range []string{"JWT " + issuedToken(fixtureTokenPayload), basicAuthHeader("jpueblo:password")} {
+	for _, header := range []string{"JWT " + hs256(fixtureTokenPayload), basicAuthHeader("jpueblo:password")} {
 		r := httptest.NewRequest(http.MethodGet, "/", nil)
 		r.Header.Set("Authorization", header)
 		if rec := serveRecorded(h, r); rec.Code != 200 {
@@ -322,7 +323,7 @@ func TestNothingLeaksIntoLogsOrBodies(t *testing.T) {
 	}
 	tokens["tampered"] = tokens["valid"][:len(tokens["valid"])-3] + "AAA"
 	tokens["padded"] = strings.Replace(tokens["valid"], ".", "=.", 1)
-	tokens["dup alg"] = handMadeTokenRaw(`{"alg":"HS256","alg":"none"}`, `{"username":"jpueblo","exp":1700000300}`, fixtureSecret, sha256.New)
+	tokens["dup alg"] = testkit.SignHS(sha256.New, fixtureSecret, `{"alg":"HS256","alg":"none"}`, `{"username":"jpueblo","exp":1700000300}`)
 
 	var secrets []string // strings no log record may hold
 	secrets = append(secrets, fixtureSecret, canaryPassword, canaryWrong, canaryInactive, canaryFailStore)
@@ -466,15 +467,15 @@ func FuzzCookieExtraction(f *testing.F) {
 		}
 		return tok, err == nil, err
 	}
-	tok := hs256(`{"user_id":1,"username":"admin","exp":1700000300}`)
+	tok := hs256(`{"user_id":3,"username":"admin","exp":1700000300}`)
 	for _, s := range []string{
 		"jwt=" + tok, "a=1; jwt=" + tok + "; b=2", "JWT=" + tok, "xjwt=" + tok, "jwtx=" + tok, "jwt=a; jwt=b", `jwt="quoted"`,
 		"jwt", "jwt=", "=jwt", ";;;", "jwt=a b", "jwt=\x00", " jwt = x ", "__Host-jwt=" + tok, "",
 	} {
 		f.Add(s)
 	}
-	a := strictAuth(f, func(s *Settings) { s.AuthCookie = "jwt" })
-	off := strictAuth(f, nil)
+	a := newTestAuth(f, nil, func(s *Settings) { s.AuthCookie = "jwt" })
+	off := newTestAuth(f, nil)
 	f.Fuzz(func(t *testing.T, cookieHeader string) {
 		r := httptest.NewRequest(http.MethodGet, "/", nil)
 		r.Header.Set("Cookie", cookieHeader)
@@ -556,7 +557,7 @@ func TestHangingStore(t *testing.T) {
 		defer cancel()
 		mux.ServeHTTP(w, r.WithContext(ctx))
 	}))
-	tok := issuedToken(fixtureRefreshPayload)
+	tok := hs256(fixtureRefreshPayload)
 	for _, tc := range []struct {
 		name, path, auth, body string
 	}{
@@ -607,7 +608,7 @@ func TestVerifyRefreshIgnoreTheCookie(t *testing.T) {
 	a := newTestAuth(t, newFixtureStore(t), withAllowRefresh, func(s *Settings) { s.AuthCookie = "jwt" })
 	for _, h := range []http.Handler{a.Handlers().Verify, a.Handlers().Refresh} {
 		r := jsonBodyRequest(http.MethodPost, "/", `{}`)
-		r.AddCookie(&http.Cookie{Name: "jwt", Value: issuedToken(fixtureRefreshPayload)})
+		r.AddCookie(&http.Cookie{Name: "jwt", Value: hs256(fixtureRefreshPayload)})
 		rec := serveRecorded(h, r)
 		assertJSONResponse(t, rec, 400, `{"token":["This field is required."]}`)
 		assertHeaderValue(t, rec, "Set-Cookie", "")

@@ -121,8 +121,8 @@ func TestNewAcceptsGoodKeys(t *testing.T) {
 // TestZeroSettingsMeanDRFDefaults: Settings{Keys: Keys{Secret: k}} behaves as
 // DRF-JWT's defaults, and changing the caller's Settings later has no effect.
 func TestZeroSettingsMeanDRFDefaults(t *testing.T) {
-	s := Settings{Keys: Keys{Secret: strictSecret}, Now: func() time.Time { return strictNow }}
-	a, err := New(s, strictStore(t))
+	s := Settings{Keys: Keys{Secret: fixtureSecret}, Now: func() time.Time { return fixtureNow }}
+	a, err := New(s, newFixtureStore(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -283,7 +283,7 @@ func TestFromEnv(t *testing.T) {
 // setting New refuses is reported by New (negative deltas).
 func TestFromEnvFeedsNew(t *testing.T) {
 	s, err := FromEnv(func(k string) (string, bool) {
-		v, ok := map[string]string{"JWT_SECRET_KEY": strictSecret, "JWT_EXPIRATION_DELTA": "-5"}[k]
+		v, ok := map[string]string{"JWT_SECRET_KEY": fixtureSecret, "JWT_EXPIRATION_DELTA": "-5"}[k]
 		return v, ok
 	})
 	if err != nil {

@@ -114,7 +114,7 @@ func runLoginSteps(t *testing.T, a *Auth, clock *fixtureClock, script []loginSte
 		body, retry := unableToLogIn, ""
 		switch s.status {
 		case 200:
-			body = tokenRespBody(issuedToken(fmt.Sprintf(`{"user_id":1,"username":"jpueblo","exp":%d,"email":"jpueblo@example.com"}`, clock.Now().Unix()+300)))
+			body = tokenRespBody(hs256(fmt.Sprintf(`{"user_id":1,"username":"jpueblo","exp":%d,"email":"jpueblo@example.com"}`, clock.Now().Unix()+300)))
 		case 429:
 			body, retry = throttledBody(s.wait), fmt.Sprint(s.wait)
 		}
@@ -310,7 +310,7 @@ func TestBasicAuthThrottled(t *testing.T) {
 	assertHeaderValue(t, rec, "Retry-After", "30")
 	assertHeaderValue(t, rec, "WWW-Authenticate", "")
 	for range 5 {
-		assertJSONResponse(t, get("JWT "+issuedToken(fixtureTokenPayload)), 200, protectedOK)
+		assertJSONResponse(t, get("JWT "+hs256(fixtureTokenPayload)), 200, protectedOK)
 	}
 	assertJSONResponse(t, doJSON(a.Handlers().Obtain, fixtureLogin), 429, throttledBody(30))
 	if n := view.calls.Load(); n != 6 {

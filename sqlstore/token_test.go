@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/jwtauth-go/jwtauth"
+	"github.com/jwtauth-go/jwtauth/internal/testkit"
 	"github.com/jwtauth-go/jwtauth/sqlstore"
 )
 
@@ -37,7 +38,7 @@ const (
 type tokenFixture struct {
 	auth  *jwtauth.Auth
 	token jwtauth.Authenticator
-	log   *logBuffer // the Auth's log
+	log   *testkit.Buffer // the Auth's log
 }
 
 func newTokenFixture(t *testing.T, d *testDB) tokenFixture {
@@ -45,7 +46,7 @@ func newTokenFixture(t *testing.T, d *testDB) tokenFixture {
 	d.addToken(t, aliceKey, d.addUser(t, "alice", "alice@example.com", true, hash(t, testPolicy, "alice password")))
 	d.addToken(t, inactiveKey, d.addUser(t, "inactive", "", false, hash(t, testPolicy, "inactive password")))
 	store := newStore(t, d, sqlstore.Settings{})
-	log := &logBuffer{}
+	log := &testkit.Buffer{}
 	token, err := store.TokenAuthentication(context.Background())
 	if err != nil {
 		t.Fatal(err)

@@ -2,11 +2,8 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/base64"
 	"encoding/json"
-	"io"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -14,28 +11,20 @@ import (
 	"github.com/jwtauth-go/jwtauth/internal/djangotest"
 )
 
-// newDjangoServer serves routes as main does with -db sqlite:PATH over the
+// startDjangoServer starts the example's binary (buildBasic) as a user
+// would serve a Django project's database: -db sqlite:PATH over the
 // database Django made (djangotest), and the default settings: prefix JWT,
-// then DRF Token, then Basic.
-func newDjangoServer(t *testing.T) (*httptest.Server, *djangotest.Database) {
+// then DRF Token, then Basic. The binary, built without the race detector,
+// hashes as fast as a user's server: the logins at Django's default costs
+// (bcrypt's above all) take seconds each in a race-detected test process,
+// where the other tests run the same code with cheap hashes. It returns
+// the server's URL.
+func startDjangoServer(t *testing.T) (string, *djangotest.Database) {
 	t.Helper()
 	dj := djangotest.New(t)
-	settings, err := settingsFromEnv(demotest.Env(map[string]string{"JWT_SECRET_KEY": testSecret}), io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := openDB(context.Background(), "sqlite:"+dj.Path, settings.UsernameField, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	a, err := newAuth(settings, db.store, db.tokens)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(routes(a))
-	t.Cleanup(hs.Close)
-	return hs, dj
+	s := startBasic(t, buildBasic(t), "Django database", []string{"JWT_SECRET_KEY=" + testSecret}, "-db", "sqlite:"+dj.Path)
+	s.ready(t)
+	return "http://" + s.addr, dj
 }
 
 // payload decodes the claims of a JWT, numbers kept as written.
@@ -68,7 +57,7 @@ func credentials(username, password string) string {
 // server as through DRF-JWT, and DRF's tokens authenticate.
 func TestDjangoDatabase(t *testing.T) {
 	t.Parallel()
-	srv, dj := newDjangoServer(t)
+	url, dj := startDjangoServer(t)
 	if len(dj.MissingHashers) > 0 {
 		t.Logf("Django %s has no %v hasher: not tested here", dj.Django, dj.MissingHashers)
 	}
@@ -79,7 +68,7 @@ func TestDjangoDatabase(t *testing.T) {
 		}
 		t.Run("obtain/"+u.Algorithm+"/"+u.Username, func(t *testing.T) {
 			t.Parallel()
-			a := demotest.Do(t, "POST", srv.URL+"/api-token-auth/", credentials(u.Username, *u.Password))
+			a := demotest.Do(t, "POST", url+"/api-token-auth/", credentials(u.Username, *u.Password))
 			var out struct{ Token string }
 			if a.Status != 200 || json.Unmarshal([]byte(a.Body), &out) != nil {
 				t.Fatalf("right password: %d %s", a.Status, a.Body)
@@ -89,10 +78,10 @@ func TestDjangoDatabase(t *testing.T) {
 				t.Errorf("claims %v; want user_id %s, username %q, email %q, the Django row's", c, u.ID, u.Username, u.Email)
 			}
 			want := `{"user_id":` + u.ID.String() + `,"username":"` + u.Username + `"}`
-			if a := demotest.Do(t, "GET", srv.URL+"/api/protected/", "", "Authorization", "JWT "+out.Token); a.Status != 200 || a.Body != want {
+			if a := demotest.Do(t, "GET", url+"/api/protected/", "", "Authorization", "JWT "+out.Token); a.Status != 200 || a.Body != want {
 				t.Errorf("protected with the token: %d %s, want 200 %s", a.Status, a.Body, want)
 			}
-			if a := demotest.Do(t, "POST", srv.URL+"/api-token-auth/", credentials(u.Username, *u.Password+"x")); a.Status != 400 || a.Body != refused {
+			if a := demotest.Do(t, "POST", url+"/api-token-auth/", credentials(u.Username, *u.Password+"x")); a.Status != 400 || a.Body != refused {
 				t.Errorf("wrong password: %d %s, want 400 %s", a.Status, a.Body, refused)
 			}
 		})
@@ -107,7 +96,7 @@ func TestDjangoDatabase(t *testing.T) {
 	} {
 		t.Run("obtain/"+tc.name, func(t *testing.T) {
 			t.Parallel()
-			if a := demotest.Do(t, "POST", srv.URL+"/api-token-auth/", credentials(tc.username, tc.password)); a.Status != 400 || a.Body != refused {
+			if a := demotest.Do(t, "POST", url+"/api-token-auth/", credentials(tc.username, tc.password)); a.Status != 400 || a.Body != refused {
 				t.Errorf("%d %s, want 400 %s", a.Status, a.Body, refused)
 			}
 		})
@@ -132,7 +121,7 @@ func TestDjangoDatabase(t *testing.T) {
 	} {
 		t.Run("protected/"+tc.name, func(t *testing.T) {
 			t.Parallel()
-			a := demotest.Do(t, "GET", srv.URL+"/api/protected/", "", "Authorization", tc.authorization)
+			a := demotest.Do(t, "GET", url+"/api/protected/", "", "Authorization", tc.authorization)
 			if a.Status != tc.status || a.Body != tc.body {
 				t.Errorf("%d %s, want %d %s", a.Status, a.Body, tc.status, tc.body)
 			}

@@ -1,53 +1,33 @@
 package main
 
 import (
-	"bytes"
-	"flag"
-	"os/exec"
-	"regexp"
-	"strings"
 	"testing"
 
 	"github.com/jwtauth-go/jwtauth/internal/demotest"
 )
 
 // endpoints are what the server serves: each method and path -h must list.
-var endpoints = []struct{ method, path string }{
-	{"POST", "/api-token-auth/"},
-	{"POST", "/api-token-refresh/"},
-	{"POST", "/api-token-verify/"},
-	{"POST", "/auth-jwt/"},
-	{"POST", "/jwt-auth/"},
-	{"POST", "/auth-jwt-refresh/"},
-	{"POST", "/auth-jwt-verify/"},
-	{"GET", "/api/protected/"},
+var endpoints = []demotest.Endpoint{
+	{Method: "POST", Path: "/api-token-auth/"},
+	{Method: "POST", Path: "/api-token-refresh/"},
+	{Method: "POST", Path: "/api-token-verify/"},
+	{Method: "POST", Path: "/auth-jwt/"},
+	{Method: "POST", Path: "/jwt-auth/"},
+	{Method: "POST", Path: "/auth-jwt-refresh/"},
+	{Method: "POST", Path: "/auth-jwt-verify/"},
+	{Method: "GET", Path: "/api/protected/"},
 }
 
 // TestUsage: -h lists every endpoint, every variable FromEnv reads, and
 // every flag; and each endpoint listed is served.
 func TestUsage(t *testing.T) {
 	var o options
-	fs := newFlagSet(&o)
-	var buf bytes.Buffer
-	fs.SetOutput(&buf)
-	fs.Usage()
-	text := buf.String()
-	demotest.CheckUsage(t, text, "../../env.go")
-	for _, e := range endpoints {
-		if !regexp.MustCompile(`(?m)^  ` + e.method + ` +` + regexp.QuoteMeta(e.path) + ` `).MatchString(text) {
-			t.Errorf("-h does not list %s %s:\n%s", e.method, e.path, text)
-		}
-	}
-	fs.VisitAll(func(f *flag.Flag) {
-		if !strings.Contains(text, "  -"+f.Name+" ") {
-			t.Errorf("-h does not list -%s", f.Name)
-		}
-	})
+	demotest.CheckUsage(t, newFlagSet(&o), "../../env.go", endpoints)
 
 	srv := newTestServer(t)
 	for _, e := range endpoints {
-		if a := demotest.Do(t, e.method, srv.URL+e.path, `{}`); a.Status == 404 || a.Status == 405 {
-			t.Errorf("%s %s: %d %s", e.method, e.path, a.Status, a.Body)
+		if a := demotest.Do(t, e.Method, srv.URL+e.Path, `{}`); a.Status == 404 || a.Status == 405 {
+			t.Errorf("%s %s: %d %s", e.Method, e.Path, a.Status, a.Body)
 		}
 	}
 }
@@ -57,19 +37,6 @@ func TestHelpFlag(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	bin := buildBasic(t)
-	cmd := exec.Command(bin, "-h")
-	cmd.Env = []string{}
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("-h: %v\n%s", err, out)
-	}
 	var o options
-	fs := newFlagSet(&o)
-	var want bytes.Buffer
-	fs.SetOutput(&want)
-	fs.Usage()
-	if got := strings.Replace(string(out), "Usage: basic ", "Usage: "+fs.Name()+" ", 1); got != want.String() {
-		t.Errorf("-h printed:\n%s\nwant:\n%s", out, want.String())
-	}
+	demotest.CheckHelpFlag(t, buildBasic(t), "basic", newFlagSet(&o))
 }

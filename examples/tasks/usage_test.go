@@ -1,12 +1,8 @@
 package main
 
 import (
-	"bytes"
-	"flag"
 	"os/exec"
 	"path/filepath"
-	"regexp"
-	"strings"
 	"testing"
 
 	"github.com/jwtauth-go/jwtauth/internal/demotest"
@@ -14,45 +10,34 @@ import (
 
 // endpoints are what the server serves: each method and path -h must
 // list, and a path that asks it.
-var endpoints = []struct{ method, path, example string }{
-	{"POST", "/api-auth/", "/api-auth/"},
-	{"GET", "/tasks/", "/tasks/"},
-	{"POST", "/tasks/", "/tasks/"},
-	{"GET", "/tasks/{id}/", "/tasks/1/"},
-	{"PUT", "/tasks/{id}/", "/tasks/1/"},
-	{"PATCH", "/tasks/{id}/", "/tasks/1/"},
-	{"DELETE", "/tasks/{id}/", "/tasks/1/"},
-	{"GET", "/users/", "/users/"},
-	{"POST", "/users/", "/users/"},
-	{"GET", "/users/{id}/", "/users/1/"},
+var endpoints = []demotest.Endpoint{
+	{Method: "POST", Path: "/api-auth/"},
+	{Method: "GET", Path: "/tasks/"},
+	{Method: "POST", Path: "/tasks/"},
+	{Method: "GET", Path: "/tasks/{id}/", Example: "/tasks/1/"},
+	{Method: "PUT", Path: "/tasks/{id}/", Example: "/tasks/1/"},
+	{Method: "PATCH", Path: "/tasks/{id}/", Example: "/tasks/1/"},
+	{Method: "DELETE", Path: "/tasks/{id}/", Example: "/tasks/1/"},
+	{Method: "GET", Path: "/users/"},
+	{Method: "POST", Path: "/users/"},
+	{Method: "GET", Path: "/users/{id}/", Example: "/users/1/"},
 }
 
 // TestUsage: -h lists every endpoint, every variable FromEnv reads, and
 // every flag; and each endpoint listed is served.
 func TestUsage(t *testing.T) {
 	var o options
-	fs := newFlagSet(&o)
-	var buf bytes.Buffer
-	fs.SetOutput(&buf)
-	fs.Usage()
-	text := buf.String()
-	demotest.CheckUsage(t, text, "../../env.go")
-	for _, e := range endpoints {
-		if !regexp.MustCompile(`(?m)^  ` + e.method + ` +` + regexp.QuoteMeta(e.path) + ` `).MatchString(text) {
-			t.Errorf("-h does not list %s %s:\n%s", e.method, e.path, text)
-		}
-	}
-	fs.VisitAll(func(f *flag.Flag) {
-		if !strings.Contains(text, "  -"+f.Name+" ") {
-			t.Errorf("-h does not list -%s", f.Name)
-		}
-	})
+	demotest.CheckUsage(t, newFlagSet(&o), "../../env.go", endpoints)
 
 	srv := newTestServer(t, testUsers)
 	jwt := authHeader(t, srv, "admin")
 	for _, e := range endpoints {
-		if a := demotest.Do(t, e.method, srv.URL+e.example, `{}`, "Authorization", jwt); a.Status == 404 || a.Status == 405 {
-			t.Errorf("%s %s: %d %s", e.method, e.example, a.Status, a.Body)
+		path := e.Path
+		if e.Example != "" {
+			path = e.Example
+		}
+		if a := demotest.Do(t, e.Method, srv.URL+path, `{}`, "Authorization", jwt); a.Status == 404 || a.Status == 405 {
+			t.Errorf("%s %s: %d %s", e.Method, path, a.Status, a.Body)
 		}
 	}
 }
@@ -66,18 +51,6 @@ func TestHelpFlag(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	cmd := exec.Command(bin, "-h")
-	cmd.Env = []string{}
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("-h: %v\n%s", err, out)
-	}
 	var o options
-	fs := newFlagSet(&o)
-	var want bytes.Buffer
-	fs.SetOutput(&want)
-	fs.Usage()
-	if got := strings.Replace(string(out), "Usage: tasks ", "Usage: "+fs.Name()+" ", 1); got != want.String() {
-		t.Errorf("-h printed:\n%s\nwant:\n%s", out, want.String())
-	}
+	demotest.CheckHelpFlag(t, bin, "tasks", newFlagSet(&o))
 }

@@ -16,6 +16,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/jwtauth-go/jwtauth/internal/testkit"
 )
 
 var (
@@ -202,15 +204,15 @@ func TestKeyIDSelection(t *testing.T) {
 		{"kid k1, an unnamed key", kid("k1"), s0, ErrSignature},
 		{"kid k2, the current key", kid("k2"), s2, nil},
 		{"kid k2, k1's key", kid("k2"), s1, ErrSignature},
-		{"no kid, the current key", drfHeader, s2, nil},
-		{"no kid, an unnamed key", drfHeader, s0, nil},
-		{"no kid, a named retired key", drfHeader, s1, ErrSignature},
+		{"no kid, the current key", testkit.DRFHeader, s2, nil},
+		{"no kid, an unnamed key", testkit.DRFHeader, s0, nil},
+		{"no kid, a named retired key", testkit.DRFHeader, s1, ErrSignature},
 		{"an unknown kid, the current key", kid("k9"), s2, nil},
 		{"an unknown kid, an unnamed key", kid("k9"), s0, nil},
 		{"an unknown kid, a named retired key", kid("k9"), s1, ErrSignature},
 		{"a kid by escapes", `{"alg":"HS256","kid":"\u006b1"}`, s1, nil},
 	} {
-		if _, err := verifyAt(e, rawHS(sha256.New, tt.key, tt.header, body), testNow); finest(err) != tt.want {
+		if _, err := verifyAt(e, testkit.SignHS(sha256.New, tt.key, tt.header, body), testNow); finest(err) != tt.want {
 			t.Errorf("%s: %v, want %v", tt.name, err, tt.want)
 		}
 	}
@@ -233,7 +235,7 @@ func TestKeysAreCopied(t *testing.T) {
 	clear(cur)
 	clear(old)
 	for _, key := range []string{testSecret, otherSecret} {
-		if _, err := verifyAt(e, rawHS(sha256.New, key, drfHeader, `{"username":"admin","exp":1700000300}`), testNow); err != nil {
+		if _, err := verifyAt(e, testkit.SignHS(sha256.New, key, testkit.DRFHeader, `{"username":"admin","exp":1700000300}`), testNow); err != nil {
 			t.Errorf("after the caller's buffers were wiped: %v", err)
 		}
 	}

@@ -5,14 +5,12 @@ import (
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
-	"crypto/hmac"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"hash"
 	"reflect"
 	"strings"
 	"sync"
@@ -20,11 +18,12 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/jwtauth-go/jwtauth/internal/testkit"
 )
 
 // The fixtures of the engine's tests: a secret, a fixed clock, the Spec
-// the root package gives DRF-JWT's dialect, tokens made by hand (base64
-// and crypto/hmac, never through Sign) and keys generated once per run.
+// the root package gives DRF-JWT's dialect, tokens made by hand
+// (testkit.SignHS, never through Sign) and keys generated once per run.
 
 // testSecret is the HS256 key of the tests.
 const testSecret = "engine-tests-secret-0123456789-abcdefgh"
@@ -34,9 +33,6 @@ const otherSecret = "another-engine-secret-0123456789-abcdef"
 
 // testNow is the fixed clock of the tests: 2023-11-14T22:13:20Z.
 var testNow = time.Unix(1700000000, 0)
-
-// drfHeader is the JOSE header DRF-JWT (PyJWT 1.x) writes, and ours.
-const drfHeader = `{"typ":"JWT","alg":"HS256"}`
 
 // drfSpec is what the root package asks of the engine by default.
 var drfSpec = Spec{Algorithm: "HS256", Identity: "username", TokenType: "access"}
@@ -53,17 +49,10 @@ func newEngine(t testing.TB, spec Spec, keys Keys, cacheSize int) *Engine {
 	return e
 }
 
-// rawHS signs header and payload JSON as given.
-func rawHS(h func() hash.Hash, key, header, payload string) string {
-	enc := base64.RawURLEncoding
-	signing := enc.EncodeToString([]byte(header)) + "." + enc.EncodeToString([]byte(payload))
-	m := hmac.New(h, []byte(key))
-	m.Write([]byte(signing))
-	return signing + "." + enc.EncodeToString(m.Sum(nil))
-}
-
 // hs256 signs payload under DRF-JWT's header with testSecret.
-func hs256(payload string) string { return rawHS(sha256.New, testSecret, drfHeader, payload) }
+func hs256(payload string) string {
+	return testkit.SignHS(sha256.New, testSecret, testkit.DRFHeader, payload)
+}
 
 // verifyAt verifies tok at now without a cache hit or user keys in mind,
 // returning the claims wherever the engine put them.
@@ -333,12 +322,12 @@ func TestUserKeys(t *testing.T) {
 	}{
 		{name: "the user's key", tok: tok, key: func(*Claims) ([]byte, error) { return userKey, nil }, called: true},
 		{name: "another user's key", tok: tok, key: func(*Claims) ([]byte, error) { return []byte(otherSecret), nil }, want: ErrSignature, called: true},
-		{name: "forged: the claims are still read, the MAC refused", tok: rawHS(sha256.New, otherSecret, drfHeader, `{"user_id":1,"username":"admin","exp":1700000300,"email":"admin@example.com"}`),
+		{name: "forged: the claims are still read, the MAC refused", tok: testkit.SignHS(sha256.New, otherSecret, testkit.DRFHeader, `{"user_id":1,"username":"admin","exp":1700000300,"email":"admin@example.com"}`),
 			key: func(*Claims) ([]byte, error) { return userKey, nil }, want: ErrSignature, called: true},
 		{name: "the key function's error", tok: tok, key: func(*Claims) ([]byte, error) { return nil, storeDown }, want: storeDown, called: true},
 		{name: "expired: asked, then refused", tok: expired, key: func(*Claims) ([]byte, error) { return userKey, nil }, want: ErrExpired, called: true},
 		{name: "malformed: never asked", tok: "a.b", key: nil, want: ErrMalformed},
-		{name: "claims not JSON: never asked", tok: rawHS(sha256.New, testSecret, drfHeader, `{"username":`), key: nil, want: ErrMalformed},
+		{name: "claims not JSON: never asked", tok: testkit.SignHS(sha256.New, testSecret, testkit.DRFHeader, `{"username":`), key: nil, want: ErrMalformed},
 		{name: "a change to the claims it is given stays there", tok: tok, key: func(c *Claims) ([]byte, error) {
 			c.Username, c.Extra = "mallory", map[string]any{"admin": true}
 			return userKey, nil
@@ -396,10 +385,7 @@ func TestUserKeyMustNotBeEmpty(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok := "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9." + b64.EncodeToString([]byte(`{"username":"u","exp":1700000300}`))
-	mac := hmac.New(sha256.New, nil)
-	mac.Write([]byte(tok))
-	tok += "." + b64.EncodeToString(mac.Sum(nil))
+	tok := testkit.SignHS(sha256.New, "", testkit.DRFHeader, `{"username":"u","exp":1700000300}`)
 	var dst Claims
 	_, _, err = e.Verify(tok, time.Unix(1700000000, 0), &dst, func(*Claims) ([]byte, error) { return nil, nil })
 	if !errors.Is(err, ErrSignature) {

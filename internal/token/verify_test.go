@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/jwtauth-go/jwtauth/internal/testkit"
 )
 
 // TestShape: the compact serialisation is judged before anything is
@@ -56,7 +57,7 @@ func TestHeader(t *testing.T) {
 		want   error  // the finest error
 		msg    string // and a fragment of it
 	}{
-		{drfHeader, nil, ""},
+		{testkit.DRFHeader, nil, ""},
 		{`{"alg":"HS256","typ":"JWT"}`, nil, ""},
 		{`{"alg":"HS256"}`, nil, ""},
 		{` { "alg" : "HS256" , "typ" : "jwt" } `, nil, ""},
@@ -88,7 +89,7 @@ func TestHeader(t *testing.T) {
 		{"{\"alg\":\"HS256\",\"x\":\"\xff\"}", ErrMalformed, "not UTF-8"},
 		{``, ErrMalformed, "header"},
 	} {
-		_, err := verifyAt(e, rawHS(sha256.New, testSecret, tt.header, body), testNow)
+		_, err := verifyAt(e, testkit.SignHS(sha256.New, testSecret, tt.header, body), testNow)
 		if finest(err) != tt.want || (err != nil && !strings.Contains(err.Error(), tt.msg)) {
 			t.Errorf("%s: %v; want %v, %q", tt.header, err, tt.want, tt.msg)
 		}
@@ -133,9 +134,9 @@ func TestSignatureAndEncoding(t *testing.T) {
 		want error
 	}{
 		{"good", good, nil},
-		{"another key", rawHS(sha256.New, otherSecret, drfHeader, body), ErrSignature},
-		{"an HS512 MAC under an HS256 header", rawHS(sha512.New, testSecret, drfHeader, body), ErrSignature},
-		{"an HS512 header on an HS256 engine", rawHS(sha512.New, testSecret, `{"typ":"JWT","alg":"HS512"}`, body), ErrInvalid},
+		{"another key", testkit.SignHS(sha256.New, otherSecret, testkit.DRFHeader, body), ErrSignature},
+		{"an HS512 MAC under an HS256 header", testkit.SignHS(sha512.New, testSecret, testkit.DRFHeader, body), ErrSignature},
+		{"an HS512 header on an HS256 engine", testkit.SignHS(sha512.New, testSecret, `{"typ":"JWT","alg":"HS512"}`, body), ErrInvalid},
 		{"a changed MAC", tamper(good), ErrSignature},
 		{"an empty signature", parts[0] + "." + parts[1] + ".", ErrSignature},
 		{"a truncated MAC", parts[0] + "." + parts[1] + "." + base64.RawURLEncoding.EncodeToString(sig[:31]), ErrSignature},
@@ -145,9 +146,9 @@ func TestSignatureAndEncoding(t *testing.T) {
 		{"a space inside", parts[0] + "." + parts[1] + ". " + parts[2], ErrMalformed},
 		{"a header not base64", "!" + good, ErrMalformed},
 		{"claims not base64", parts[0] + ".!" + parts[1] + "." + parts[2], ErrMalformed},
-		{"alg none, signature not base64: decoding first", rawHS(sha256.New, testSecret, `{"alg":"none"}`, body) + "!", ErrMalformed},
-		{"claims not JSON, right MAC", rawHS(sha256.New, testSecret, drfHeader, `{"username":`), ErrMalformed},
-		{"claims not JSON, wrong MAC: the MAC first", rawHS(sha256.New, otherSecret, drfHeader, `{"username":`), ErrSignature},
+		{"alg none, signature not base64: decoding first", testkit.SignHS(sha256.New, testSecret, `{"alg":"none"}`, body) + "!", ErrMalformed},
+		{"claims not JSON, right MAC", testkit.SignHS(sha256.New, testSecret, testkit.DRFHeader, `{"username":`), ErrMalformed},
+		{"claims not JSON, wrong MAC: the MAC first", testkit.SignHS(sha256.New, otherSecret, testkit.DRFHeader, `{"username":`), ErrSignature},
 	} {
 		if _, err := verifyAt(e, tt.tok, testNow); finest(err) != tt.want {
 			t.Errorf("%s: %v, want %v", tt.name, err, tt.want)
@@ -350,14 +351,14 @@ func FuzzSignedClaims(f *testing.F) {
 // FuzzSignedHeader signs a valid payload under arbitrary JOSE headers: an
 // accepted header is an object whose alg is exactly HS256, without crit.
 func FuzzSignedHeader(f *testing.F) {
-	for _, s := range []string{drfHeader, `{"alg":"HS256"}`, `{"alg":"none"}`, `{"alg":"HS256","crit":["b64"]}`,
+	for _, s := range []string{testkit.DRFHeader, `{"alg":"HS256"}`, `{"alg":"none"}`, `{"alg":"HS256","crit":["b64"]}`,
 		`{"alg":"HS256","alg":"none"}`, `{"alg":"HS256","typ":"at+jwt"}`, `{"alg":"HS256","kid":"../../x"}`, `[]`} {
 		f.Add([]byte(s))
 	}
 	e := newEngine(f, drfSpec, secretKeys(testSecret), 0)
 	const payload = `{"user_id":1,"username":"admin","exp":1700000300}`
 	f.Fuzz(func(t *testing.T, header []byte) {
-		_, err := verifyAt(e, rawHS(sha256.New, testSecret, string(header), payload), testNow)
+		_, err := verifyAt(e, testkit.SignHS(sha256.New, testSecret, string(header), payload), testNow)
 		if err != nil {
 			if !oneClass(err) {
 				t.Fatalf("error %v is not exactly one of invalid and expired", err)
