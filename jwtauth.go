@@ -22,6 +22,7 @@ type Auth struct {
 	challenge string // the WWW-Authenticate value of every 401
 	logins    *loginSlots
 	storeLog  failureLog                  // store failures, logged at most once an interval
+	cached    bool                        // Settings.TokenCacheSize > 0
 	csrf      *http.CrossOriginProtection // nil without the auth cookie
 	// decoy is the HMAC key a token naming no user is checked with, when
 	// keys are per user: it fails as a forged token fails.
@@ -54,6 +55,7 @@ func New(s Settings, store UserStore) (*Auth, error) {
 		engine:    engine,
 		challenge: s.AuthHeaderPrefix + ` realm="api"`,
 		logins:    newLoginSlots(s),
+		cached:    s.TokenCacheSize > 0,
 	}
 	if s.UserSecretKey != nil {
 		a.decoy = make([]byte, 64)

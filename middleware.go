@@ -91,7 +91,7 @@ func (a *Auth) middleware(next http.Handler, anonymousReads bool) http.Handler {
 
 // authRequest authenticates r for the middleware, and returns the
 // request context to go on with: one allocation, sized for what it holds,
-// a pointer to the cache's claims or a copy of a cold verification's. A
+// a pointer to the cache's claims or the claims of a cold verification. A
 // panic in our code or in a Settings hook becomes an error answered 500,
 // never a dropped connection.
 func (a *Auth) authRequest(r *http.Request) (ac *authContext, err error) {
@@ -100,6 +100,19 @@ func (a *Auth) authRequest(r *http.Request) (ac *authContext, err error) {
 			err = &panicError{p, debug.Stack()}
 		}
 	}()
+	if !a.cached {
+		// Every token is verified cold: write its claims where the
+		// context keeps them, rather than copy them there.
+		oc := &ownedClaims{authContext: authContext{Context: r.Context()}}
+		u, _, jwt, err := a.authenticate(r, &oc.own)
+		if err != nil {
+			return nil, err
+		}
+		if oc.user = u; jwt {
+			oc.claims = &oc.own
+		}
+		return &oc.authContext, nil
+	}
 	var dst Claims
 	u, hit, jwt, err := a.authenticate(r, &dst)
 	switch {

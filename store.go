@@ -157,18 +157,20 @@ func (s *MemoryStore) Authenticate(ctx context.Context, username, password strin
 // already loaded, if any (per-user secrets). With per-user secrets, the
 // user's secret must still be the one the token verified with: a password
 // change, say, cuts its tokens off.
-func (a *Auth) user(ctx context.Context, c *Claims, secret []byte, u *User) (User, error) {
-	if u == nil {
+func (a *Auth) user(ctx context.Context, c *Claims, secret []byte, loaded *User) (u User, err error) {
+	if loaded != nil {
+		u = *loaded
+	} else {
 		name, err := a.usernameOf(ctx, c)
 		if err != nil {
 			return User{}, err
 		}
-		found, err := a.lookup(ctx, name)
-		if err != nil {
-			return User{}, err
+		// The store directly, not lookup: this runs on every request.
+		if u, err = a.store.UserByUsername(ctx, name); err != nil {
+			return User{}, lookupError(err)
 		}
 		if secret != nil {
-			now, err := a.userSecret(ctx, found)
+			now, err := a.userSecret(ctx, u)
 			if err != nil {
 				return User{}, err
 			}
@@ -176,13 +178,15 @@ func (a *Auth) user(ctx context.Context, c *Claims, secret []byte, u *User) (Use
 				return User{}, fmt.Errorf("%w: the user's secret has changed", errSignature)
 			}
 		}
-		u = &found
 	}
-	return *u, admit(*u, c)
+	if err := admit(&u, c); err != nil {
+		return User{}, err
+	}
+	return u, nil
 }
 
 // admit checks that u, found for a valid token, may authenticate now.
-func admit(u User, c *Claims) error {
+func admit(u *User, c *Claims) error {
 	// A token names one account: a user re-created under the same
 	// username does not inherit the old account's tokens.
 	if c.UserID != "" && u.ID != "" && c.UserID != u.ID {
