@@ -91,7 +91,15 @@ func newDjangoDB(ctx context.Context, db *sql.DB, dialect, usernameField string,
 	if err := db.PingContext(ctx); err != nil {
 		return nil, err
 	}
-	store, err := sqlstore.New(ctx, db, sqlstore.Settings{Dialect: dialect, UsernameColumn: usernameField})
+	store, err := sqlstore.New(ctx, db, sqlstore.Settings{
+		Dialect:        dialect,
+		UsernameColumn: usernameField,
+		// Written out, as a service sharing Django's database should
+		// choose them: at most 10 of PostgreSQL's 100 connections, and a
+		// 503 rather than a hang when the database stops answering.
+		MaxConns: 10,
+		Timeout:  2 * time.Second,
+	})
 	if err != nil {
 		return nil, err
 	}
