@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -330,4 +331,58 @@ func TestClose(t *testing.T) {
 			t.Errorf("the *sql.DB after Close: %v", err)
 		}
 	})
+}
+
+// TestFailedLoginsCostAPolicyHash: through the store, over each database,
+// every failed login costs at least one hash of the store's policy,
+// whatever the stored hash and whichever the failure: an unknown user, a
+// wrong password against another algorithm, a cheaper hash, an unusable or
+// malformed one, and an inactive user with the right password or a wrong
+// one. Hashes are counted by the 16 MiB the policy's Argon2 allocates each
+// time, so the test and its subtests do not run in parallel; the control,
+// a success against a cheaper hash, must count none.
+func TestFailedLoginsCostAPolicyHash(t *testing.T) {
+	policy := passwords.Policy{Algorithm: "argon2", Argon2Time: 1, Argon2MemoryKiB: 16 << 10, Argon2Threads: 1}
+	for _, dialect := range dialects {
+		t.Run(dialect.name, func(t *testing.T) { failedLoginsCost(t, dialect.open(t), policy) })
+	}
+}
+
+func failedLoginsCost(t *testing.T, d *testDB, policy passwords.Policy) {
+	const mib = 16 // policy's Argon2 memory
+	cheap := passwords.Policy{Algorithm: "pbkdf2_sha256", PBKDF2Iterations: 1000}
+	stored := map[string]string{
+		"pbkdf2_sha1":    hash(t, passwords.Policy{Algorithm: "pbkdf2_sha1", PBKDF2Iterations: 1000}, "right"),
+		"bcrypt_sha256":  hash(t, passwords.Policy{Algorithm: "bcrypt_sha256", BcryptCost: 4}, "right"),
+		"cheaper argon2": hash(t, passwords.Policy{Algorithm: "argon2", Argon2Time: 1, Argon2MemoryKiB: 64, Argon2Threads: 1}, "right"),
+		"pbkdf2_sha256":  hash(t, cheap, "right"),
+		"unusable":       hash(t, cheap, ""),
+		"malformed":      "pbkdf2_sha256$x$y",
+	}
+	for name, encoded := range stored {
+		d.addUser(t, name, "", true, encoded)
+	}
+	d.addUser(t, "inactive", "", false, hash(t, cheap, "right"))
+	store := newStore(t, d, sqlstore.Settings{Passwords: policy})
+	hashes := func(username, password string) (uint64, error) {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		_, err := store.Authenticate(context.Background(), username, password)
+		runtime.ReadMemStats(&after)
+		return (after.TotalAlloc - before.TotalAlloc) / (mib << 20), err
+	}
+	type attempt struct{ username, password string }
+	failures := []attempt{{"nobody", "right"}, {"inactive", "right"}, {"inactive", "wrong"}}
+	for name := range stored {
+		failures = append(failures, attempt{name, "wrong"})
+	}
+	for _, a := range failures {
+		n, err := hashes(a.username, a.password)
+		if !errors.Is(err, jwtauth.ErrInvalidCredentials) || n < 1 {
+			t.Errorf("%s with password %q: %v after %d hashes of the policy, want ErrInvalidCredentials after at least one", a.username, a.password, err, n)
+		}
+	}
+	if n, err := hashes("pbkdf2_sha256", "right"); err != nil || n != 0 {
+		t.Errorf("the control, a success against a cheaper hash: %v after %d policy hashes, want none (the count is off)", err, n)
+	}
 }
