@@ -35,8 +35,18 @@ type Claims struct {
 	// Issuer is iss, written when Settings.Issuer is set.
 	Issuer string
 	// NotBefore and IssuedAt are nbf and iat: never written by DRF-JWT,
-	// checked when present (nbf must have passed).
+	// checked when present (nbf must have passed). simplejwt writes iat.
 	NotBefore, IssuedAt time.Time
+	// TokenType is token_type: simplejwt's "access", "refresh" or
+	// "sliding". DRF-JWT writes none, and refuses a token whose type is not
+	// access.
+	TokenType string
+	// JTI is jti, the token's unique id: simplejwt writes a UUID4 as 32
+	// hex digits, and its blacklist is keyed by it.
+	JTI string
+	// RefreshExpiresAt is refresh_exp, until when simplejwt's sliding
+	// token may be renewed. Zero when absent.
+	RefreshExpiresAt time.Time
 	// Extra holds every other claim, such as those of a PayloadHandler, or
 	// the claim named by Settings.UsernameField when it is neither username
 	// nor email. Numbers decode as json.Number.
@@ -92,7 +102,6 @@ type payload struct {
 	Claims
 	hasExp, hasAud, hasIss bool
 	hasTokenType           bool
-	tokenType              string // token_type, also kept in Extra
 	timeErr                error  // a time claim that is not a NumericDate: malformed
 	claimErr               error  // a registered claim of the wrong type: invalid
 	payloadErr             error  // a DRF claim of the wrong type: invalid payload
@@ -132,11 +141,17 @@ func decodePayload(data string, p *payload) error {
 			}
 		case "token_type":
 			p.hasTokenType = true
-			if p.tokenType, ok = jsonString(raw); !ok {
+			if p.TokenType, ok = jsonString(raw); !ok {
 				p.claimErr = firstErr(p.claimErr, errors.New("token_type is not a string"))
 			}
-			p.setExtra(name, p.tokenType)
-		case "sub", "jti":
+		case "jti":
+			if p.JTI, ok = jsonString(raw); !ok {
+				p.claimErr = firstErr(p.claimErr, errors.New("jti is not a string"))
+			}
+		case "refresh_exp":
+			p.RefreshExpiresAt, err = numericDate(raw)
+			p.timeErr = firstErr(p.timeErr, err)
+		case "sub":
 			s, ok := jsonString(raw)
 			if !ok {
 				p.claimErr = firstErr(p.claimErr, fmt.Errorf("%s is not a string", name))

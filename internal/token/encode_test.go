@@ -25,9 +25,10 @@ func TestMarshal(t *testing.T) {
 		{"every field, then the extras by name", Claims{
 			UserID: "1", Username: "admin", Email: "a@example.com", ExpiresAt: time.Unix(1700000300, 0), OrigIssuedAt: time.Unix(1699999000, 0),
 			Audience: []string{"api"}, Issuer: "https://issuer.example", NotBefore: time.Unix(1699999990, 0), IssuedAt: time.Unix(1699999999, 0),
-			Extra: map[string]any{"zeta": 1, "alpha": "a", "nested": map[string]any{"b": 1, "a": []any{true, nil}}, "token_type": "access"},
+			Extra: map[string]any{"zeta": 1, "alpha": "a", "nested": map[string]any{"b": 1, "a": []any{true, nil}}},
+			TokenType: "access", JTI: "0123456789abcdef0123456789abcdef",
 		}, `{"user_id":1,"username":"admin","exp":1700000300,"email":"a@example.com","orig_iat":1699999000,"aud":"api","iss":"https://issuer.example",` +
-			`"nbf":1699999990,"iat":1699999999,"alpha":"a","nested":{"a":[true,null],"b":1},"token_type":"access","zeta":1}`},
+			`"nbf":1699999990,"iat":1699999999,"token_type":"access","jti":"0123456789abcdef0123456789abcdef","alpha":"a","nested":{"a":[true,null],"b":1},"zeta":1}`},
 		{"a UUID user_id is a string", Claims{UserID: "6f1c0c6e-2b0a-4c47-9f0e-3c1e5a7d9b21", Username: "u", ExpiresAt: time.Unix(1, 0)},
 			`{"user_id":"6f1c0c6e-2b0a-4c47-9f0e-3c1e5a7d9b21","username":"u","exp":1,"email":""}`},
 		{"a user_id with a leading zero is a string", Claims{UserID: "01", Username: "u", ExpiresAt: time.Unix(1, 0)},
@@ -92,7 +93,7 @@ func TestMarshalRefusesReservedExtra(t *testing.T) {
 		}
 	}
 	// Claims decoded into Extra go back out through it.
-	for _, name := range []string{"token_type", "sub", "jti", "Username", "scope"} {
+	for _, name := range []string{"sub", "Username", "scope"} {
 		c := adminClaims()
 		c.Extra = map[string]any{name: "x"}
 		if _, err := c.marshal(); err != nil {
@@ -119,7 +120,8 @@ func TestMarshalRoundTrip(t *testing.T) {
 	c := Claims{
 		UserID: "42", Username: "jos\u00e9\n\U0001F600", Email: "\"q\"@example.com", ExpiresAt: time.Unix(1700000300, 0), OrigIssuedAt: time.Unix(1699999000, 0),
 		Audience: []string{"a", "b"}, Issuer: "iss", NotBefore: time.Unix(1699999990, 0), IssuedAt: time.Unix(1699999999, 0),
-		Extra: map[string]any{"n": json.Number("-1.5e3"), "o": map[string]any{"k": []any{"v", json.Number("1"), nil, false}}, "token_type": "access", "sub": "s"},
+		Extra: map[string]any{"n": json.Number("-1.5e3"), "o": map[string]any{"k": []any{"v", json.Number("1"), nil, false}}, "sub": "s"},
+		TokenType: "access", JTI: "j", RefreshExpiresAt: time.Unix(1700086400, 0),
 	}
 	b, err := c.marshal()
 	if err != nil {
@@ -131,5 +133,50 @@ func TestMarshalRoundTrip(t *testing.T) {
 	}
 	if !reflect.DeepEqual(p.Claims, c) {
 		t.Errorf("\n got %+v\nwant %+v", p.Claims, c)
+	}
+}
+
+// TestSimpleJWTEncoding: a simplejwt engine writes PyJWT 2's header
+// (names sorted) and simplejwt's claim order, user_id as a string (5.5),
+// custom claims after it and aud and iss last, as simplejwt adds them when
+// it encodes; what it writes reads back the same.
+func TestSimpleJWTEncoding(t *testing.T) {
+	spec := drfSpec
+	spec.SimpleJWT, spec.TokenType, spec.Identity, spec.Audience, spec.Issuer = true, "", "", "api", "https://issuer.example"
+	for _, tc := range []struct {
+		name   string
+		keyID  string
+		claims Claims
+		header string
+		want   string
+	}{
+		{"access", "", Claims{TokenType: "access", ExpiresAt: time.Unix(1700000300, 0), IssuedAt: time.Unix(1700000000, 0), JTI: "0123456789abcdef0123456789abcdef", UserID: "1",
+			Audience: []string{"api"}, Issuer: "https://issuer.example"},
+			`{"alg":"HS256","typ":"JWT"}`,
+			`{"token_type":"access","exp":1700000300,"iat":1700000000,"jti":"0123456789abcdef0123456789abcdef","user_id":"1","aud":"api","iss":"https://issuer.example"}`},
+		{"sliding, with a kid and custom claims", "k1", Claims{TokenType: "sliding", ExpiresAt: time.Unix(1700000300, 0), IssuedAt: time.Unix(1700000000, 0), JTI: "j", RefreshExpiresAt: time.Unix(1700086400, 0),
+			UserID: "6f1c0c6e-2b0a-4c47-9f0e-3c1e5a7d9b21", Username: "admin", Extra: map[string]any{"role": "staff"}, Audience: []string{"api"}, Issuer: "https://issuer.example"},
+			`{"alg":"HS256","kid":"k1","typ":"JWT"}`,
+			`{"token_type":"sliding","exp":1700000300,"iat":1700000000,"jti":"j","refresh_exp":1700086400,"user_id":"6f1c0c6e-2b0a-4c47-9f0e-3c1e5a7d9b21","username":"admin","role":"staff","aud":"api","iss":"https://issuer.example"}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			keys := secretKeys(testSecret)
+			keys.Current.ID = tc.keyID
+			e := newEngine(t, spec, keys, 0)
+			tok, err := e.Sign(&tc.claims, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			parts := strings.Split(tok, ".")
+			header, _ := b64.DecodeString(parts[0])
+			payload, _ := b64.DecodeString(parts[1])
+			if string(header) != tc.header || string(payload) != tc.want {
+				t.Errorf("header %s\n payload %s\nwant %s\n      %s", header, payload, tc.header, tc.want)
+			}
+			got, err := verifyAt(e, tok, time.Unix(1700000100, 0))
+			if err != nil || !reflect.DeepEqual(got, tc.claims) {
+				t.Errorf("read back: %+v, %v\nwant %+v", got, err, tc.claims)
+			}
+		})
 	}
 }

@@ -254,7 +254,8 @@ type keySet struct {
 	// previous are the previous keys; unnamed, those without ID.
 	previous, unnamed []verifier
 	// header is the header segment we write: DRF-JWT's, in PyJWT 1.x's
-	// key order, with kid when the current key has an ID.
+	// key order, or simplejwt's, in PyJWT 2's, with kid when the current
+	// key has an ID.
 	header string
 	// plain are header segments that need no decoding: DRF-JWT's and
 	// PyJWT 2's, which Django services write today, without kid.
@@ -280,7 +281,13 @@ func newKeySet(spec Spec, k Keys) *keySet {
 		current: verifier{id: k.Current.ID},
 	}
 	ks.header = ks.plain[0]
-	if k.Current.ID != "" {
+	switch {
+	case spec.SimpleJWT && k.Current.ID != "":
+		// PyJWT 2, which simplejwt runs on, sorts the header's names.
+		ks.header = b64.EncodeToString([]byte(`{"alg":"` + alg + `","kid":"` + k.Current.ID + `","typ":"JWT"}`))
+	case spec.SimpleJWT:
+		ks.header = ks.plain[1]
+	case k.Current.ID != "":
 		ks.header = b64.EncodeToString([]byte(`{"typ":"JWT","alg":"` + alg + `","kid":"` + k.Current.ID + `"}`))
 	}
 	for _, p := range k.Previous {

@@ -60,6 +60,11 @@ type Spec struct {
 	// UserKeys means each user's tokens have an HMAC key of their own,
 	// which the caller finds from the claims (see Verify).
 	UserKeys bool
+	// SimpleJWT writes tokens as djangorestframework-simplejwt does: its
+	// header and its claim order. What a token must carry for simplejwt
+	// (token_type, jti) depends on where it is used, which the caller
+	// checks.
+	SimpleJWT bool
 }
 
 // Engine signs and verifies the tokens of one Spec. It is safe for
@@ -101,7 +106,11 @@ func (e *Engine) CanSign() bool { return e.keys.Load().signKey != nil || e.spec.
 // Sign writes c under the current key's header and signs it, with
 // userKey when the spec has user keys.
 func (e *Engine) Sign(c *Claims, userKey []byte) (string, error) {
-	body, err := c.marshal()
+	marshal := c.marshal
+	if e.spec.SimpleJWT {
+		marshal = c.marshalSimpleJWT
+	}
+	body, err := marshal()
 	if err != nil {
 		return "", err
 	}

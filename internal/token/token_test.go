@@ -160,7 +160,8 @@ func TestSignVerifyRoundTrip(t *testing.T) {
 			c.OrigIssuedAt = time.Unix(1699999000, 0)
 			c.Audience = []string{"api"}
 			c.Issuer = "https://issuer.example"
-			c.Extra = map[string]any{"scope": "read", "n": json.Number("3"), "token_type": "access"}
+			c.Extra = map[string]any{"scope": "read", "n": json.Number("3")}
+			c.TokenType = "access"
 			if !e.CanSign() {
 				t.Fatal("CanSign is false with a signing key")
 			}

@@ -231,7 +231,7 @@ func (e *Engine) validate(p *payload, now time.Time) error {
 		return fmt.Errorf("%w: aud present but no audience is configured", ErrInvalid)
 	case spec.Audience != "" && !slices.Contains(p.Audience, spec.Audience):
 		return fmt.Errorf("%w: aud does not name %q", ErrInvalid, spec.Audience)
-	case p.hasTokenType && spec.TokenType != "" && p.tokenType != spec.TokenType:
+	case p.hasTokenType && spec.TokenType != "" && p.TokenType != spec.TokenType:
 		// RFC 8725 §3.12: a refresh token (simplejwt's, say) that carries
 		// a username is still no credential.
 		return fmt.Errorf("%w: token_type is not %q", ErrInvalid, spec.TokenType)
