@@ -102,9 +102,9 @@ type payload struct {
 	Claims
 	hasExp, hasAud, hasIss bool
 	hasTokenType           bool
-	timeErr                error  // a time claim that is not a NumericDate: malformed
-	claimErr               error  // a registered claim of the wrong type: invalid
-	payloadErr             error  // a DRF claim of the wrong type: invalid payload
+	timeErr                error // a time claim that is not a NumericDate: malformed
+	claimErr               error // a registered claim of the wrong type: invalid
+	payloadErr             error // a DRF claim of the wrong type: invalid payload
 }
 
 // decodePayload decodes claims JSON strictly into *p. It fails only when

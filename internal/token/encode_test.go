@@ -25,7 +25,7 @@ func TestMarshal(t *testing.T) {
 		{"every field, then the extras by name", Claims{
 			UserID: "1", Username: "admin", Email: "a@example.com", ExpiresAt: time.Unix(1700000300, 0), OrigIssuedAt: time.Unix(1699999000, 0),
 			Audience: []string{"api"}, Issuer: "https://issuer.example", NotBefore: time.Unix(1699999990, 0), IssuedAt: time.Unix(1699999999, 0),
-			Extra: map[string]any{"zeta": 1, "alpha": "a", "nested": map[string]any{"b": 1, "a": []any{true, nil}}},
+			Extra:     map[string]any{"zeta": 1, "alpha": "a", "nested": map[string]any{"b": 1, "a": []any{true, nil}}},
 			TokenType: "access", JTI: "0123456789abcdef0123456789abcdef",
 		}, `{"user_id":1,"username":"admin","exp":1700000300,"email":"a@example.com","orig_iat":1699999000,"aud":"api","iss":"https://issuer.example",` +
 			`"nbf":1699999990,"iat":1699999999,"token_type":"access","jti":"0123456789abcdef0123456789abcdef","alpha":"a","nested":{"a":[true,null],"b":1},"zeta":1}`},
@@ -120,7 +120,7 @@ func TestMarshalRoundTrip(t *testing.T) {
 	c := Claims{
 		UserID: "42", Username: "jos\u00e9\n\U0001F600", Email: "\"q\"@example.com", ExpiresAt: time.Unix(1700000300, 0), OrigIssuedAt: time.Unix(1699999000, 0),
 		Audience: []string{"a", "b"}, Issuer: "iss", NotBefore: time.Unix(1699999990, 0), IssuedAt: time.Unix(1699999999, 0),
-		Extra: map[string]any{"n": json.Number("-1.5e3"), "o": map[string]any{"k": []any{"v", json.Number("1"), nil, false}}, "sub": "s"},
+		Extra:     map[string]any{"n": json.Number("-1.5e3"), "o": map[string]any{"k": []any{"v", json.Number("1"), nil, false}}, "sub": "s"},
 		TokenType: "access", JTI: "j", RefreshExpiresAt: time.Unix(1700086400, 0),
 	}
 	b, err := c.marshal()
