@@ -497,9 +497,9 @@ func TestObtainNumbersAsUsernames(t *testing.T) {
 		ids[name] = fmt.Sprint(10 + i)
 		addFixtureUser(t, store, User{ID: ids[name], Username: name, IsActive: true}, "pw")
 	}
-	ids["0"], ids["num"] = "17", "18"
-	addFixtureUser(t, store, User{ID: "17", Username: "0", IsActive: true}, "0")
-	addFixtureUser(t, store, User{ID: "18", Username: "num", IsActive: true}, "100.0")
+	ids["0"], ids["num"] = "20", "21"
+	addFixtureUser(t, store, User{ID: "20", Username: "0", IsActive: true}, "0")
+	addFixtureUser(t, store, User{ID: "21", Username: "num", IsActive: true}, "100.0")
 	a := newTestAuth(t, store)
 
 	for _, tc := range []struct {

@@ -347,6 +347,7 @@ func assert401(t testing.TB, rec *httptest.ResponseRecorder, challenge, msg stri
 type failingStore struct{ err error }
 
 func (f failingStore) UserByUsername(context.Context, string) (User, error) { return User{}, f.err }
+func (f failingStore) UserByID(context.Context, string) (User, error)       { return User{}, f.err }
 func (f failingStore) Authenticate(context.Context, string, string) (User, error) {
 	return User{}, f.err
 }

@@ -530,6 +530,10 @@ func (s hangingStore) UserByUsername(ctx context.Context, _ string) (User, error
 	return User{}, s.wait(ctx)
 }
 
+func (s hangingStore) UserByID(ctx context.Context, _ string) (User, error) {
+	return User{}, s.wait(ctx)
+}
+
 func (s hangingStore) Authenticate(ctx context.Context, _, _ string) (User, error) {
 	return User{}, s.wait(ctx)
 }

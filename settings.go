@@ -10,10 +10,12 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/jwtauth-go/jwtauth/blacklist"
 	"github.com/jwtauth-go/jwtauth/internal/token"
 	"github.com/jwtauth-go/jwtauth/throttle"
 )
@@ -25,7 +27,16 @@ import (
 //
 // DRF-JWT's JWT_VERIFY and JWT_VERIFY_EXPIRATION have no field: no setting
 // turns a check off (FromEnv refuses a false value).
+//
+// With SimpleJWT set, the Auth speaks djangorestframework-simplejwt's
+// dialect instead; the fields shared with DRF-JWT then stand for
+// simplejwt's settings of the same meaning (see SimpleJWT).
 type Settings struct {
+	// SimpleJWT, when set, makes the Auth a djangorestframework-simplejwt
+	// peer: access, refresh and sliding tokens, users found by id,
+	// simplejwt's endpoints, bodies and header, and its blacklist. Nil, the
+	// default, is DRF-JWT's dialect.
+	SimpleJWT *SimpleJWT
 	// Keys are the keys that sign and verify tokens: Keys.Secret for the
 	// HMAC algorithms, Keys.Private and Keys.Public for the others, and
 	// the keys retired by rotations (see Keys). Auth.RotateKeys changes
@@ -148,6 +159,121 @@ type Settings struct {
 	Now func() time.Time
 }
 
+// SimpleJWT holds the settings of djangorestframework-simplejwt's SIMPLE_JWT
+// that DRF-JWT has no counterpart for; zero values are simplejwt's
+// defaults. The rest are Settings' fields: Keys (SIGNING_KEY,
+// VERIFYING_KEY), Algorithm (ALGORITHM), ExpirationDelta
+// (ACCESS_TOKEN_LIFETIME, 5 minutes in both), Leeway, Audience, Issuer,
+// UsernameField (the user model's USERNAME_FIELD, which the obtain views
+// read) and the login defences. simplejwt's checks that can be turned off
+// (TOKEN_TYPE_CLAIM and JTI_CLAIM set to None, CHECK_USER_IS_ACTIVE) are
+// always on here, and its cookie-less transport has no AuthCookie;
+// AllowRefresh, RefreshExpirationDelta, AuthHeaderPrefix,
+// UsernameFromPayload and UserSecretKey are DRF-JWT's and must be unset.
+type SimpleJWT struct {
+	// RefreshTokenLifetime is a refresh token's lifetime
+	// (REFRESH_TOKEN_LIFETIME, 1 day).
+	RefreshTokenLifetime time.Duration
+	// RotateRefreshTokens makes the refresh endpoint answer a new refresh
+	// token too (ROTATE_REFRESH_TOKENS, false).
+	RotateRefreshTokens bool
+	// BlacklistAfterRotation blacklists a refresh token once it has been
+	// rotated, and makes the verify endpoint refuse blacklisted tokens
+	// (BLACKLIST_AFTER_ROTATION, false).
+	BlacklistAfterRotation bool
+	// UpdateLastLogin is UPDATE_LAST_LOGIN, for the UserStore to honour
+	// (sqlstore.Settings.UpdateLastLogin): the store writes last_login.
+	UpdateLastLogin bool
+	// AuthHeaderTypes are the schemes of the Authorization header,
+	// matched exactly, case included; the first is the WWW-Authenticate
+	// challenge's (AUTH_HEADER_TYPES, "Bearer").
+	AuthHeaderTypes []string
+	// UserIDClaim is the claim holding the user's id (USER_ID_CLAIM,
+	// "user_id"), read as a string or an integer and written as a string.
+	// The user is found by it (UserStore.UserByID, USER_ID_FIELD).
+	UserIDClaim string
+	// SlidingTokens makes sliding tokens credentials beside access tokens
+	// (AUTH_TOKEN_CLASSES with SlidingToken after AccessToken).
+	SlidingTokens bool
+	// SlidingTokenLifetime is a sliding token's exp
+	// (SLIDING_TOKEN_LIFETIME, 5 minutes), SlidingTokenRefreshLifetime
+	// its refresh_exp (SLIDING_TOKEN_REFRESH_LIFETIME, 1 day).
+	SlidingTokenLifetime, SlidingTokenRefreshLifetime time.Duration
+	// Blacklist holds outstanding and blacklisted refresh and sliding
+	// tokens: sqlstore's over simplejwt's own tables, so that a token
+	// blacklisted by the Django service is refused here and the other way
+	// round. Nil means an in-memory blacklist of this process
+	// (blacklist.NewMemory). A Blacklist failure is answered 503.
+	Blacklist blacklist.Store
+}
+
+// Defaults of simplejwt's settings.
+const (
+	defaultRefreshTokenLifetime        = 24 * time.Hour
+	defaultSlidingTokenLifetime        = 5 * time.Minute
+	defaultSlidingTokenRefreshLifetime = 24 * time.Hour
+	defaultAuthHeaderType              = "Bearer"
+	defaultUserIDClaim                 = "user_id"
+)
+
+// withDefaults returns a copy of j with simplejwt's defaults filled in.
+func (j SimpleJWT) withDefaults() *SimpleJWT {
+	if j.RefreshTokenLifetime == 0 {
+		j.RefreshTokenLifetime = defaultRefreshTokenLifetime
+	}
+	if j.SlidingTokenLifetime == 0 {
+		j.SlidingTokenLifetime = defaultSlidingTokenLifetime
+	}
+	if j.SlidingTokenRefreshLifetime == 0 {
+		j.SlidingTokenRefreshLifetime = defaultSlidingTokenRefreshLifetime
+	}
+	if len(j.AuthHeaderTypes) == 0 {
+		j.AuthHeaderTypes = []string{defaultAuthHeaderType}
+	} else {
+		j.AuthHeaderTypes = slices.Clone(j.AuthHeaderTypes)
+	}
+	if j.UserIDClaim == "" {
+		j.UserIDClaim = defaultUserIDClaim
+	}
+	if j.Blacklist == nil {
+		j.Blacklist = blacklist.NewMemory(0)
+	}
+	return &j
+}
+
+// validate reports the problems of j (defaults filled in) and of the
+// DRF-JWT settings s sets that simplejwt has no use for.
+func (j *SimpleJWT) validate(s Settings, bad func(format string, args ...any)) {
+	for name, d := range map[string]time.Duration{
+		"RefreshTokenLifetime": j.RefreshTokenLifetime, "SlidingTokenLifetime": j.SlidingTokenLifetime,
+		"SlidingTokenRefreshLifetime": j.SlidingTokenRefreshLifetime,
+	} {
+		if d < 0 {
+			bad("SimpleJWT.%s is negative", name)
+		}
+	}
+	for _, t := range j.AuthHeaderTypes {
+		if !isToken(t) {
+			bad("SimpleJWT.AuthHeaderTypes (AUTH_HEADER_TYPES) %q must be one word without spaces, like Bearer", t)
+		}
+	}
+	if j.UserIDClaim != defaultUserIDClaim && (!isToken(j.UserIDClaim) || token.Reserved(j.UserIDClaim)) {
+		bad("SimpleJWT.UserIDClaim (USER_ID_CLAIM) %q must be a claim of its own, not a registered one", j.UserIDClaim)
+	}
+	if s.AllowRefresh {
+		bad("AllowRefresh is DRF-JWT's: simplejwt refreshes with refresh tokens (SimpleJWT.RefreshTokenLifetime)")
+	}
+	if s.AuthHeaderPrefix != defaultAuthHeaderPrefix {
+		bad("AuthHeaderPrefix is DRF-JWT's: set SimpleJWT.AuthHeaderTypes")
+	}
+	if s.AuthCookie != "" {
+		bad("AuthCookie: simplejwt reads tokens from the Authorization header only")
+	}
+	if s.UsernameFromPayload != nil || s.UserSecretKey != nil {
+		bad("UsernameFromPayload and UserSecretKey are DRF-JWT's: simplejwt finds the user by id")
+	}
+}
+
 // Defaults of DRF-JWT's settings.
 const (
 	defaultAlgorithm              = "HS256"
@@ -200,6 +326,9 @@ func (s Settings) withDefaults() Settings {
 	if s.ErrorHandler == nil {
 		s.ErrorHandler = DefaultErrorHandler
 	}
+	if s.SimpleJWT != nil {
+		s.SimpleJWT = s.SimpleJWT.withDefaults()
+	}
 	return s
 }
 
@@ -251,6 +380,9 @@ func (s Settings) validate() error {
 	}
 	if !isToken(s.UsernameField) {
 		bad("UsernameField (JWT_USERNAME_FIELD) %q is not a field name", s.UsernameField)
+	}
+	if s.SimpleJWT != nil {
+		s.SimpleJWT.validate(s, bad)
 	}
 	return errors.Join(errs...)
 }

@@ -39,6 +39,12 @@ type UserStore interface {
 	// ErrUserNotFound.
 	UserByUsername(ctx context.Context, username string) (User, error)
 
+	// UserByID returns the user whose primary key, in its text form, is
+	// id (a decimal integer, or a UUID as Django prints it), active or
+	// not: simplejwt finds users by id. An id that cannot be a key, and a
+	// key that names nobody, are errors wrapping ErrUserNotFound.
+	UserByID(ctx context.Context, id string) (User, error)
+
 	// Authenticate checks a password as Django's authenticate() does. It
 	// returns the user when the password is right, and an error wrapping
 	// ErrInvalidCredentials when the user is unknown or the password wrong,
@@ -62,8 +68,14 @@ type MemoryStore struct {
 	// current iteration count). Tests can afford a cheaper one.
 	Passwords passwords.Policy
 
-	mu    sync.Mutex                            // held by writers
-	users atomic.Pointer[map[string]memoryUser] // replaced whole on write
+	mu    sync.Mutex                   // held by writers
+	users atomic.Pointer[memoryUsers] // replaced whole on write
+}
+
+// memoryUsers are the users of a MemoryStore, by username and by ID.
+type memoryUsers struct {
+	byName map[string]memoryUser
+	byID   map[string]string // ID to username
 }
 
 type memoryUser struct {
@@ -71,8 +83,9 @@ type memoryUser struct {
 	hash string // Django-encoded; "!": no usable password
 }
 
-// AddUser adds u with password, replacing any user of the same username.
-// An empty password gives the user no usable password: it can never log in.
+// AddUser adds u with password, replacing any user of the same username or
+// the same ID. An empty password gives the user no usable password: it can
+// never log in.
 func (s *MemoryStore) AddUser(u User, password string) error {
 	if u.Username == "" {
 		return errors.New("jwtauth: MemoryStore.AddUser: empty username")
@@ -84,26 +97,43 @@ func (s *MemoryStore) AddUser(u User, password string) error {
 			return fmt.Errorf("jwtauth: MemoryStore.AddUser %q: %w", u.Username, err)
 		}
 	}
-	s.update(func(m map[string]memoryUser) { m[u.Username] = memoryUser{u, hash} })
+	s.update(func(m *memoryUsers) {
+		m.delete(u.Username)
+		if name, ok := m.byID[u.ID]; ok && u.ID != "" {
+			m.delete(name)
+		}
+		m.byName[u.Username] = memoryUser{u, hash}
+		if u.ID != "" {
+			m.byID[u.ID] = u.Username
+		}
+	})
 	return nil
 }
 
 // DeleteUser removes the user with this username, if any.
 func (s *MemoryStore) DeleteUser(username string) {
-	s.update(func(m map[string]memoryUser) { delete(m, username) })
+	s.update(func(m *memoryUsers) { m.delete(username) })
+}
+
+func (m *memoryUsers) delete(username string) {
+	if old, ok := m.byName[username]; ok {
+		delete(m.byID, old.user.ID)
+		delete(m.byName, username)
+	}
 }
 
 // update applies change to a copy of the users and publishes it: adding
 // users is rare, looking them up happens on every request.
-func (s *MemoryStore) update(change func(map[string]memoryUser)) {
+func (s *MemoryStore) update(change func(*memoryUsers)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	m := make(map[string]memoryUser)
+	m := &memoryUsers{byName: map[string]memoryUser{}, byID: map[string]string{}}
 	if old := s.users.Load(); old != nil {
-		maps.Copy(m, *old)
+		maps.Copy(m.byName, old.byName)
+		maps.Copy(m.byID, old.byID)
 	}
 	change(m)
-	s.users.Store(&m)
+	s.users.Store(m)
 }
 
 func (s *MemoryStore) find(username string) (memoryUser, bool) {
@@ -111,8 +141,21 @@ func (s *MemoryStore) find(username string) (memoryUser, bool) {
 	if m == nil {
 		return memoryUser{}, false
 	}
-	mu, ok := (*m)[username]
+	mu, ok := m.byName[username]
 	return mu, ok
+}
+
+// UserByID implements UserStore.
+func (s *MemoryStore) UserByID(ctx context.Context, id string) (User, error) {
+	if err := ctx.Err(); err != nil {
+		return User{}, err
+	}
+	if m := s.users.Load(); m != nil {
+		if name, ok := m.byID[id]; ok {
+			return m.byName[name].user, nil
+		}
+	}
+	return User{}, ErrUserNotFound
 }
 
 // UserByUsername implements UserStore.

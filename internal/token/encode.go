@@ -17,6 +17,10 @@ var reservedClaims = map[string]bool{
 	"token_type": true, "jti": true, "refresh_exp": true,
 }
 
+// Reserved reports whether name is a claim the engine reads into a Claims
+// field: a dialect's own claims must have other names.
+func Reserved(name string) bool { return reservedClaims[name] }
+
 // writer appends claims to a JSON object as Python's json.dumps writes
 // them: compact, with non-ASCII escaped.
 type writer struct{ b []byte }
