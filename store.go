@@ -68,7 +68,7 @@ type MemoryStore struct {
 	// current iteration count). Tests can afford a cheaper one.
 	Passwords passwords.Policy
 
-	mu    sync.Mutex                   // held by writers
+	mu    sync.Mutex                  // held by writers
 	users atomic.Pointer[memoryUsers] // replaced whole on write
 }
 
