@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -40,6 +41,9 @@ var errNotJWT = fmt.Errorf("%w: no JWT", ErrNoCredentials)
 // authenticators (errNotJWT). The usual request, one header of exactly
 // "<prefix> <token>", is read without splitting it.
 func (a *Auth) credential(r *http.Request) (string, error) {
+	if a.s.SimpleJWT != nil {
+		return a.bearer(r)
+	}
 	v := r.Header["Authorization"]
 	if n := len(a.s.AuthHeaderPrefix); len(v) == 1 && len(v[0]) > n+1 && v[0][n] == ' ' &&
 		drf.EqualFoldASCII(v[0][:n], a.s.AuthHeaderPrefix) && !drf.HasHeaderSpace(v[0][n+1:]) {
@@ -54,6 +58,39 @@ func (a *Auth) credential(r *http.Request) (string, error) {
 		err = errNotJWT
 	}
 	return tok, err
+}
+
+// bearer reads the token as simplejwt's JWTAuthentication does: the
+// header split on white space, its first part one of AuthHeaderTypes
+// exactly (case included), else the request is left to the other
+// authenticators; then exactly two parts. The usual request is read
+// without splitting it.
+func (a *Auth) bearer(r *http.Request) (string, error) {
+	v := r.Header["Authorization"]
+	types := a.s.SimpleJWT.AuthHeaderTypes
+	if len(v) == 1 {
+		for _, t := range types {
+			if n := len(t); len(v[0]) > n+1 && v[0][n] == ' ' && v[0][:n] == t && !drf.HasHeaderSpace(v[0][n+1:]) {
+				return v[0][n+1:], nil
+			}
+		}
+	}
+	if len(v) == 0 {
+		return "", errNotJWT
+	}
+	if len(v) > 1 {
+		// A WSGI server joins repeated headers with ", ": the first
+		// decides whose they are, and they are more than two parts.
+		v = v[:1]
+	}
+	h, _ := drf.ParseAuthorization(&http.Request{Header: http.Header{"Authorization": v}})
+	switch {
+	case h.N == 0 || !slices.Contains(types, h.First):
+		return "", errNotJWT
+	case h.N != 2 || len(r.Header["Authorization"]) > 1:
+		return "", errBadAuthHeader
+	}
+	return h.Second, nil
 }
 
 // cookie reads the token of the auth cookie. Sent twice (a sibling

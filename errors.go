@@ -70,6 +70,16 @@ var (
 	errBasicInvalid    = fmt.Errorf("%w: basic", ErrInvalidCredentials)
 	errBasicInactive   = fmt.Errorf("%w: basic", ErrUserInactive)
 
+	// simplejwt's.
+	errBadAuthHeader   = fmt.Errorf("%w: not two space-delimited values", errInvalidHeader)
+	errNoID            = fmt.Errorf("%w: no jti", ErrInvalidToken)
+	errNoType          = fmt.Errorf("%w: no token_type", ErrInvalidToken)
+	errWrongType       = fmt.Errorf("%w: wrong token_type", ErrInvalidToken)
+	errBlacklisted     = fmt.Errorf("%w: blacklisted", ErrInvalidToken)
+	errNoRefreshExp    = fmt.Errorf("%w: no refresh_exp", ErrInvalidToken)
+	errRefreshExpiredS = fmt.Errorf("%w: refresh_exp has passed", ErrExpiredToken)
+	errNoUserID        = fmt.Errorf("%w: no user id", errPayload)
+
 	errThrottled     = errors.New("jwtauth: too many login attempts")
 	errTooManyLogins = errors.New("jwtauth: too many logins in progress")
 	errCrossSite     = errors.New("jwtauth: cross-site request")
@@ -106,6 +116,54 @@ var messages = []struct {
 	{ErrInvalidCredentials, "Incorrect authentication credentials.", "Unable to log in with provided credentials."},
 }
 
+// simpleMessages are simplejwt's answers, as messages are DRF-JWT's:
+// detail is the message and code its "code" (none for DRF's own
+// exceptions). A token's own faults (the first group) are what the
+// middleware lists under "messages", one for each token class it tried;
+// the endpoints answer them as {"detail", "code": "token_not_valid"}.
+var simpleMessages = []struct {
+	err          error
+	detail, code string
+	tokenFault   bool
+}{
+	{errNoUserID, "Token contained no recognizable user identification", "token_not_valid", false},
+	{errNoID, "Token has no id", "token_not_valid", true},
+	{errNoType, "Token has no type", "token_not_valid", true},
+	{errWrongType, "Token has wrong type", "token_not_valid", true},
+	{errBlacklisted, "Token is blacklisted", "token_not_valid", true},
+	{errNoRefreshExp, "Token has no 'refresh_exp' claim", "token_not_valid", true},
+	{errRefreshExpiredS, "Token 'refresh_exp' claim has expired", "token_not_valid", true},
+	// simplejwt 5.2 words every failure of PyJWT's decoding thus.
+	{ErrExpiredToken, "Token is invalid or expired", "token_not_valid", true},
+	{ErrInvalidToken, "Token is invalid or expired", "token_not_valid", true},
+
+	{errBadAuthHeader, "Authorization header must contain two space-delimited values", "bad_authorization_header", false},
+	{ErrUserNotFound, "User not found", "user_not_found", false},
+	{ErrUserInactive, "User is inactive", "user_inactive", false},
+}
+
+// simpleMessage returns simplejwt's detail and code for err, and whether
+// err is a token's own fault.
+func simpleMessage(err error) (detail, code string, tokenFault, ok bool) {
+	for _, m := range simpleMessages {
+		if errors.Is(err, m.err) {
+			return m.detail, m.code, m.tokenFault, true
+		}
+	}
+	return "", "", false, false
+}
+
+// classesError is the refusal of a token by each of simplejwt's token
+// classes the middleware tried, in order; it is the first one's for
+// errors.Is.
+type classesError struct {
+	classes []tokenClass
+	errs    []error
+}
+
+func (e *classesError) Error() string { return e.errs[0].Error() }
+func (e *classesError) Unwrap() error { return e.errs[0] }
+
 // lookupMessage returns the DRF texts for err, or ok false when err is not
 // one of ours (a store failure, say).
 func lookupMessage(err error) (auth, form string, ok bool) {
@@ -127,6 +185,8 @@ var kinds = []struct {
 	{errMalformed, "malformed"},
 	{errSignature, "bad-signature"},
 	{errRefreshExpired, "refresh-expired"},
+	{errBlacklisted, "blacklisted"},
+	{errWrongType, "wrong-token-type"},
 	{ErrExpiredToken, "expired"},
 	{errPayload, "invalid-payload"},
 	{errMissingOrigIAT, "orig-iat-missing"},
@@ -205,10 +265,15 @@ type Error struct {
 	// Fields are a 400's field errors, in DRF's order: fields as declared,
 	// then non_field_errors. When set, they are the body, not Detail.
 	Fields []FieldError
-	Err    error // the cause, usually wrapping one of the sentinels
+	// Code is simplejwt's "code" member ("token_not_valid", ...), written
+	// after detail when set; DRF-JWT's answers have none.
+	Code string
+	Err  error // the cause, usually wrapping one of the sentinels
 	// RetryAfter, when positive, is how long the client should wait: the
 	// middleware and the handlers send it as Retry-After.
 	RetryAfter time.Duration
+	// messages are simplejwt's per-token-class reasons, written last.
+	messages []drf.Object
 }
 
 func (e *Error) Error() string {
@@ -227,8 +292,15 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // body is what DefaultErrorHandler writes for e.
 func (e *Error) body() any {
-	if e.Fields == nil {
+	switch {
+	case e.Fields == nil && e.Code == "":
 		return drf.Detail{Detail: e.Detail}
+	case e.Fields == nil:
+		o := drf.Object{{Name: "detail", Value: e.Detail}, {Name: "code", Value: e.Code}}
+		if e.messages != nil {
+			o = append(o, drf.Member{Name: "messages", Value: e.messages})
+		}
+		return o
 	}
 	o := make(drf.Object, len(e.Fields))
 	for i, f := range e.Fields {
@@ -251,10 +323,13 @@ func fieldErrors(err error, fields ...FieldError) *Error {
 
 // authFailure turns an authentication error into the 401 DRF answers for it.
 // Errors that are not ours (store failures) are returned unchanged.
-func authFailure(err error) error {
+func (a *Auth) authFailure(err error) error {
 	var e *Error
 	if errors.As(err, &e) {
 		return err
+	}
+	if a.s.SimpleJWT != nil {
+		return a.simpleAuthFailure(err)
 	}
 	if auth, _, ok := lookupMessage(err); ok {
 		return &Error{Status: http.StatusUnauthorized, Detail: auth, Err: err}
@@ -264,6 +339,39 @@ func authFailure(err error) error {
 
 // nonFieldErrors is the key DRF uses for errors that belong to no one field.
 const nonFieldErrors = "non_field_errors"
+
+// simpleAuthFailure is authFailure in simplejwt's words: a token's own
+// fault is "Given token not valid for any token type", with the reason of
+// each token class tried.
+func (a *Auth) simpleAuthFailure(err error) error {
+	detail, code, tokenFault, ok := simpleMessage(err)
+	switch {
+	case errors.Is(err, ErrNoCredentials):
+		auth, _, _ := lookupMessage(err)
+		return &Error{Status: http.StatusUnauthorized, Detail: auth, Err: err}
+	case !ok:
+		if auth, _, ok := lookupMessage(err); ok { // another scheme's (Basic, Token)
+			return &Error{Status: http.StatusUnauthorized, Detail: auth, Err: err}
+		}
+		return err
+	case !tokenFault:
+		return &Error{Status: http.StatusUnauthorized, Detail: detail, Code: code, Err: err}
+	}
+	ce, ok := err.(*classesError)
+	if !ok {
+		classes := a.credentialClasses()
+		ce = &classesError{classes: classes, errs: make([]error, len(classes))}
+		for i := range ce.errs {
+			ce.errs[i] = err
+		}
+	}
+	e := &Error{Status: http.StatusUnauthorized, Detail: "Given token not valid for any token type", Code: "token_not_valid", Err: err}
+	for i, cl := range ce.classes {
+		msg, _, _, _ := simpleMessage(ce.errs[i])
+		e.messages = append(e.messages, drf.Object{{Name: "token_class", Value: cl.class}, {Name: "token_type", Value: cl.typ}, {Name: "message", Value: msg}})
+	}
+	return e
+}
 
 // formFailure turns a token or credentials error into the serializer error
 // DRF's views answer. Errors that are not ours are returned unchanged.

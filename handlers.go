@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
@@ -25,11 +26,20 @@ const (
 // endpoint is one of the three views: DRF's APIView plumbing around run,
 // which gets the validated fields and returns the token to answer.
 type endpoint struct {
-	a      *Auth
-	name   string
-	doc    string
-	fields []string // the serializer's fields, in declaration order
-	run    func(r *http.Request, f map[string]string) (string, User, error)
+	a        *Auth
+	name     string
+	doc      string
+	fields   []string // the serializer's fields, in declaration order
+	readOnly []string // its read-only fields, which OPTIONS lists after them
+	run      func(r *http.Request, f map[string]string) (reply, error)
+}
+
+// reply is what an endpoint answers: DRF-JWT's token answer for token
+// and user, or, when body is set, simplejwt's body.
+type reply struct {
+	token string
+	user  User
+	body  drf.Object
 }
 
 func (e *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -86,15 +96,25 @@ func (e *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		e.a.fail(w, r, fieldErrors(nil, bad...))
 		return
 	}
-	token, u, err := e.run(r, valid)
+	rep, err := e.run(r, valid)
+	switch {
+	case err == nil:
+	case errors.As(err, new(*Error)):
+	case e.a.s.SimpleJWT != nil:
+		err = simpleFormFailure(err)
+	default:
+		err = formFailure(err)
+	}
 	if err != nil {
-		if !errors.As(err, new(*Error)) {
-			err = formFailure(err)
-		}
 		e.a.fail(w, r, err)
 		return
 	}
-	e.a.respond(w, r, token, u)
+	if rep.body != nil {
+		w.Header().Set("Cache-Control", "no-store")
+		drf.WriteJSON(w, http.StatusOK, rep.body)
+		return
+	}
+	e.a.respond(w, r, rep.token, rep.user)
 }
 
 // respond answers a token: the response payload, the auth cookie if one is
@@ -120,50 +140,59 @@ func (a *Auth) respond(w http.ResponseWriter, r *http.Request, token string, u U
 	drf.WriteJSON(w, http.StatusOK, body)
 }
 
-func (a *Auth) obtain(r *http.Request, f map[string]string) (string, User, error) {
-	ctx := r.Context()
+// login checks the username and password of an obtain endpoint: a
+// login slot, the throttle, then the store.
+func (a *Auth) login(r *http.Request, f map[string]string) (User, error) {
 	username := f[a.s.UsernameField]
 	u, err := a.logins.run(r, username, func() (User, error) {
-		return a.store.Authenticate(ctx, username, f["password"])
+		return a.store.Authenticate(r.Context(), username, f["password"])
 	})
 	switch {
 	case errors.Is(err, errTooManyLogins), errors.Is(err, errThrottled):
-		return "", User{}, err
+		return User{}, err
 	case errors.Is(err, ErrInvalidCredentials):
-		return "", User{}, ErrInvalidCredentials
+		return User{}, ErrInvalidCredentials
 	case err != nil:
-		return "", User{}, &storeError{err}
+		return User{}, &storeError{err}
 	case !u.IsActive:
-		return "", User{}, ErrUserInactive
+		return User{}, ErrUserInactive
 	}
-	token, err := a.IssueToken(ctx, u)
-	return token, u, err
+	return u, nil
 }
 
-func (a *Auth) verify(r *http.Request, f map[string]string) (string, User, error) {
+func (a *Auth) obtain(r *http.Request, f map[string]string) (reply, error) {
+	u, err := a.login(r, f)
+	if err != nil {
+		return reply{}, err
+	}
+	token, err := a.IssueToken(r.Context(), u)
+	return reply{token: token, user: u}, err
+}
+
+func (a *Auth) verify(r *http.Request, f map[string]string) (reply, error) {
 	u, _, err := a.VerifyToken(r.Context(), f["token"])
-	return f["token"], u, err
+	return reply{token: f["token"], user: u}, err
 }
 
-func (a *Auth) refresh(r *http.Request, f map[string]string) (string, User, error) {
+func (a *Auth) refresh(r *http.Request, f map[string]string) (reply, error) {
 	ctx := r.Context()
 	u, c, err := a.VerifyToken(ctx, f["token"])
 	if err != nil {
-		return "", User{}, err
+		return reply{}, err
 	}
 	orig := c.OrigIssuedAt
 	now := a.s.Now()
 	switch {
 	case orig.IsZero():
-		return "", User{}, errMissingOrigIAT
+		return reply{}, errMissingOrigIAT
 	case orig.After(now.Add(a.s.Leeway)):
 		// A future orig_iat would stretch the refresh window.
-		return "", User{}, fmt.Errorf("%w: orig_iat is in the future", ErrInvalidToken)
+		return reply{}, fmt.Errorf("%w: orig_iat is in the future", ErrInvalidToken)
 	case now.Unix() > orig.Add(a.s.RefreshExpirationDelta).Unix():
-		return "", User{}, errRefreshExpired
+		return reply{}, errRefreshExpired
 	}
 	token, err := a.issue(ctx, u, orig)
-	return token, u, err
+	return reply{token: token, user: u}, err
 }
 
 // acceptable reports whether an Accept header lets us answer JSON (or
@@ -192,10 +221,11 @@ func (e *endpoint) metadata() any {
 		ReadOnly bool   `json:"read_only"`
 		Label    string `json:"label"`
 	}
-	post := make(drf.Object, 0, len(e.fields))
-	for _, name := range e.fields {
+	post := make(drf.Object, 0, len(e.fields)+len(e.readOnly))
+	for i, name := range append(slices.Clip(e.fields), e.readOnly...) {
 		label := strings.ToUpper(name[:1]) + strings.ReplaceAll(name[1:], "_", " ")
-		post = append(post, drf.Member{Name: name, Value: field{"string", true, false, label}})
+		writable := i < len(e.fields)
+		post = append(post, drf.Member{Name: name, Value: field{"string", writable, !writable, label}})
 	}
 	return drf.Object{
 		{Name: "name", Value: e.name},

@@ -49,11 +49,15 @@ func New(s Settings, store UserStore) (*Auth, error) {
 	s.Authenticators = slices.Clone(s.Authenticators)
 	s.TrustedOrigins = slices.Clone(s.TrustedOrigins)
 	s.Keys = Keys{} // the engine's from now on, which RotateKeys replaces
+	scheme := s.AuthHeaderPrefix
+	if s.SimpleJWT != nil {
+		scheme = s.SimpleJWT.AuthHeaderTypes[0]
+	}
 	a := &Auth{
 		s:         s,
 		store:     store,
 		engine:    engine,
-		challenge: s.AuthHeaderPrefix + ` realm="api"`,
+		challenge: scheme + ` realm="api"`,
 		logins:    newLoginSlots(s),
 		cached:    s.TokenCacheSize > 0,
 	}
@@ -80,7 +84,12 @@ func (s Settings) spec() token.Spec {
 		TokenType: "access",
 		UserKeys:  s.UserSecretKey != nil,
 	}
-	if s.UsernameFromPayload == nil {
+	switch {
+	case s.SimpleJWT != nil:
+		// Which token_type a token must have depends on where it is used
+		// (credentialClass, the endpoints), and the user is found by id.
+		spec.SimpleJWT, spec.TokenType = true, ""
+	case s.UsernameFromPayload == nil:
 		spec.Identity = "username"
 	}
 	return spec
@@ -107,6 +116,19 @@ type Handlers struct {
 	// Verify is verify_jwt_token: a POST of a token, answered with the
 	// same token when it is valid and its user active.
 	Verify http.Handler
+
+	// Blacklist, ObtainSliding and RefreshSliding are simplejwt's; nil in
+	// DRF-JWT's dialect. In simplejwt's, the endpoints are its views,
+	// which simplejwt documents at /api/token/ (Obtain:
+	// TokenObtainPairView, {"refresh", "access"}), /api/token/refresh/
+	// (Refresh: TokenRefreshView, {"access"}, and a new "refresh" with
+	// SimpleJWT.RotateRefreshTokens), /api/token/verify/ (Verify:
+	// TokenVerifyView, {} for a valid token of any type) and
+	// /api/token/blacklist/ (Blacklist: TokenBlacklistView, {} once the
+	// refresh token is blacklisted); ObtainSliding and RefreshSliding are
+	// TokenObtainSlidingView and TokenRefreshSlidingView, {"token"}. Their
+	// refusals are simplejwt's 401 {"detail", "code"}.
+	Blacklist, ObtainSliding, RefreshSliding http.Handler
 }
 
 // Handlers returns the endpoints of a.
@@ -121,7 +143,17 @@ func (a *Auth) Handlers() Handlers {
 // IssueToken signs a new token for u with DRF-JWT's payload (user_id,
 // username, exp, email, then orig_iat, aud and iss as configured), passed
 // through Settings.PayloadHandler.
+//
+// In simplejwt's dialect it signs an access token for u, as simplejwt's
+// AccessToken.for_user does.
 func (a *Auth) IssueToken(ctx context.Context, u User) (string, error) {
+	if a.s.SimpleJWT != nil {
+		c, err := a.newClaims(ctx, u, "access", a.s.ExpirationDelta, a.now())
+		if err != nil {
+			return "", err
+		}
+		return a.engine.Sign(&c, nil)
+	}
 	return a.issue(ctx, u, time.Time{})
 }
 

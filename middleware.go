@@ -82,7 +82,7 @@ func (a *Auth) middleware(next http.Handler, anonymousReads bool) http.Handler {
 			r = r.WithContext(ac)
 		case anonymousReads && errors.Is(err, ErrNoCredentials) && safeMethod(r.Method):
 		default:
-			a.fail(w, r, authFailure(err))
+			a.fail(w, r, a.authFailure(err))
 			return
 		}
 		next.ServeHTTP(w, r)

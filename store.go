@@ -3,12 +3,14 @@ package jwtauth
 import (
 	"context"
 	"crypto/hmac"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
 	"sync"
 	"sync/atomic"
 
+	"github.com/jwtauth-go/jwtauth/internal/drf"
 	"github.com/jwtauth-go/jwtauth/passwords"
 )
 
@@ -201,6 +203,9 @@ func (s *MemoryStore) Authenticate(ctx context.Context, username, password strin
 // user's secret must still be the one the token verified with: a password
 // change, say, cuts its tokens off.
 func (a *Auth) user(ctx context.Context, c *Claims, secret []byte, loaded *User) (u User, err error) {
+	if a.s.SimpleJWT != nil {
+		return a.userByID(ctx, c)
+	}
 	if loaded != nil {
 		u = *loaded
 	} else {
@@ -239,6 +244,41 @@ func admit(u *User, c *Claims) error {
 		return ErrUserInactive
 	}
 	return nil
+}
+
+// userByID is user for simplejwt: the user whose id the claims hold,
+// active.
+func (a *Auth) userByID(ctx context.Context, c *Claims) (User, error) {
+	id := a.userIDOf(c)
+	if id == "" {
+		return User{}, errNoUserID
+	}
+	u, err := a.store.UserByID(ctx, id)
+	switch {
+	case err != nil:
+		return User{}, lookupError(err)
+	case !u.IsActive:
+		return User{}, ErrUserInactive
+	}
+	return u, nil
+}
+
+// userIDOf returns the user id claims c hold (SimpleJWT.UserIDClaim), a
+// string or an integer; "" when there is none.
+func (a *Auth) userIDOf(c *Claims) string {
+	name := a.s.SimpleJWT.UserIDClaim
+	if name == defaultUserIDClaim {
+		return c.UserID
+	}
+	switch v := c.Extra[name].(type) {
+	case string:
+		return v
+	case json.Number:
+		if drf.IsDecimalInteger(string(v)) {
+			return string(v)
+		}
+	}
+	return ""
 }
 
 // usernameOf returns the username claims c name, by

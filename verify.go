@@ -35,7 +35,12 @@ func (a *Auth) authToken(ctx context.Context, tok string, dst *Claims) (u User, 
 		if hit != nil {
 			c = hit
 		}
-		u, err = a.user(ctx, c, secret, loaded)
+		if a.s.SimpleJWT != nil {
+			err = a.credentialClass(ctx, c)
+		}
+		if err == nil {
+			u, err = a.user(ctx, c, secret, loaded)
+		}
 	}
 	if err != nil {
 		return User{}, nil, a.refused(ctx, tok, err)
@@ -89,4 +94,76 @@ func (k *userKey) key(c *Claims) ([]byte, error) {
 	}
 	k.user = &u
 	return k.a.userSecret(k.ctx, u)
+}
+
+// tokenClass is one of simplejwt's token classes: its name, as the
+// middleware's "messages" give it, and its token_type.
+type tokenClass struct{ class, typ string }
+
+var (
+	accessClass  = tokenClass{"AccessToken", "access"}
+	slidingClass = tokenClass{"SlidingToken", "sliding"}
+	refreshClass = tokenClass{"RefreshToken", "refresh"}
+	// untypedClass is any type: simplejwt's verify view.
+	untypedClass = tokenClass{"UntypedToken", ""}
+)
+
+// credentialClasses are the token classes that authenticate a request
+// (simplejwt's AUTH_TOKEN_CLASSES), in the order they are tried.
+func (a *Auth) credentialClasses() []tokenClass {
+	if a.s.SimpleJWT.SlidingTokens {
+		return []tokenClass{accessClass, slidingClass}
+	}
+	return []tokenClass{accessClass}
+}
+
+// credentialClass admits verified claims c as a credential of one of
+// credentialClasses, or returns each class's refusal (*classesError).
+func (a *Auth) credentialClass(ctx context.Context, c *Claims) error {
+	classes := a.credentialClasses()
+	var errs []error
+	for _, cl := range classes {
+		err := a.checkClass(ctx, c, cl)
+		if err == nil {
+			return nil
+		}
+		if !errors.Is(err, ErrInvalidToken) {
+			return err // the blacklist failed
+		}
+		errs = append(errs, err)
+	}
+	return &classesError{classes: classes, errs: errs}
+}
+
+// checkClass is what a simplejwt token class checks of a verified token
+// besides the engine: an id, its type, and, for the types the blacklist
+// covers, that it is not blacklisted.
+func (a *Auth) checkClass(ctx context.Context, c *Claims, cl tokenClass) error {
+	switch {
+	case c.JTI == "":
+		return errNoID
+	case cl.typ == "":
+	case c.TokenType == "":
+		return errNoType
+	case c.TokenType != cl.typ:
+		return errWrongType
+	}
+	if cl == refreshClass || cl == slidingClass {
+		return a.notBlacklisted(ctx, c.JTI)
+	}
+	return nil
+}
+
+// notBlacklisted refuses the token of jti if it is blacklisted; a
+// blacklist that cannot answer is a failure of the service (503), never a
+// pass nor a refusal.
+func (a *Auth) notBlacklisted(ctx context.Context, jti string) error {
+	listed, err := a.s.SimpleJWT.Blacklist.Blacklisted(ctx, jti)
+	switch {
+	case err != nil:
+		return &storeError{fmt.Errorf("blacklist: %w", err)}
+	case listed:
+		return errBlacklisted
+	}
+	return nil
 }
