@@ -133,6 +133,9 @@ type Handlers struct {
 
 // Handlers returns the endpoints of a.
 func (a *Auth) Handlers() Handlers {
+	if a.s.SimpleJWT != nil {
+		return a.simpleHandlers()
+	}
 	return Handlers{
 		Obtain:  &endpoint{a: a, name: "Obtain Json Web Token", doc: obtainDoc, fields: []string{a.s.UsernameField, "password"}, run: a.obtain},
 		Refresh: &endpoint{a: a, name: "Refresh Json Web Token", doc: refreshDoc, fields: []string{"token"}, run: a.refresh},
