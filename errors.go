@@ -79,6 +79,7 @@ var (
 	errNoRefreshExp    = fmt.Errorf("%w: no refresh_exp", ErrInvalidToken)
 	errRefreshExpiredS = fmt.Errorf("%w: refresh_exp has passed", ErrExpiredToken)
 	errNoUserID        = fmt.Errorf("%w: no user id", errPayload)
+	errPasswordChanged = fmt.Errorf("%w: the password has changed since the token was issued", ErrInvalidCredentials)
 
 	errThrottled     = errors.New("jwtauth: too many login attempts")
 	errTooManyLogins = errors.New("jwtauth: too many logins in progress")
@@ -140,6 +141,7 @@ var simpleMessages = []struct {
 	{errBadAuthHeader, "Authorization header must contain two space-delimited values", "bad_authorization_header", false},
 	{ErrUserNotFound, "User not found", "user_not_found", false},
 	{ErrUserInactive, "User is inactive", "user_inactive", false},
+	{errPasswordChanged, "The user's password has been changed.", "password_changed", false},
 }
 
 // simpleMessage returns simplejwt's detail and code for err, and whether
@@ -187,6 +189,7 @@ var kinds = []struct {
 	{errRefreshExpired, "refresh-expired"},
 	{errBlacklisted, "blacklisted"},
 	{errWrongType, "wrong-token-type"},
+	{errPasswordChanged, "password-changed"},
 	{ErrExpiredToken, "expired"},
 	{errPayload, "invalid-payload"},
 	{errMissingOrigIAT, "orig-iat-missing"},

@@ -541,3 +541,10 @@ func assertNoGoroutineLeft(t testing.TB, base int) {
 		t.Errorf("%d goroutines after, %d before:\n%s", n, base, buf[:runtime.Stack(buf, true)])
 	}
 }
+
+// withoutHash is u without the password hash a store fills in, to compare
+// with the fixtures.
+func withoutHash(u User) User {
+	u.PasswordHash = ""
+	return u
+}

@@ -181,9 +181,19 @@ type SimpleJWT struct {
 	// rotated, and makes the verify endpoint refuse blacklisted tokens
 	// (BLACKLIST_AFTER_ROTATION, false).
 	BlacklistAfterRotation bool
-	// UpdateLastLogin is UPDATE_LAST_LOGIN, for the UserStore to honour
-	// (sqlstore.Settings.UpdateLastLogin): the store writes last_login.
+	// UpdateLastLogin and UserIDField are UPDATE_LAST_LOGIN (false) and
+	// USER_ID_FIELD ("id"), which FromEnv reads for the UserStore to
+	// honour (sqlstore.Settings.UpdateLastLogin and IDColumn): the store
+	// writes last_login and finds users by that column.
 	UpdateLastLogin bool
+	UserIDField     string
+	// CheckRevokeToken ties every token to the password it was issued
+	// under (CHECK_REVOKE_TOKEN, false; simplejwt 5.5): new tokens carry
+	// hash_password, the MD5 of the user's stored hash, and a token whose
+	// hash_password is not the present one is refused with "The user's
+	// password has been changed.". The UserStore must fill in
+	// User.PasswordHash.
+	CheckRevokeToken bool
 	// AuthHeaderTypes are the schemes of the Authorization header,
 	// matched exactly, case included; the first is the WWW-Authenticate
 	// challenge's (AUTH_HEADER_TYPES, "Bearer").

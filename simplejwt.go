@@ -38,11 +38,11 @@ func (a *Auth) simpleHandlers() Handlers {
 }
 
 // simpleFormFailure is a token's refusal by simplejwt's views: 401
-// {"detail", "code": "token_not_valid"}. Other errors are returned
-// unchanged.
+// {"detail", "code"}, "token_not_valid" for the token's own faults. Other
+// errors (a store failure) are returned unchanged.
 func simpleFormFailure(err error) error {
-	if detail, _, tokenFault, ok := simpleMessage(err); ok && tokenFault {
-		return &Error{Status: http.StatusUnauthorized, Detail: detail, Code: "token_not_valid", Err: err}
+	if detail, code, _, ok := simpleMessage(err); ok {
+		return &Error{Status: http.StatusUnauthorized, Detail: detail, Code: code, Err: err}
 	}
 	return err
 }
@@ -73,6 +73,12 @@ func (a *Auth) newClaims(ctx context.Context, u User, typ string, lifetime time.
 	if a.s.SimpleJWT.UserIDClaim != defaultUserIDClaim {
 		c.UserID = ""
 		c.Extra = map[string]any{a.s.SimpleJWT.UserIDClaim: u.ID}
+	}
+	if a.s.SimpleJWT.CheckRevokeToken {
+		if c.Extra == nil {
+			c.Extra = map[string]any{}
+		}
+		c.Extra[revokeClaim] = passwordDigest(u)
 	}
 	if a.s.PayloadHandler == nil {
 		return c, nil
@@ -177,7 +183,7 @@ func (a *Auth) activeOwner(ctx context.Context, c *Claims) (User, error) {
 		}
 		return User{}, &Error{Status: http.StatusUnauthorized, Detail: "No active account found for the given token.", Err: err}
 	}
-	return u, nil
+	return u, a.samePassword(c, u)
 }
 
 func (a *Auth) refreshPair(r *http.Request, f map[string]string) (reply, error) {

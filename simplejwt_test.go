@@ -2,7 +2,9 @@ package jwtauth
 
 import (
 	"context"
+	"crypto/md5"
 	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -311,4 +313,35 @@ func jsonField(t testing.TB, object, name string) string {
 		t.Fatal(err)
 	}
 	return strings.Trim(string(m[name]), `"`)
+}
+
+// TestSimpleJWTCheckRevokeToken: with CheckRevokeToken, tokens carry the
+// MD5 of the stored hash in upper-case hex, as simplejwt 5.5 writes it,
+// and a password change refuses them, on the middleware and on refresh.
+func TestSimpleJWTCheckRevokeToken(t *testing.T) {
+	store := newFixtureStore(t)
+	a := newTestAuth(t, store, withSimpleJWT(SimpleJWT{CheckRevokeToken: true}))
+	f := sjFlow{t, a.Handlers()}
+	_, pair, body := f.post(f.h.Obtain, `{"username":"jpueblo","password":"password"}`)
+	u, _ := store.UserByID(context.Background(), "1")
+	sum := md5.Sum([]byte(u.PasswordHash))
+	if got := jsonField(t, tokenPayloadJSON(t, pair["access"]), "hash_password"); got != strings.ToUpper(hex.EncodeToString(sum[:])) {
+		t.Fatalf("hash_password %q (%s)", got, body)
+	}
+	protected := func() *httptest.ResponseRecorder {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.Header.Set("Authorization", "Bearer "+pair["access"])
+		return serveRecorded(a.Required(&protectedView{}), r)
+	}
+	assertJSONResponse(t, protected(), 200, protectedOK)
+	addFixtureUser(t, store, fixtureUser, "a new password")
+	changed := `{"detail":"The user's password has been changed.","code":"password_changed"}`
+	assertJSONResponse(t, protected(), 401, changed)
+	assertJSONResponse(t, doJSON(f.h.Refresh, `{"refresh":"`+pair["refresh"]+`"}`), 401, changed)
+	// A token without the claim is refused too.
+	assertJSONResponse(t, func() *httptest.ResponseRecorder {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.Header.Set("Authorization", "Bearer "+sjToken(sjAccessPayload))
+		return serveRecorded(a.Required(&protectedView{}), r)
+	}(), 401, changed)
 }

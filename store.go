@@ -3,10 +3,13 @@ package jwtauth
 import (
 	"context"
 	"crypto/hmac"
+	"crypto/md5"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -29,6 +32,11 @@ type User struct {
 	Email string
 	// IsActive is Django's is_active. Inactive users never authenticate.
 	IsActive bool
+	// PasswordHash is the stored password hash, in Django's encoding, to
+	// which simplejwt's CHECK_REVOKE_TOKEN ties tokens
+	// (SimpleJWT.CheckRevokeToken): a password change revokes them. Stores
+	// fill it in; it never prints.
+	PasswordHash Secret
 }
 
 // UserStore finds users and checks their passwords. Implementations must be
@@ -104,6 +112,7 @@ func (s *MemoryStore) AddUser(u User, password string) error {
 		if name, ok := m.byID[u.ID]; ok && u.ID != "" {
 			m.delete(name)
 		}
+		u.PasswordHash = Secret(hash)
 		m.byName[u.Username] = memoryUser{u, hash}
 		if u.ID != "" {
 			m.byID[u.ID] = u.Username
@@ -260,7 +269,30 @@ func (a *Auth) userByID(ctx context.Context, c *Claims) (User, error) {
 	case !u.IsActive:
 		return User{}, ErrUserInactive
 	}
-	return u, nil
+	return u, a.samePassword(c, u)
+}
+
+// revokeClaim is simplejwt's REVOKE_TOKEN_CLAIM.
+const revokeClaim = "hash_password"
+
+// passwordDigest is the value of revokeClaim for u: the MD5 of the stored
+// hash in upper-case hex, as simplejwt writes it. MD5 is simplejwt's
+// choice; it only has to change when the hash does.
+func passwordDigest(u User) string {
+	sum := md5.Sum([]byte(u.PasswordHash))
+	return strings.ToUpper(hex.EncodeToString(sum[:]))
+}
+
+// samePassword refuses, with SimpleJWT.CheckRevokeToken, a token issued
+// under another password than u's present one.
+func (a *Auth) samePassword(c *Claims, u User) error {
+	if !a.s.SimpleJWT.CheckRevokeToken {
+		return nil
+	}
+	if v, _ := c.Extra[revokeClaim].(string); v == "" || !hmac.Equal([]byte(v), []byte(passwordDigest(u))) {
+		return errPasswordChanged
+	}
+	return nil
 }
 
 // userIDOf returns the user id claims c hold (SimpleJWT.UserIDClaim), a
