@@ -47,6 +47,34 @@ import (
 //	CSRF_TRUSTED_ORIGINS           origins allowed cookie-authenticated writes,
 //	                               separated by commas or spaces (Django's name)
 //
+// JWT_DIALECT=simplejwt (default drf-jwt) selects simplejwt's dialect
+// (Settings.SimpleJWT), whose settings are then read under simplejwt's
+// names, as SIMPLE_JWT_<NAME>; DRF-JWT's variables for the same settings
+// are then errors, pointing to simplejwt's:
+//
+//	SIMPLE_JWT_SIGNING_KEY         the HMAC secret (default DJANGO_SECRET_KEY,
+//	                               as simplejwt defaults to SECRET_KEY), or
+//	                               for RS*, ES*, PS* and EdDSA a PEM private key
+//	SIMPLE_JWT_VERIFYING_KEY       a PEM public key
+//	SIMPLE_JWT_ALGORITHM           HS256 (default), ...
+//	SIMPLE_JWT_ACCESS_TOKEN_LIFETIME, SIMPLE_JWT_REFRESH_TOKEN_LIFETIME,
+//	SIMPLE_JWT_SLIDING_TOKEN_LIFETIME, SIMPLE_JWT_SLIDING_TOKEN_REFRESH_LIFETIME,
+//	SIMPLE_JWT_LEEWAY              seconds or a Go duration
+//	SIMPLE_JWT_ROTATE_REFRESH_TOKENS, SIMPLE_JWT_BLACKLIST_AFTER_ROTATION,
+//	SIMPLE_JWT_UPDATE_LAST_LOGIN, SIMPLE_JWT_CHECK_REVOKE_TOKEN   True or False
+//	SIMPLE_JWT_AUTH_HEADER_TYPES   Bearer (default), or several: Bearer,JWT
+//	SIMPLE_JWT_AUDIENCE, SIMPLE_JWT_ISSUER   strings
+//	SIMPLE_JWT_USER_ID_FIELD       id (default)
+//	SIMPLE_JWT_USER_ID_CLAIM       user_id (default)
+//	SIMPLE_JWT_AUTH_TOKEN_CLASSES  AccessToken (default), or AccessToken,SlidingToken
+//	                               (short names or rest_framework_simplejwt.tokens paths)
+//
+// SIMPLE_JWT_TOKEN_TYPE_CLAIM, SIMPLE_JWT_JTI_CLAIM and
+// SIMPLE_JWT_SLIDING_TOKEN_REFRESH_EXP_CLAIM may only name their defaults
+// (token_type, jti, refresh_exp): the type and id checks cannot be turned
+// off. The variables of neither dialect (key rotation, the token cache and
+// the login defences) are read in both.
+//
 // JWT_VERIFY and JWT_VERIFY_EXPIRATION may be True; False is an error,
 // because no setting turns verification off. DRF-JWT's handler settings
 // (JWT_PAYLOAD_HANDLER, ...) name Python functions: they are errors here,
@@ -85,6 +113,28 @@ func FromEnv(lookup func(key string) (string, bool)) (Settings, error) {
 		}
 	}
 
+	var simple bool
+	switch v, _ := get("JWT_DIALECT"); strings.ToLower(v) {
+	case "", "drf-jwt":
+	case "simplejwt":
+		simple = true
+	default:
+		fail("JWT_DIALECT", "want drf-jwt or simplejwt")
+	}
+	if simple {
+		for _, name := range []string{"JWT_SECRET_KEY", "JWT_PRIVATE_KEY", "JWT_PUBLIC_KEY", "JWT_ALGORITHM", "JWT_EXPIRATION_DELTA",
+			"JWT_LEEWAY", "JWT_AUDIENCE", "JWT_ISSUER", "JWT_AUTH_HEADER_PREFIX"} {
+			if _, ok := get(name); ok {
+				fail(name, "is DRF-JWT's: with JWT_DIALECT=simplejwt, set %s", simpleName[name])
+			}
+		}
+		for _, name := range []string{"JWT_ALLOW_REFRESH", "JWT_REFRESH_EXPIRATION_DELTA", "JWT_AUTH_COOKIE"} {
+			if _, ok := get(name); ok {
+				fail(name, "is DRF-JWT's, and simplejwt has no such setting")
+			}
+		}
+		s.SimpleJWT = simpleFromEnv(get, fail, &s)
+	}
 	if v, ok := get("JWT_SECRET_KEY"); ok {
 		s.Keys.Secret = Secret(v)
 	}
@@ -206,6 +256,130 @@ func FromEnv(lookup func(key string) (string, bool)) (Settings, error) {
 		}
 	}
 	return s, errors.Join(errs...)
+}
+
+// simpleName is simplejwt's variable for a DRF-JWT one.
+var simpleName = map[string]string{
+	"JWT_SECRET_KEY": "SIMPLE_JWT_SIGNING_KEY", "JWT_PRIVATE_KEY": "SIMPLE_JWT_SIGNING_KEY",
+	"JWT_PUBLIC_KEY": "SIMPLE_JWT_VERIFYING_KEY", "JWT_ALGORITHM": "SIMPLE_JWT_ALGORITHM",
+	"JWT_EXPIRATION_DELTA": "SIMPLE_JWT_ACCESS_TOKEN_LIFETIME", "JWT_LEEWAY": "SIMPLE_JWT_LEEWAY",
+	"JWT_AUDIENCE": "SIMPLE_JWT_AUDIENCE", "JWT_ISSUER": "SIMPLE_JWT_ISSUER",
+	"JWT_AUTH_HEADER_PREFIX": "SIMPLE_JWT_AUTH_HEADER_TYPES",
+}
+
+// simpleFromEnv reads simplejwt's settings (see FromEnv) into s and the
+// SimpleJWT it returns.
+func simpleFromEnv(get func(string) (string, bool), fail func(name, format string, args ...any), s *Settings) *SimpleJWT {
+	j := &SimpleJWT{}
+	boolean := func(name string, dst *bool) {
+		if v, ok := get(name); ok {
+			b, err := parseBool(v)
+			if err != nil {
+				fail(name, "%v", err)
+			}
+			*dst = b
+		}
+	}
+	duration := func(name string, dst *time.Duration) {
+		if v, ok := get(name); ok {
+			d, err := parseSeconds(v)
+			if err != nil {
+				fail(name, "%v", err)
+			}
+			*dst = d
+		}
+	}
+	list := func(v string) []string {
+		return strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' })
+	}
+	if v, ok := get("SIMPLE_JWT_ALGORITHM"); ok {
+		s.Algorithm = v
+	}
+	key, named := get("SIMPLE_JWT_SIGNING_KEY")
+	if !named {
+		key, named = get("DJANGO_SECRET_KEY")
+	}
+	switch {
+	case !named:
+	case strings.HasPrefix(s.Algorithm, "HS"):
+		s.Keys.Secret = Secret(key)
+	default:
+		data, err := pemValue(key)
+		if err == nil {
+			s.Keys.Private, err = token.ParsePrivateKeyPEM(data)
+		}
+		if err != nil {
+			fail("SIMPLE_JWT_SIGNING_KEY", "%v", err)
+		}
+	}
+	if v, ok := get("SIMPLE_JWT_VERIFYING_KEY"); ok {
+		data, err := pemValue(v)
+		if err == nil {
+			s.Keys.Public, err = token.ParsePublicKeyPEM(data)
+		}
+		if err != nil {
+			fail("SIMPLE_JWT_VERIFYING_KEY", "%v", err)
+		}
+	}
+	duration("SIMPLE_JWT_ACCESS_TOKEN_LIFETIME", &s.ExpirationDelta)
+	duration("SIMPLE_JWT_LEEWAY", &s.Leeway)
+	if v, ok := get("SIMPLE_JWT_AUDIENCE"); ok {
+		s.Audience = v
+	}
+	if v, ok := get("SIMPLE_JWT_ISSUER"); ok {
+		s.Issuer = v
+	}
+	duration("SIMPLE_JWT_REFRESH_TOKEN_LIFETIME", &j.RefreshTokenLifetime)
+	duration("SIMPLE_JWT_SLIDING_TOKEN_LIFETIME", &j.SlidingTokenLifetime)
+	duration("SIMPLE_JWT_SLIDING_TOKEN_REFRESH_LIFETIME", &j.SlidingTokenRefreshLifetime)
+	boolean("SIMPLE_JWT_ROTATE_REFRESH_TOKENS", &j.RotateRefreshTokens)
+	boolean("SIMPLE_JWT_BLACKLIST_AFTER_ROTATION", &j.BlacklistAfterRotation)
+	boolean("SIMPLE_JWT_UPDATE_LAST_LOGIN", &j.UpdateLastLogin)
+	boolean("SIMPLE_JWT_CHECK_REVOKE_TOKEN", &j.CheckRevokeToken)
+	if v, ok := get("SIMPLE_JWT_AUTH_HEADER_TYPES"); ok {
+		j.AuthHeaderTypes = list(v)
+	}
+	if v, ok := get("SIMPLE_JWT_USER_ID_FIELD"); ok {
+		j.UserIDField = v
+	}
+	if v, ok := get("SIMPLE_JWT_USER_ID_CLAIM"); ok {
+		j.UserIDClaim = v
+	}
+	if v, ok := get("SIMPLE_JWT_AUTH_TOKEN_CLASSES"); ok {
+		classes := list(v)
+		for i, c := range classes {
+			switch strings.TrimPrefix(c, "rest_framework_simplejwt.tokens.") {
+			case "AccessToken":
+				if i != 0 {
+					fail("SIMPLE_JWT_AUTH_TOKEN_CLASSES", "AccessToken comes first")
+				}
+			case "SlidingToken":
+				j.SlidingTokens = true
+			default:
+				fail("SIMPLE_JWT_AUTH_TOKEN_CLASSES", "want AccessToken, or AccessToken,SlidingToken")
+			}
+		}
+		if len(classes) == 0 || strings.TrimPrefix(classes[0], "rest_framework_simplejwt.tokens.") != "AccessToken" {
+			fail("SIMPLE_JWT_AUTH_TOKEN_CLASSES", "want AccessToken, or AccessToken,SlidingToken")
+		}
+	}
+	for name, claim := range map[string]string{"SIMPLE_JWT_TOKEN_TYPE_CLAIM": "token_type", "SIMPLE_JWT_JTI_CLAIM": "jti",
+		"SIMPLE_JWT_SLIDING_TOKEN_REFRESH_EXP_CLAIM": "refresh_exp"} {
+		if v, ok := get(name); ok && v != claim {
+			fail(name, "only %s is supported: a token's type and id are always checked, under simplejwt's default names", claim)
+		}
+	}
+	for _, name := range []string{"SIMPLE_JWT_JWK_URL", "SIMPLE_JWT_JSON_ENCODER", "SIMPLE_JWT_TOKEN_USER_CLASS", "SIMPLE_JWT_USER_AUTHENTICATION_RULE"} {
+		if _, ok := get(name); ok {
+			fail(name, "is not supported")
+		}
+	}
+	if v, ok := get("SIMPLE_JWT_CHECK_USER_IS_ACTIVE"); ok {
+		if b, err := parseBool(v); err != nil || !b {
+			fail("SIMPLE_JWT_CHECK_USER_IS_ACTIVE", "inactive users are always refused; unset it")
+		}
+	}
+	return j
 }
 
 func parseBool(v string) (bool, error) {

@@ -245,6 +245,9 @@ func (j SimpleJWT) withDefaults() *SimpleJWT {
 	if j.UserIDClaim == "" {
 		j.UserIDClaim = defaultUserIDClaim
 	}
+	if j.UserIDField == "" {
+		j.UserIDField = "id"
+	}
 	if j.Blacklist == nil {
 		j.Blacklist = blacklist.NewMemory(0)
 	}

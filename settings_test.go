@@ -253,6 +253,36 @@ func TestFromEnv(t *testing.T) {
 		{"Python handler", map[string]string{"JWT_PAYLOAD_HANDLER": "myapp.utils.payload"}, nil, "JWT_PAYLOAD_HANDLER: names a Python function; in Go set Settings.PayloadHandler"},
 		{"Python secret hook", map[string]string{"JWT_GET_USER_SECRET_KEY": "myapp.secret"}, nil, "JWT_GET_USER_SECRET_KEY: names a Python function; in Go set Settings.UserSecretKey"},
 		{"several errors at once", map[string]string{"JWT_LEEWAY": "x", "JWT_ALLOW_REFRESH": "x"}, nil, "JWT_ALLOW_REFRESH"},
+		{"simplejwt: defaults, the key from DJANGO_SECRET_KEY", map[string]string{"JWT_DIALECT": "simplejwt", "DJANGO_SECRET_KEY": "django-secret-0123456789abcdefghijklmno"}, func(s Settings) bool {
+			j := s.SimpleJWT
+			return j != nil && s.Keys.Secret == "django-secret-0123456789abcdefghijklmno" && s.Algorithm == "HS256" && s.ExpirationDelta == 5*time.Minute &&
+				!j.RotateRefreshTokens && !j.SlidingTokens && j.AuthHeaderTypes == nil
+		}, ""},
+		{"simplejwt: its names", map[string]string{
+			"JWT_DIALECT": "SimpleJWT", "DJANGO_SECRET_KEY": "not-this-one-0123456789abcdefghijklmno", "SIMPLE_JWT_SIGNING_KEY": "signing-key-0123456789abcdefghijklmnop",
+			"SIMPLE_JWT_ALGORITHM": "HS512", "SIMPLE_JWT_ACCESS_TOKEN_LIFETIME": "600", "SIMPLE_JWT_REFRESH_TOKEN_LIFETIME": "48h",
+			"SIMPLE_JWT_ROTATE_REFRESH_TOKENS": "True", "SIMPLE_JWT_BLACKLIST_AFTER_ROTATION": "True", "SIMPLE_JWT_UPDATE_LAST_LOGIN": "True",
+			"SIMPLE_JWT_AUTH_HEADER_TYPES": "Bearer,JWT", "SIMPLE_JWT_USER_ID_FIELD": "uuid", "SIMPLE_JWT_USER_ID_CLAIM": "uid",
+			"SIMPLE_JWT_TOKEN_TYPE_CLAIM": "token_type", "SIMPLE_JWT_JTI_CLAIM": "jti", "SIMPLE_JWT_LEEWAY": "5", "SIMPLE_JWT_AUDIENCE": "api",
+			"SIMPLE_JWT_ISSUER": "https://a", "SIMPLE_JWT_CHECK_REVOKE_TOKEN": "True", "SIMPLE_JWT_SLIDING_TOKEN_LIFETIME": "1m",
+			"SIMPLE_JWT_SLIDING_TOKEN_REFRESH_LIFETIME": "2h", "SIMPLE_JWT_AUTH_TOKEN_CLASSES": "rest_framework_simplejwt.tokens.AccessToken, SlidingToken",
+		}, func(s Settings) bool {
+			j := *s.SimpleJWT
+			return s.Keys.Secret == "signing-key-0123456789abcdefghijklmnop" && s.Algorithm == "HS512" && s.ExpirationDelta == 10*time.Minute &&
+				s.Leeway == 5*time.Second && s.Audience == "api" && s.Issuer == "https://a" && j.RefreshTokenLifetime == 48*time.Hour &&
+				j.RotateRefreshTokens && j.BlacklistAfterRotation && j.UpdateLastLogin && j.CheckRevokeToken && j.SlidingTokens &&
+				strings.Join(j.AuthHeaderTypes, " ") == "Bearer JWT" && j.UserIDField == "uuid" && j.UserIDClaim == "uid" &&
+				j.SlidingTokenLifetime == time.Minute && j.SlidingTokenRefreshLifetime == 2*time.Hour
+		}, ""},
+		{"simplejwt: a PEM signing key", map[string]string{"JWT_DIALECT": "simplejwt", "SIMPLE_JWT_ALGORITHM": "RS256", "SIMPLE_JWT_SIGNING_KEY": privPEM, "SIMPLE_JWT_VERIFYING_KEY": pubPEM},
+			func(s Settings) bool { return s.Keys.Private != nil && s.Keys.Public != nil && s.Keys.Secret == "" }, ""},
+		{"simplejwt: DRF-JWT's names refused", map[string]string{"JWT_DIALECT": "simplejwt", "JWT_SECRET_KEY": "x"}, nil, "JWT_SECRET_KEY: is DRF-JWT's: with JWT_DIALECT=simplejwt, set SIMPLE_JWT_SIGNING_KEY"},
+		{"simplejwt: no refresh window", map[string]string{"JWT_DIALECT": "simplejwt", "JWT_ALLOW_REFRESH": "True"}, nil, "JWT_ALLOW_REFRESH: is DRF-JWT's"},
+		{"simplejwt: the type check cannot be turned off", map[string]string{"JWT_DIALECT": "simplejwt", "SIMPLE_JWT_TOKEN_TYPE_CLAIM": "None"}, nil, "SIMPLE_JWT_TOKEN_TYPE_CLAIM: only token_type"},
+		{"simplejwt: inactive users always refused", map[string]string{"JWT_DIALECT": "simplejwt", "SIMPLE_JWT_CHECK_USER_IS_ACTIVE": "False"}, nil, "SIMPLE_JWT_CHECK_USER_IS_ACTIVE"},
+		{"simplejwt: unknown token class", map[string]string{"JWT_DIALECT": "simplejwt", "SIMPLE_JWT_AUTH_TOKEN_CLASSES": "RefreshToken"}, nil, "SIMPLE_JWT_AUTH_TOKEN_CLASSES"},
+		{"simplejwt: a bad lifetime", map[string]string{"JWT_DIALECT": "simplejwt", "SIMPLE_JWT_REFRESH_TOKEN_LIFETIME": "a day"}, nil, "SIMPLE_JWT_REFRESH_TOKEN_LIFETIME: want seconds"},
+		{"an unknown dialect", map[string]string{"JWT_DIALECT": "knox"}, nil, "JWT_DIALECT: want drf-jwt or simplejwt"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -271,7 +301,7 @@ func TestFromEnv(t *testing.T) {
 				t.Fatalf("FromEnv: %v, want %q", err, tt.err)
 			}
 			for k, v := range tt.env {
-				if len(v) > 3 && strings.Contains(err.Error(), v) && !strings.HasPrefix(k, "JWT_PAYLOAD") && !strings.HasPrefix(k, "JWT_GET") {
+				if len(v) > 3 && strings.Contains(err.Error(), v) && !strings.HasPrefix(k, "JWT_PAYLOAD") && !strings.HasPrefix(k, "JWT_GET") && k != "JWT_DIALECT" {
 					t.Errorf("the error echoes the value of %s: %v", k, err)
 				}
 			}
