@@ -543,7 +543,12 @@ func (s Settings) String() string {
 	fmt.Fprintf(&b, " Leeway:%s ExpirationDelta:%s Audience:%q Issuer:%q AllowRefresh:%t RefreshExpirationDelta:%s",
 		s.Leeway, s.ExpirationDelta, s.Audience, s.Issuer, s.AllowRefresh, s.RefreshExpirationDelta)
 	fmt.Fprintf(&b, " AuthHeaderPrefix:%q AuthCookie:%q UsernameField:%q", s.AuthHeaderPrefix, s.AuthCookie, s.UsernameField)
-	fmt.Fprintf(&b, " LoginThrottle:%s ClientIPHeader:%q}", throttleKind(s.LoginThrottle), s.ClientIPHeader)
+	fmt.Fprintf(&b, " LoginThrottle:%s ClientIPHeader:%q", throttleKind(s.LoginThrottle), s.ClientIPHeader)
+	if j := s.SimpleJWT; j != nil {
+		fmt.Fprintf(&b, " SimpleJWT:{RefreshTokenLifetime:%s RotateRefreshTokens:%t BlacklistAfterRotation:%t AuthHeaderTypes:%q UserIDClaim:%q SlidingTokens:%t CheckRevokeToken:%t Blacklist:%T}",
+			j.RefreshTokenLifetime, j.RotateRefreshTokens, j.BlacklistAfterRotation, j.AuthHeaderTypes, j.UserIDClaim, j.SlidingTokens, j.CheckRevokeToken, j.Blacklist)
+	}
+	b.WriteByte('}')
 	return b.String()
 }
 
