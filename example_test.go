@@ -359,3 +359,105 @@ func ExampleAuth_RotateKeys() {
 	// 200 200
 	// 401 200
 }
+
+// simplejwt's dialect: the endpoints of djangorestframework-simplejwt at
+// its documented URLs, a pair of tokens, the access token as a Bearer
+// credential.
+func ExampleSimpleJWT() {
+	store := &jwtauth.MemoryStore{Passwords: passwords.Policy{PBKDF2Iterations: 1}}
+	if err := store.AddUser(jwtauth.User{ID: "1", Username: "admin", IsActive: true}, "s3cret-pa55"); err != nil {
+		log.Fatal(err)
+	}
+	a, err := jwtauth.New(jwtauth.Settings{
+		Keys:      jwtauth.Keys{Secret: "example-secret-use-32-random-bytes-or-more"},
+		SimpleJWT: &jwtauth.SimpleJWT{RotateRefreshTokens: true, BlacklistAfterRotation: true},
+	}, store)
+	if err != nil {
+		log.Fatal(err)
+	}
+	h := a.Handlers()
+	mux := http.NewServeMux()
+	mux.Handle("/api/token/", h.Obtain)
+	mux.Handle("/api/token/refresh/", h.Refresh)
+	mux.Handle("/api/token/verify/", h.Verify)
+	mux.Handle("/api/token/blacklist/", h.Blacklist)
+	mux.Handle("/api/hello/", a.Required(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u, _ := jwtauth.UserFromContext(r.Context())
+		fmt.Fprintf(w, "hello %s", u.Username)
+	})))
+	post := func(path, body string) *httptest.ResponseRecorder {
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		mux.ServeHTTP(rec, req)
+		return rec
+	}
+
+	var pair struct{ Refresh, Access string }
+	_ = json.Unmarshal(post("/api/token/", `{"username":"admin","password":"s3cret-pa55"}`).Body.Bytes(), &pair)
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest(http.MethodGet, "/api/hello/", nil)
+	req.Header.Set("Authorization", "Bearer "+pair.Access)
+	mux.ServeHTTP(rec, req)
+	fmt.Println(rec.Code, rec.Body)
+
+	// A refresh rotates the refresh token and blacklists the old one.
+	fmt.Println(post("/api/token/refresh/", `{"refresh":"`+pair.Refresh+`"}`).Code)
+	again := post("/api/token/refresh/", `{"refresh":"`+pair.Refresh+`"}`)
+	fmt.Println(again.Code, again.Body)
+	// Output:
+	// 200 hello admin
+	// 200
+	// 401 {"detail":"Token is blacklisted","code":"token_not_valid"}
+}
+
+// drfJWT makes an Auth of DRF-JWT's dialect an Authenticator of another
+// Auth's chain.
+type drfJWT struct{ *jwtauth.Auth }
+
+func (d drfJWT) Authenticate(r *http.Request) (jwtauth.User, error) {
+	u, _, err := d.Auth.Authenticate(r)
+	return u, err
+}
+
+// During a migration from DRF-JWT to simplejwt, a service accepts both
+// dialects' tokens: a simplejwt Auth, which claims "Authorization: Bearer",
+// with a DRF-JWT Auth on the same key and store after it, which claims
+// "Authorization: JWT".
+func ExampleSimpleJWT_migration() {
+	store := &jwtauth.MemoryStore{Passwords: passwords.Policy{PBKDF2Iterations: 1}}
+	u := jwtauth.User{ID: "1", Username: "admin", IsActive: true}
+	if err := store.AddUser(u, "s3cret-pa55"); err != nil {
+		log.Fatal(err)
+	}
+	keys := jwtauth.Keys{Secret: "example-secret-use-32-random-bytes-or-more"}
+	old, err := jwtauth.New(jwtauth.Settings{Keys: keys}, store)
+	if err != nil {
+		log.Fatal(err)
+	}
+	a, err := jwtauth.New(jwtauth.Settings{
+		Keys:           keys,
+		SimpleJWT:      &jwtauth.SimpleJWT{},
+		Authenticators: []jwtauth.Authenticator{drfJWT{old}},
+	}, store)
+	if err != nil {
+		log.Fatal(err)
+	}
+	hello := a.Required(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u, _ := jwtauth.UserFromContext(r.Context())
+		fmt.Fprintf(w, "hello %s", u.Username)
+	}))
+	drfToken, _ := old.IssueToken(context.Background(), u)
+	simpleToken, _ := a.IssueToken(context.Background(), u)
+	for _, auth := range []string{"JWT " + drfToken, "Bearer " + simpleToken, "Bearer " + drfToken} {
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest(http.MethodGet, "/api/hello/", nil)
+		req.Header.Set("Authorization", auth)
+		hello.ServeHTTP(rec, req)
+		fmt.Println(rec.Code, rec.Body)
+	}
+	// Output:
+	// 200 hello admin
+	// 200 hello admin
+	// 401 {"detail":"Given token not valid for any token type","code":"token_not_valid","messages":[{"token_class":"AccessToken","token_type":"access","message":"Token has no id"}]}
+}
