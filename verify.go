@@ -112,10 +112,16 @@ var (
 // (simplejwt's AUTH_TOKEN_CLASSES), in the order they are tried.
 func (a *Auth) credentialClasses() []tokenClass {
 	if a.s.SimpleJWT.SlidingTokens {
-		return []tokenClass{accessClass, slidingClass}
+		return accessOrSliding
 	}
-	return []tokenClass{accessClass}
+	return accessOnly
 }
+
+// The credential classes, allocated once: they are read on every request.
+var (
+	accessOnly      = []tokenClass{accessClass}
+	accessOrSliding = []tokenClass{accessClass, slidingClass}
+)
 
 // credentialClass admits verified claims c as a credential of one of
 // credentialClasses, or returns each class's refusal (*classesError).
