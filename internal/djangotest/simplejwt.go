@@ -297,7 +297,9 @@ func StartSimpleJWT(t testing.TB, cfg SimpleJWTConfig) *SimpleJWTServer {
 	pr, pw := io.Pipe()
 	s.cmd.Stdout = pw
 	url := make(chan string, 1)
+	scanned := make(chan struct{})
 	go func() {
+		defer close(scanned)
 		sc := bufio.NewScanner(pr)
 		announced := false
 		for sc.Scan() {
@@ -315,6 +317,7 @@ func StartSimpleJWT(t testing.TB, cfg SimpleJWTConfig) *SimpleJWTServer {
 	go func() {
 		s.waitErr = s.cmd.Wait()
 		_ = pw.Close()
+		<-scanned // the log complete before anyone hears of the exit
 		close(s.exited)
 	}()
 	t.Cleanup(func() {
@@ -341,10 +344,10 @@ func StartSimpleJWT(t testing.TB, cfg SimpleJWTConfig) *SimpleJWTServer {
 	return nil
 }
 
-// Stop stops the server (SIGTERM, then SIGKILL after 10 seconds) and
-// waits for it to exit, for a test that needs it gone before its end: to
-// restart the project on the same database with other settings, or to
-// read the log complete. It reports whether the server had exited before
+// Stop stops the server and waits for it to exit, for a test that needs
+// it gone before its end: to restart the project on the same database
+// with other settings, or to read the log complete. The server finishes
+// the requests it is serving on SIGTERM; after 10 seconds it is killed. It reports whether the server had exited before
 // this first call, on its own; later calls do nothing and report false.
 func (s *SimpleJWTServer) Stop() (exitedEarly bool) {
 	s.stop.Do(func() {

@@ -19,9 +19,12 @@ python3-psycopg2 for PostgreSQL); every setting comes from the environment
     /usr/bin/python3 serve.py serve
         Serves the project on 127.0.0.1, on a port the kernel picks, one
         thread a connection, and prints "listening on http://127.0.0.1:PORT"
-        on stdout once the socket listens. Exits on SIGTERM or SIGINT, and
-        when its parent process dies, so that a test killed mid-run leaves
-        no server behind. The request log and errors go to stderr.
+        on stdout once the socket listens. On SIGTERM or SIGINT it stops
+        accepting connections, lets the requests it is serving finish (for
+        up to GRACE seconds), so that their responses and log lines are
+        complete, and exits with status 0. It exits at once when its parent
+        process dies, so that a test killed mid-run leaves no server behind.
+        The request log and errors go to stderr.
 """
 
 import json
@@ -38,6 +41,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 os.environ["DJANGO_SETTINGS_MODULE"] = "settings"
 
 import django  # noqa: E402
+
+# How long a stopping server waits for the requests it is serving.
+GRACE = 5.0
 
 
 def setup():
@@ -100,15 +106,51 @@ def serve():
         # at once, turning a burst into retries a second apart.
         request_queue_size = 128
 
-    httpd = Server(("127.0.0.1", 0), WSGIRequestHandler)
+    # Requests between their request line and their log line. Idle
+    # keep-alive connections are not counted: a stop must not wait for a
+    # client to hang up.
+    busy = threading.Condition()
+    serving = [0]
+
+    class Handler(WSGIRequestHandler):
+        def handle_one_request(self):
+            self.counted = False
+            try:
+                super().handle_one_request()
+            finally:
+                if self.counted:
+                    with busy:
+                        serving[0] -= 1
+                        busy.notify_all()
+
+        def parse_request(self):
+            # Called once the request line is in: from here on the request
+            # is being served.
+            with busy:
+                serving[0] += 1
+            self.counted = True
+            return super().parse_request()
+
+    httpd = Server(("127.0.0.1", 0), Handler)
     httpd.set_app(WSGIHandler())
-    signal.signal(signal.SIGTERM, lambda signum, frame: os._exit(0))
+
+    def stop(signum, frame):
+        # shutdown() waits for serve_forever, which this handler
+        # interrupted on the main thread: ask from another thread.
+        threading.Thread(target=httpd.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
     threading.Thread(target=watch_parent, daemon=True).start()
     print("listening on http://127.0.0.1:%d" % httpd.server_address[1], flush=True)
-    try:
-        httpd.serve_forever()
-    except KeyboardInterrupt:
-        pass
+    httpd.serve_forever()
+    httpd.socket.close()
+    with busy:
+        busy.wait_for(lambda: serving[0] == 0, timeout=GRACE)
+    sys.stderr.flush()
+    # Not sys.exit: the handler threads of idle connections would keep
+    # the interpreter waiting on their sockets.
+    os._exit(0)
 
 
 def main():
