@@ -312,6 +312,7 @@ func StartSimpleJWT(t testing.TB, cfg SimpleJWTConfig) *SimpleJWTServer {
 		_, _ = io.Copy(io.Discard, pr) // a line too long for the scanner must not block the server
 	}()
 	if err := s.cmd.Start(); err != nil {
+		_ = pw.Close()
 		t.Fatalf("simplejwt serve.py serve: %v", err)
 	}
 	go func() {
