@@ -2,12 +2,18 @@
 // made by Django itself (New: Django's migrate, users hashed by each of
 // Django's password hashers, DRF tokens; sqlstore/testdata/make_django_db.py,
 // run with Debian's /usr/bin/python3), Django's DDL for its user and token
-// tables (Schema), and a fresh PostgreSQL schema (Postgres).
+// tables (Schema) and for simplejwt's blacklist (BlacklistSchema), and a
+// fresh PostgreSQL schema (Postgres). It also runs a real
+// djangorestframework-simplejwt server, on SQLite or PostgreSQL
+// (SetupSimpleJWT, StartSimpleJWT; the Django project in simplejwt/), for
+// tests of what a Go service sharing its secret and database must accept
+// and answer.
 //
-// Tests skip when that Python has no Django, unless
-// JWTAUTH_REQUIRE_DJANGO=1 (set by .ci/run), which turns the skip into a
-// failure (Skip, which the passwords package's Django checks use too); and
-// when JWTAUTH_TEST_POSTGRES_DSN is unset, for PostgreSQL.
+// Tests skip when that Python has no Django (or simplejwt, for its
+// server), unless JWTAUTH_REQUIRE_DJANGO=1 (set by .ci/run), which turns
+// the skip into a failure (Skip, which the passwords package's Django
+// checks use too); and when JWTAUTH_TEST_POSTGRES_DSN is unset, for
+// PostgreSQL.
 package djangotest
 
 import (

@@ -69,3 +69,34 @@ func Postgres(t testing.TB) string {
 	u.RawQuery = q.Encode()
 	return u.String()
 }
+
+// BlacklistSchema is the DDL of simplejwt's token_blacklist tables,
+// token_blacklist_outstandingtoken and token_blacklist_blacklistedtoken,
+// by dialect, as Django 3.2's migrate leaves them after all twelve of
+// simplejwt 5.2.2's migrations: for tests that need those tables without
+// Django. Run it after Schema's, whose auth_user the outstanding tokens
+// reference.
+//
+// SQLite's is sqlite_master's text, byte for byte: Django rebuilds a
+// table for each change, which is why "id" comes last there. PostgreSQL
+// keeps no DDL, so its is written to recreate what the catalog holds
+// after migrate (TestSimpleJWTBlacklistSchema compares the two): column
+// order, types, the constraint and index names the migrations' history
+// left (the jti_hex ones), and the foreign keys DEFERRABLE INITIALLY
+// DEFERRED without ON DELETE, since Django does SET NULL and CASCADE
+// itself.
+var BlacklistSchema = map[string][]string{
+	"sqlite": {
+		`CREATE TABLE "token_blacklist_outstandingtoken" ("token" text NOT NULL, "created_at" datetime NULL, "expires_at" datetime NOT NULL, "user_id" integer NULL REFERENCES "auth_user" ("id") DEFERRABLE INITIALLY DEFERRED, "jti" varchar(255) NOT NULL UNIQUE, "id" integer NOT NULL PRIMARY KEY AUTOINCREMENT)`,
+		`CREATE INDEX "token_blacklist_outstandingtoken_user_id_83bc629a" ON "token_blacklist_outstandingtoken" ("user_id")`,
+		`CREATE TABLE "token_blacklist_blacklistedtoken" ("blacklisted_at" datetime NOT NULL, "token_id" bigint NOT NULL UNIQUE REFERENCES "token_blacklist_outstandingtoken" ("id") DEFERRABLE INITIALLY DEFERRED, "id" integer NOT NULL PRIMARY KEY AUTOINCREMENT)`,
+	},
+	"postgres": {
+		`CREATE TABLE "token_blacklist_outstandingtoken" ("id" bigserial NOT NULL PRIMARY KEY, "token" text NOT NULL, "created_at" timestamp with time zone NULL, "expires_at" timestamp with time zone NOT NULL, "user_id" integer NULL, "jti" varchar(255) NOT NULL, CONSTRAINT "token_blacklist_outstandingtoken_jti_hex_d9bdf6f7_uniq" UNIQUE ("jti"))`,
+		`ALTER TABLE "token_blacklist_outstandingtoken" ADD CONSTRAINT "token_blacklist_outs_user_id_83bc629a_fk_auth_user" FOREIGN KEY ("user_id") REFERENCES "auth_user" ("id") DEFERRABLE INITIALLY DEFERRED`,
+		`CREATE INDEX "token_blacklist_outstandingtoken_user_id_83bc629a" ON "token_blacklist_outstandingtoken" ("user_id")`,
+		`CREATE INDEX "token_blacklist_outstandingtoken_jti_hex_d9bdf6f7_like" ON "token_blacklist_outstandingtoken" ("jti" varchar_pattern_ops)`,
+		`CREATE TABLE "token_blacklist_blacklistedtoken" ("id" bigserial NOT NULL PRIMARY KEY, "blacklisted_at" timestamp with time zone NOT NULL, "token_id" bigint NOT NULL UNIQUE)`,
+		`ALTER TABLE "token_blacklist_blacklistedtoken" ADD CONSTRAINT "token_blacklist_blacklistedtoken_token_id_3cc7fe56_fk" FOREIGN KEY ("token_id") REFERENCES "token_blacklist_outstandingtoken" ("id") DEFERRABLE INITIALLY DEFERRED`,
+	},
+}
