@@ -14,9 +14,8 @@ import (
 type quoter struct {
 	quote  byte // around identifiers
 	dollar bool // $1, $2 rather than ?
-	// textTime: last_login is written as Django writes it there, naive
-	// UTC text ("2006-01-02 15:04:05.000000"), not as a driver's
-	// time.Time.
+	// textTime: timestamps are written as Django writes them there,
+	// naive UTC text, not as a driver's time.Time.
 	textTime bool
 }
 
@@ -41,12 +40,19 @@ func (q quoter) placeholder(n int) string {
 }
 
 // timestamp is t as a parameter for a Django DateTimeField with USE_TZ.
+// As text, it is Python's str() of the naive UTC datetime, which Django's
+// SQLite and MySQL backends write: microseconds, and none at all when they
+// are zero ("2006-01-02 15:04:05", as simplejwt's expires_at always is),
+// so that the text compares with Django's as the times do.
 func (q quoter) timestamp(t time.Time) any {
-	t = t.UTC()
-	if q.textTime {
-		return t.Format("2006-01-02 15:04:05.000000")
+	t = t.UTC().Truncate(time.Microsecond)
+	switch {
+	case !q.textTime:
+		return t
+	case t.Nanosecond() == 0:
+		return t.Format("2006-01-02 15:04:05")
 	}
-	return t
+	return t.Format("2006-01-02 15:04:05.000000")
 }
 
 // validIdentifier accepts [A-Za-z_][A-Za-z0-9_]*, at most 63 bytes
