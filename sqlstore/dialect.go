@@ -138,6 +138,95 @@ var (
 	_ sql.Scanner = (*boolValue)(nil)
 )
 
+// keyKind is what an id in text form is given to a primary key column as.
+type keyKind int
+
+const (
+	textKey    keyKind = iota // varchar, or a type not known: the id as it is
+	intKey                    // an integer
+	uuidKey                   // PostgreSQL's uuid: the dashed form
+	hexUUIDKey                // Django's UUIDField elsewhere, char(32): 32 hex digits
+)
+
+// keyType is the type of a primary key column.
+type keyType struct {
+	kind keyKind
+	bits int // of an intKey: what the database takes without an error
+}
+
+// integerTypes are the words naming an integer column type, as drivers
+// report them: PostgreSQL's INT4, MySQL's "UNSIGNED INT", SQLite's declared
+// "integer unsigned"...
+var integerTypes = map[string]bool{
+	"INT": true, "INTEGER": true, "INT2": true, "INT4": true, "INT8": true, "TINYINT": true,
+	"SMALLINT": true, "MEDIUMINT": true, "BIGINT": true, "SMALLSERIAL": true, "SERIAL": true, "BIGSERIAL": true,
+}
+
+// keyTypeOf is the key type of a column of the database type typeName,
+// as the dialect's driver reports it (sql.ColumnType.DatabaseTypeName).
+func keyTypeOf(dialect, typeName string) keyType {
+	t := strings.ToUpper(typeName)
+	switch {
+	case t == "UUID":
+		return keyType{kind: uuidKey}
+	case djangoUUIDColumn(t):
+		return keyType{kind: hexUUIDKey}
+	}
+	for _, word := range strings.FieldsFunc(t, func(r rune) bool { return r == ' ' || r == '(' }) {
+		if !integerTypes[word] {
+			continue
+		}
+		// SQLite's integers are all 64-bit, and MySQL compares a number
+		// out of its column's range without an error; PostgreSQL refuses
+		// a parameter its column type cannot hold.
+		bits := 64
+		if dialect == "postgres" {
+			switch word {
+			case "INT2", "SMALLINT", "SMALLSERIAL":
+				bits = 16
+			case "INT4", "INT", "INTEGER", "SERIAL":
+				bits = 32
+			}
+		}
+		return keyType{kind: intKey, bits: bits}
+	}
+	return keyType{kind: textKey}
+}
+
+// arg is id as a parameter for the key, and false when id cannot be a key
+// of this type, so that the database is not asked (PostgreSQL would
+// answer an error, not "no row").
+func (k keyType) arg(id string) (any, bool) {
+	switch k.kind {
+	case intKey:
+		n, err := strconv.ParseInt(id, 10, k.bits)
+		return n, err == nil
+	case uuidKey, hexUUIDKey:
+		h, ok := uuidHex(id)
+		if !ok {
+			return nil, false
+		}
+		if k.kind == uuidKey {
+			return dashUUID(h), true
+		}
+		return h, true
+	}
+	return id, validText(id)
+}
+
+// uuidHex returns a UUID, dashed (8-4-4-4-12) or 32 hex digits, in either
+// case, as Django stores it in char(32): 32 lower-case hex digits.
+func uuidHex(s string) (string, bool) {
+	if len(s) == 36 {
+		if s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
+			return "", false
+		}
+		s = s[:8] + s[9:13] + s[14:18] + s[19:23] + s[24:]
+	}
+	s = strings.ToLower(s)
+	return s, isUUIDHex(s)
+}
+
 // isUUIDHex reports whether s is 32 lower-case hex digits: how Django
 // stores a UUIDField where the database has no uuid type (SQLite, MySQL).
 func isUUIDHex(s string) bool {

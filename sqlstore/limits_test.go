@@ -41,6 +41,11 @@ func TestStatementTimeout(t *testing.T) {
 		if elapsed > 3*time.Second {
 			t.Errorf("the lookup took %v; the store's Timeout is 300 ms", elapsed)
 		}
+		start = time.Now()
+		_, err = store.UserByID(ctx, "1")
+		if elapsed := time.Since(start); err == nil || errors.Is(err, jwtauth.ErrUserNotFound) || !errors.Is(err, context.DeadlineExceeded) || elapsed > 3*time.Second {
+			t.Errorf("lookup by id against a locked table: %v after %v, want a deadline exceeded within the Timeout", err, elapsed)
+		}
 		if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
 			t.Fatal(err)
 		}

@@ -29,7 +29,7 @@ type Settings struct {
 	// IDColumn is the primary key, an integer or a UUID. User.ID is its
 	// text form as DRF-JWT writes it to user_id: "42", or a dashed UUID,
 	// also where Django stores one as 32 hex digits in a char(32) column
-	// (SQLite, MySQL). Default "id".
+	// (SQLite, MySQL). UserByID looks users up by it. Default "id".
 	IDColumn string
 	// UsernameColumn is the column of Django's USERNAME_FIELD, matched
 	// exactly; "email" for a user model that logs in by email. It must be
@@ -115,6 +115,8 @@ type Store struct {
 	q      quoter
 
 	userStmt      *sql.Stmt // id, username, password, email, is_active by username
+	userByIDStmt  *sql.Stmt // the same by primary key
+	key           keyType   // of the primary key, for UserByID
 	lastLoginStmt *sql.Stmt // nil unless UpdateLastLogin
 	passwordStmt  *sql.Stmt // nil unless UpgradeHashes
 
@@ -207,6 +209,13 @@ func New(ctx context.Context, db *sql.DB, s Settings) (*Store, error) {
 	var err error
 	st.userStmt, err = st.prepare(ctx, "user lookup", fmt.Sprintf("SELECT %s FROM %s WHERE %s = %s LIMIT 2",
 		st.userColumns(t+".", col(s.PasswordColumn)), t, col(s.UsernameColumn), q.placeholder(1)))
+	if err == nil {
+		st.userByIDStmt, err = st.prepare(ctx, "user lookup by id", fmt.Sprintf("SELECT %s FROM %s WHERE %s = %s LIMIT 2",
+			st.userColumns(t+".", col(s.PasswordColumn)), t, col(s.IDColumn), q.placeholder(1)))
+	}
+	if err == nil {
+		st.key, err = st.keyType(ctx, t, col(s.IDColumn))
+	}
 	if err == nil && s.UpdateLastLogin {
 		st.lastLoginStmt, err = st.prepare(ctx, "last_login update", fmt.Sprintf("UPDATE %s SET %s = %s WHERE %s = %s",
 			t, q.ident(s.LastLoginColumn), q.placeholder(1), col(s.IDColumn), q.placeholder(2)))
@@ -222,6 +231,25 @@ func New(ctx context.Context, db *sql.DB, s Settings) (*Store, error) {
 		return nil, err
 	}
 	return st, nil
+}
+
+// keyType reads the database type of the primary key column: it decides
+// what an id from a token is given to the database as, and which ids
+// cannot be keys at all (PostgreSQL answers "abc" for an integer with an
+// error, not with no row).
+func (s *Store) keyType(ctx context.Context, table, column string) (keyType, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.s.Timeout)
+	defer cancel()
+	rows, err := s.db.QueryContext(ctx, fmt.Sprintf("SELECT %s FROM %s WHERE 1 = 0", column, table))
+	if err != nil {
+		return keyType{}, fmt.Errorf("sqlstore: type of %s: %w", s.s.IDColumn, err)
+	}
+	defer func() { _ = rows.Close() }()
+	types, err := rows.ColumnTypes()
+	if err != nil {
+		return keyType{}, fmt.Errorf("sqlstore: type of %s: %w", s.s.IDColumn, err)
+	}
+	return keyTypeOf(s.s.Dialect, types[0].DatabaseTypeName()), nil
 }
 
 // exec runs a statement within the store's Timeout.
@@ -289,7 +317,7 @@ func (s *Store) userColumns(prefix, secret string) string {
 // queryRow runs stmt, selecting userColumns, and reads its row. found is
 // false when there is none; more than one is an error. what names the
 // statement in errors.
-func queryRow(ctx context.Context, timeout time.Duration, stmt *sql.Stmt, what string, arg string) (r row, found bool, err error) {
+func queryRow(ctx context.Context, timeout time.Duration, stmt *sql.Stmt, what string, arg any) (r row, found bool, err error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	rows, err := stmt.QueryContext(ctx, arg)
@@ -336,10 +364,21 @@ func (s *Store) lookup(ctx context.Context, username string) (row, error) {
 	}
 	// PostgreSQL refuses NUL and invalid UTF-8 in text parameters with an
 	// error; no stored username has them, so they are not asked about.
-	if !utf8.ValidString(username) || strings.IndexByte(username, 0) >= 0 {
+	if !validText(username) {
 		return row{}, fmt.Errorf("sqlstore: %w", jwtauth.ErrUserNotFound)
 	}
-	r, found, err := queryRow(ctx, s.s.Timeout, s.userStmt, "user lookup", username)
+	return s.find(ctx, s.userStmt, "user lookup", username)
+}
+
+// validText reports whether s can be a text parameter: PostgreSQL refuses
+// NUL and invalid UTF-8 with an error.
+func validText(s string) bool {
+	return utf8.ValidString(s) && strings.IndexByte(s, 0) < 0
+}
+
+// find runs a user lookup and reads its row, as lookup documents.
+func (s *Store) find(ctx context.Context, stmt *sql.Stmt, what string, arg any) (row, error) {
+	r, found, err := queryRow(ctx, s.s.Timeout, stmt, what, arg)
 	switch {
 	case err != nil:
 		return row{}, err
@@ -355,6 +394,29 @@ func (s *Store) lookup(ctx context.Context, username string) (row, error) {
 // of the database (the request is answered 503).
 func (s *Store) UserByUsername(ctx context.Context, username string) (jwtauth.User, error) {
 	r, err := s.lookup(ctx, username)
+	if err != nil {
+		return jwtauth.User{}, err
+	}
+	return r.user, nil
+}
+
+// UserByID returns the user whose primary key (Settings.IDColumn) is id,
+// active or not, as simplejwt's JWTAuthentication finds the user of a
+// token's user_id claim. id is the key's text form: a decimal integer, or
+// a UUID, dashed or as 32 hex digits, whichever form the database stores
+// it in. An id that cannot be a key of the column's type ("abc" for an
+// integer key, a malformed UUID), like an id no user has, is an error
+// wrapping jwtauth.ErrUserNotFound; any other error is a failure of the
+// database (the request is answered 503).
+func (s *Store) UserByID(ctx context.Context, id string) (jwtauth.User, error) {
+	if err := ctx.Err(); err != nil {
+		return jwtauth.User{}, fmt.Errorf("sqlstore: user lookup by id: %w", err)
+	}
+	arg, ok := s.key.arg(id)
+	if !ok {
+		return jwtauth.User{}, fmt.Errorf("sqlstore: %w", jwtauth.ErrUserNotFound)
+	}
+	r, err := s.find(ctx, s.userByIDStmt, "user lookup by id", arg)
 	if err != nil {
 		return jwtauth.User{}, err
 	}
