@@ -10,10 +10,18 @@ import (
 )
 
 // quoter is what differs between the dialects: identifier quoting,
-// placeholders and how a timestamp is written.
+// placeholders, how a timestamp is written and how a row is inserted
+// unless it exists.
 type quoter struct {
 	quote  byte // around identifiers
 	dollar bool // $1, $2 rather than ?
+	// insertIgnore: INSERT IGNORE (MySQL) rather than INSERT ... ON
+	// CONFLICT DO NOTHING (PostgreSQL, SQLite 3.24 and later).
+	insertIgnore bool
+	// lateConflict: ON CONFLICT's unique column is looked for when the
+	// statement is planned, not prepared (PostgreSQL), so EXPLAIN checks
+	// it.
+	lateConflict bool
 	// textTime: timestamps are written as Django writes them there,
 	// naive UTC text, not as a driver's time.Time.
 	textTime bool
@@ -21,8 +29,8 @@ type quoter struct {
 
 var dialects = map[string]quoter{
 	"sqlite":   {quote: '"', textTime: true},
-	"postgres": {quote: '"', dollar: true},
-	"mysql":    {quote: '`', textTime: true},
+	"postgres": {quote: '"', dollar: true, lateConflict: true},
+	"mysql":    {quote: '`', textTime: true, insertIgnore: true},
 }
 
 // ident quotes a name that validIdentifier accepted; quoting keeps
@@ -53,6 +61,17 @@ func (q quoter) timestamp(t time.Time) any {
 		return t.Format("2006-01-02 15:04:05")
 	}
 	return t.Format("2006-01-02 15:04:05.000000")
+}
+
+// insertNew is an INSERT of columns (quoted, comma-separated) into table,
+// from rows (VALUES ... or SELECT ...), that writes nothing where a row
+// with the same unique column exists already, and is no error then: what
+// two instances inserting one row at once both need to succeed.
+func (q quoter) insertNew(table, columns, rows, unique string) string {
+	if q.insertIgnore {
+		return fmt.Sprintf("INSERT IGNORE INTO %s (%s) %s", table, columns, rows)
+	}
+	return fmt.Sprintf("INSERT INTO %s (%s) %s ON CONFLICT (%s) DO NOTHING", table, columns, rows, unique)
 }
 
 // validIdentifier accepts [A-Za-z_][A-Za-z0-9_]*, at most 63 bytes

@@ -50,6 +50,13 @@ type Settings struct {
 	// TokenTable is DRF's authtoken table for TokenAuthentication, with
 	// its columns key and user_id. Default "authtoken_token".
 	TokenTable string
+	// OutstandingTokenTable is simplejwt's table of issued refresh and
+	// sliding tokens, for Store.Blacklist. Default
+	// "token_blacklist_outstandingtoken".
+	OutstandingTokenTable string
+	// BlacklistedTokenTable is simplejwt's table of blacklisted tokens,
+	// for Store.Blacklist. Default "token_blacklist_blacklistedtoken".
+	BlacklistedTokenTable string
 
 	// UpdateLastLogin writes the time of each successful Authenticate to
 	// LastLoginColumn, as Django's login() does. DRF-JWT's obtain view
@@ -83,7 +90,8 @@ type Settings struct {
 	// inactive user gets the wrong-credentials answer, as with Django's
 	// ModelBackend.
 	AllowInactive bool
-	// Now is the clock for last_login. Default time.Now.
+	// Now is the clock for last_login and blacklisted_at. Default
+	// time.Now.
 	Now func() time.Time
 
 	// Timeout bounds every statement the store runs: past it the request
@@ -154,6 +162,8 @@ func New(ctx context.Context, db *sql.DB, s Settings) (*Store, error) {
 		{"IsActiveColumn", &s.IsActiveColumn, "is_active"},
 		{"LastLoginColumn", &s.LastLoginColumn, "last_login"},
 		{"TokenTable", &s.TokenTable, "authtoken_token"},
+		{"OutstandingTokenTable", &s.OutstandingTokenTable, "token_blacklist_outstandingtoken"},
+		{"BlacklistedTokenTable", &s.BlacklistedTokenTable, "token_blacklist_blacklistedtoken"},
 	} {
 		if *f.value == "" {
 			*f.value = f.def
@@ -254,10 +264,20 @@ func (s *Store) keyType(ctx context.Context, table, column string) (keyType, err
 
 // exec runs a statement within the store's Timeout.
 func (s *Store) exec(ctx context.Context, stmt *sql.Stmt, args ...any) error {
+	_, err := s.execRows(ctx, stmt, args...)
+	return err
+}
+
+// execRows runs a statement within the store's Timeout, and returns how
+// many rows it wrote.
+func (s *Store) execRows(ctx context.Context, stmt *sql.Stmt, args ...any) (int64, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.s.Timeout)
 	defer cancel()
-	_, err := stmt.ExecContext(ctx, args...)
-	return err
+	res, err := stmt.ExecContext(ctx, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
 }
 
 // prepare prepares query on the store's database and remembers it for
