@@ -56,8 +56,8 @@
 //
 // A failure of the database is returned wrapped ("sqlstore: user lookup:
 // ..."), never as a credentials error, so the jwtauth handlers answer 503
-// rather than "wrong password". Errors never contain a password, a hash or
-// a token key.
+// rather than "wrong password". Errors never contain a password, a hash, a
+// token key or a token.
 //
 // # Statements
 //
