@@ -1,31 +1,271 @@
-// Package blacklist is the contract of simplejwt's token blacklist:
-// outstanding and blacklisted refresh and sliding tokens, by jti.
 package blacklist
 
 import (
+	"container/heap"
 	"context"
+	"errors"
+	"fmt"
+	"math"
+	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 // Token is a refresh or sliding token as simplejwt's OutstandingToken row
 // records it.
 type Token struct {
 	JTI       string    // the jti claim, unique
-	UserID    string    // the user's primary key in text form; "" means NULL
+	UserID    string    // the user's primary key in text form ("1", or a UUID); "" means NULL
 	Token     string    // the whole encoded token
 	CreatedAt time.Time // the iat; zero means NULL
 	ExpiresAt time.Time // the exp
 }
 
-// Store holds outstanding and blacklisted tokens. Implementations are
-// safe for concurrent use.
+// Store holds outstanding and blacklisted tokens, as simplejwt's
+// OutstandingToken and BlacklistedToken models do. Implementations are
+// safe for concurrent use. An error other than those documented is a
+// failure of the store: the caller answers 503, and never takes it for
+// "not blacklisted".
 type Store interface {
-	// Outstanding records t as issued; recording a jti twice is not an
-	// error.
+	// Outstanding records t as issued (obtain, rotation); recording a jti
+	// twice is not an error.
 	Outstanding(ctx context.Context, t Token) error
 	// Blacklist blacklists t, first recording it as outstanding when it is
-	// not; blacklisting twice is not an error.
+	// not (get-or-create by jti, as simplejwt does); blacklisting twice is
+	// not an error.
 	Blacklist(ctx context.Context, t Token) error
 	// Blacklisted reports whether the token with this jti is blacklisted.
+	// An unknown jti is not.
 	Blacklisted(ctx context.Context, jti string) (bool, error)
+}
+
+// ErrFull is wrapped by the error of [Memory.Blacklist] when the memory
+// store cannot take another blacklisted token: every entry it holds is
+// still unexpired, and dropping one would make a revoked token valid
+// again. The caller answers 503 and the client tries later.
+var ErrFull = errors.New("blacklist: the memory store is full of unexpired tokens")
+
+// MaxJTI is the longest jti a store takes, in characters: simplejwt's
+// jti column is a varchar(255).
+const MaxJTI = 255
+
+// check refuses a token no store can record: one without a jti, with a
+// jti longer than the column holds, or without an expiry (expires_at is
+// NOT NULL, and without it nothing could ever leave a bounded store).
+func check(t Token) error {
+	switch {
+	case t.JTI == "":
+		return errors.New("blacklist: the token has no jti")
+	case !utf8.ValidString(t.JTI) || utf8.RuneCountInString(t.JTI) > MaxJTI:
+		return fmt.Errorf("blacklist: the token's jti is not UTF-8 of at most %d characters", MaxJTI)
+	case t.ExpiresAt.IsZero():
+		return errors.New("blacklist: the token has no expiry")
+	}
+	return nil
+}
+
+// DefaultMax is how many blacklisted tokens a [Memory] holds when
+// [NewMemory] is given no bound: with a simplejwt jti (32 hex digits), some
+// 160 bytes each, its outstanding record included, so about 16 MB.
+const DefaultMax = 100_000
+
+// Memory is the built-in [Store]: tokens kept in this process, each
+// until it expires. Build it with [NewMemory]; it is safe for concurrent
+// use and starts no goroutine. Several instances of a service do not
+// share it: a token one of them blacklists is still accepted by the
+// others. They share a database store instead.
+//
+// Memory is bounded. It holds at most max blacklisted tokens, and entries
+// leave when their token expires (ExpiresAt, plus Leeway), swept by the
+// calls that add entries, earliest first, with no scan. A blacklisted
+// token is never dropped before then, since that would make it valid
+// again: when max unexpired tokens are blacklisted, Blacklist fails with
+// an error wrapping [ErrFull]. Size max for the number of tokens that can
+// be revoked within one refresh lifetime.
+//
+// Outstanding records are kept only for the get-or-create of Blacklist
+// (the recorded expiry wins over the one given, as the existing row does
+// in simplejwt), and nothing else reads them; they are bounded by max as
+// well, and a record that finds no room is not kept: Outstanding then
+// succeeds all the same, and a later Blacklist of that token takes the
+// expiry it is given. Only a token's jti and expiry are held, never the
+// token itself.
+type Memory struct {
+	// Now is the clock entries expire by; nil means time.Now. Tests set a
+	// fake one, and never sleep. Set it before the Memory is used.
+	Now func() time.Time
+	// Leeway keeps each entry this long past its ExpiresAt: set it to the
+	// leeway the verifier grants an expired token (simplejwt's LEEWAY), so
+	// that a blacklisted token it still accepts is still refused. Set it
+	// before the Memory is used.
+	Leeway time.Duration
+
+	max         int
+	mu          sync.RWMutex
+	blacklisted expiring
+	outstanding expiring
+}
+
+// NewMemory returns an empty Memory holding at most max blacklisted
+// tokens (and as many outstanding records); max <= 0 means [DefaultMax].
+func NewMemory(max int) *Memory {
+	if max <= 0 {
+		max = DefaultMax
+	}
+	return &Memory{max: max}
+}
+
+var _ Store = (*Memory)(nil)
+
+// Outstanding implements [Store]. A record that finds the store full of
+// unexpired records is not kept (see [Memory]); nor is one for a token
+// already expired, or already blacklisted.
+func (m *Memory) Outstanding(_ context.Context, t Token) error {
+	if err := check(t); err != nil {
+		return err
+	}
+	now, until := m.times(t)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.outstanding.sweep(now)
+	if until <= now || m.blacklisted.has(t.JTI) || m.outstanding.has(t.JTI) {
+		return nil
+	}
+	if m.outstanding.len() < m.capacity() {
+		m.outstanding.add(t.JTI, until)
+	}
+	return nil
+}
+
+// Blacklist implements [Store]. The token is blacklisted until its
+// ExpiresAt (plus Leeway), or the expiry it was recorded with by
+// Outstanding; a token already expired needs no entry, and gets none.
+// When max unexpired tokens are blacklisted already, it returns an error
+// wrapping [ErrFull].
+func (m *Memory) Blacklist(_ context.Context, t Token) error {
+	if err := check(t); err != nil {
+		return err
+	}
+	now, until := m.times(t)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.blacklisted.sweep(now)
+	m.outstanding.sweep(now)
+	if m.blacklisted.has(t.JTI) {
+		return nil
+	}
+	if recorded, ok := m.outstanding.until[t.JTI]; ok {
+		until = recorded
+	} else if until > now && m.outstanding.len() < m.capacity() {
+		m.outstanding.add(t.JTI, until)
+	}
+	if until <= now {
+		return nil
+	}
+	if m.blacklisted.len() >= m.capacity() {
+		return fmt.Errorf("blacklist: %d unexpired tokens blacklisted already: %w", m.blacklisted.len(), ErrFull)
+	}
+	m.blacklisted.add(t.JTI, until)
+	return nil
+}
+
+// Blacklisted implements [Store]: true from Blacklist until the token
+// expires (plus Leeway). It never fails.
+func (m *Memory) Blacklisted(_ context.Context, jti string) (bool, error) {
+	now := nanos(m.now())
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	until, ok := m.blacklisted.until[jti]
+	return ok && now < until, nil
+}
+
+// now is the Memory's clock.
+func (m *Memory) now() time.Time {
+	if m.Now != nil {
+		return m.Now()
+	}
+	return time.Now()
+}
+
+// times returns now, and when t's entries may leave, in nanoseconds.
+func (m *Memory) times(t Token) (now, until int64) {
+	return nanos(m.now()), nanos(t.ExpiresAt.Add(m.Leeway))
+}
+
+// capacity is max, or DefaultMax for a Memory not made by NewMemory.
+func (m *Memory) capacity() int {
+	if m.max <= 0 {
+		return DefaultMax
+	}
+	return m.max
+}
+
+// sizes returns how many tokens are blacklisted and outstanding, swept or
+// not, for the tests.
+func (m *Memory) sizes() (blacklisted, outstanding int) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.blacklisted.len(), m.outstanding.len()
+}
+
+// nanos is t in Unix nanoseconds, clamped to the years int64 holds (1678
+// to 2262), so that an absurd expiry cannot wrap around and leave early.
+func nanos(t time.Time) int64 {
+	switch {
+	case t.Year() >= 2262:
+		return math.MaxInt64
+	case t.Year() <= 1678:
+		return math.MinInt64
+	}
+	return t.UnixNano()
+}
+
+// expiring is a set of jtis, each held until a time, with the earliest
+// first in a heap: a sweep removes what has expired without a scan. A jti
+// is added once and leaves once, so the heap and the map agree.
+type expiring struct {
+	until map[string]int64 // by jti, in Unix nanoseconds
+	order expiryHeap
+}
+
+func (e *expiring) has(jti string) bool {
+	_, ok := e.until[jti]
+	return ok
+}
+
+func (e *expiring) len() int { return len(e.until) }
+
+func (e *expiring) add(jti string, until int64) {
+	if e.until == nil {
+		e.until = make(map[string]int64)
+	}
+	e.until[jti] = until
+	heap.Push(&e.order, entry{jti, until})
+}
+
+// sweep removes the entries whose time is now or before.
+func (e *expiring) sweep(now int64) {
+	for len(e.order) > 0 && e.order[0].until <= now {
+		delete(e.until, heap.Pop(&e.order).(entry).jti)
+	}
+}
+
+type entry struct {
+	jti   string
+	until int64
+}
+
+// expiryHeap implements heap.Interface, the earliest entry first.
+type expiryHeap []entry
+
+func (h expiryHeap) Len() int           { return len(h) }
+func (h expiryHeap) Less(i, j int) bool { return h[i].until < h[j].until }
+func (h expiryHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *expiryHeap) Push(x any)        { *h = append(*h, x.(entry)) }
+func (h *expiryHeap) Pop() any {
+	old := *h
+	e := old[len(old)-1]
+	old[len(old)-1] = entry{} // let the jti go
+	*h = old[:len(old)-1]
+	return e
 }

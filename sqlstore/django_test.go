@@ -77,6 +77,9 @@ func TestDjangoDatabase(t *testing.T) {
 				if got, err := store.UserByUsername(ctx, u.Username); err != nil || got != djangoUser(u) {
 					t.Errorf("UserByUsername = %+v, %v; want %+v", got, err, djangoUser(u))
 				}
+				if got, err := store.UserByID(ctx, u.ID.String()); err != nil || got != djangoUser(u) {
+					t.Errorf("UserByID(%s) = %+v, %v; want %+v", u.ID, got, err, djangoUser(u))
+				}
 				if got, err := store.Authenticate(ctx, u.Username, "wrong password"); !errors.Is(err, jwtauth.ErrInvalidCredentials) {
 					t.Errorf("%s: wrong password: %+v, %v; want ErrInvalidCredentials", u.Algorithm, got, err)
 				}

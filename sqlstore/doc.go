@@ -1,8 +1,9 @@
 // Package sqlstore is a jwtauth.UserStore over database/sql that reads the
 // users of a Django project straight from its database: the auth_user
 // table (or the table of a custom AUTH_USER_MODEL), with Django's own
-// password hashes (package passwords), and DRF's authtoken_token table for
-// "Authorization: Token <key>" (Store.TokenAuthentication). Nobody resets a
+// password hashes (package passwords), DRF's authtoken_token table for
+// "Authorization: Token <key>" (Store.TokenAuthentication), and
+// simplejwt's token_blacklist tables (Store.Blacklist). Nobody resets a
 // password, syncs a table or runs two login systems.
 //
 // The package imports no driver: open the database with the driver of
@@ -34,16 +35,37 @@
 // upgrading policy that release cannot verify or would re-hash, so that
 // the two services never re-hash each other's users.
 //
+// UserByUsername finds the user of a DRF-JWT token (its username claim),
+// UserByID the user of a simplejwt token (its user_id claim: the primary
+// key, an integer or a UUID, dashed or in 32 hex digits); an id that cannot
+// be a key of the column's type is not found, not a failure.
+//
+// # simplejwt's blacklist
+//
+// Store.Blacklist is a blacklist.Store over the tables of
+// rest_framework_simplejwt.token_blacklist as Django's migrate makes them:
+// Outstanding records an issued refresh or sliding token, Blacklist gets or
+// creates its outstanding row, then its blacklisted row, and Blacklisted
+// asks for the join, each as simplejwt does, so that a token blacklisted
+// by either Django or the Go service is refused by both. Rows are written
+// as Django writes them (user_id in the user table's key type, NULL for an
+// unknown user; timestamps in UTC, as Django's text on SQLite and MySQL),
+// and a row another instance inserted first is no error. Django's
+// flushexpiredtokens management command deletes the rows of expired
+// tokens; the store deletes none.
+//
 // A failure of the database is returned wrapped ("sqlstore: user lookup:
 // ..."), never as a credentials error, so the jwtauth handlers answer 503
-// rather than "wrong password". Errors never contain a password, a hash or
-// a token key.
+// rather than "wrong password". Errors never contain a password, a hash, a
+// token key or a token.
 //
 // # Statements
 //
 // New checks the table and column names (plain SQL identifiers only,
 // quoted for the dialect; nothing from a request is ever put into SQL
 // text) and prepares its statements once; a missing table or column is an
-// error from New. Every query takes the request's context. The store
-// starts no goroutine; Close closes its statements, not the *sql.DB.
+// error from New (from TokenAuthentication and Blacklist for their
+// tables). Every query takes the request's context and runs within
+// Settings.Timeout. The store starts no goroutine; Close closes its
+// statements, not the *sql.DB.
 package sqlstore

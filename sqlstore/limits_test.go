@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jwtauth-go/jwtauth"
+	"github.com/jwtauth-go/jwtauth/blacklist"
 	"github.com/jwtauth-go/jwtauth/sqlstore"
 )
 
@@ -41,6 +42,11 @@ func TestStatementTimeout(t *testing.T) {
 		if elapsed > 3*time.Second {
 			t.Errorf("the lookup took %v; the store's Timeout is 300 ms", elapsed)
 		}
+		start = time.Now()
+		_, err = store.UserByID(ctx, "1")
+		if elapsed := time.Since(start); err == nil || errors.Is(err, jwtauth.ErrUserNotFound) || !errors.Is(err, context.DeadlineExceeded) || elapsed > 3*time.Second {
+			t.Errorf("lookup by id against a locked table: %v after %v, want a deadline exceeded within the Timeout", err, elapsed)
+		}
 		if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
 			t.Fatal(err)
 		}
@@ -68,5 +74,49 @@ func TestMaxConns(t *testing.T) {
 		if _, err := sqlstore.New(context.Background(), d.db, s); err == nil {
 			t.Errorf("New(%+v) succeeded", s)
 		}
+	}
+}
+
+// TestBlacklistStatementTimeout: the blacklist's statements are bounded by
+// the store's Timeout too; Blacklisted then answers false with a deadline
+// exceeded, never a plain "not blacklisted". On PostgreSQL, as above.
+func TestBlacklistStatementTimeout(t *testing.T) {
+	t.Parallel()
+	d := openPostgres(t)
+	d.exec(t, blacklistSchema[d.dialect]...)
+	bl := newBlacklist(t, d, sqlstore.Settings{Timeout: 300 * time.Millisecond})
+	ctx := context.Background()
+	tok := blacklist.Token{JTI: "a", Token: "t", ExpiresAt: blacklistNow}
+	if err := bl.Blacklist(ctx, tok); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := d.db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = conn.Close() }()
+	if _, err := conn.ExecContext(ctx, "BEGIN; LOCK TABLE token_blacklist_outstandingtoken, token_blacklist_blacklistedtoken IN ACCESS EXCLUSIVE MODE"); err != nil {
+		t.Fatal(err)
+	}
+	for name, call := range map[string]func() (bool, error){
+		"Blacklisted": func() (bool, error) { return bl.Blacklisted(ctx, "a") },
+		"Blacklist": func() (bool, error) {
+			return false, bl.Blacklist(ctx, blacklist.Token{JTI: "b", ExpiresAt: blacklistNow})
+		},
+		"Outstanding": func() (bool, error) {
+			return false, bl.Outstanding(ctx, blacklist.Token{JTI: "c", ExpiresAt: blacklistNow})
+		},
+	} {
+		start := time.Now()
+		ok, err := call()
+		if elapsed := time.Since(start); ok || !errors.Is(err, context.DeadlineExceeded) || elapsed > 3*time.Second {
+			t.Errorf("%s against locked tables: %v, %v after %v; want a deadline exceeded within the Timeout", name, ok, err, elapsed)
+		}
+	}
+	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := bl.Blacklisted(ctx, "a"); !ok || err != nil {
+		t.Errorf("after the lock: %v, %v", ok, err)
 	}
 }

@@ -29,7 +29,7 @@ type Settings struct {
 	// IDColumn is the primary key, an integer or a UUID. User.ID is its
 	// text form as DRF-JWT writes it to user_id: "42", or a dashed UUID,
 	// also where Django stores one as 32 hex digits in a char(32) column
-	// (SQLite, MySQL). Default "id".
+	// (SQLite, MySQL). UserByID looks users up by it. Default "id".
 	IDColumn string
 	// UsernameColumn is the column of Django's USERNAME_FIELD, matched
 	// exactly; "email" for a user model that logs in by email. It must be
@@ -50,6 +50,13 @@ type Settings struct {
 	// TokenTable is DRF's authtoken table for TokenAuthentication, with
 	// its columns key and user_id. Default "authtoken_token".
 	TokenTable string
+	// OutstandingTokenTable is simplejwt's table of issued refresh and
+	// sliding tokens, for Store.Blacklist. Default
+	// "token_blacklist_outstandingtoken".
+	OutstandingTokenTable string
+	// BlacklistedTokenTable is simplejwt's table of blacklisted tokens,
+	// for Store.Blacklist. Default "token_blacklist_blacklistedtoken".
+	BlacklistedTokenTable string
 
 	// UpdateLastLogin writes the time of each successful Authenticate to
 	// LastLoginColumn, as Django's login() does. DRF-JWT's obtain view
@@ -83,7 +90,8 @@ type Settings struct {
 	// inactive user gets the wrong-credentials answer, as with Django's
 	// ModelBackend.
 	AllowInactive bool
-	// Now is the clock for last_login. Default time.Now.
+	// Now is the clock for last_login and blacklisted_at. Default
+	// time.Now.
 	Now func() time.Time
 
 	// Timeout bounds every statement the store runs: past it the request
@@ -115,6 +123,8 @@ type Store struct {
 	q      quoter
 
 	userStmt      *sql.Stmt // id, username, password, email, is_active by username
+	userByIDStmt  *sql.Stmt // the same by primary key
+	key           keyType   // of the primary key, for UserByID
 	lastLoginStmt *sql.Stmt // nil unless UpdateLastLogin
 	passwordStmt  *sql.Stmt // nil unless UpgradeHashes
 
@@ -152,6 +162,8 @@ func New(ctx context.Context, db *sql.DB, s Settings) (*Store, error) {
 		{"IsActiveColumn", &s.IsActiveColumn, "is_active"},
 		{"LastLoginColumn", &s.LastLoginColumn, "last_login"},
 		{"TokenTable", &s.TokenTable, "authtoken_token"},
+		{"OutstandingTokenTable", &s.OutstandingTokenTable, "token_blacklist_outstandingtoken"},
+		{"BlacklistedTokenTable", &s.BlacklistedTokenTable, "token_blacklist_blacklistedtoken"},
 	} {
 		if *f.value == "" {
 			*f.value = f.def
@@ -207,6 +219,13 @@ func New(ctx context.Context, db *sql.DB, s Settings) (*Store, error) {
 	var err error
 	st.userStmt, err = st.prepare(ctx, "user lookup", fmt.Sprintf("SELECT %s FROM %s WHERE %s = %s LIMIT 2",
 		st.userColumns(t+".", col(s.PasswordColumn)), t, col(s.UsernameColumn), q.placeholder(1)))
+	if err == nil {
+		st.userByIDStmt, err = st.prepare(ctx, "user lookup by id", fmt.Sprintf("SELECT %s FROM %s WHERE %s = %s LIMIT 2",
+			st.userColumns(t+".", col(s.PasswordColumn)), t, col(s.IDColumn), q.placeholder(1)))
+	}
+	if err == nil {
+		st.key, err = st.keyType(ctx, t, col(s.IDColumn))
+	}
 	if err == nil && s.UpdateLastLogin {
 		st.lastLoginStmt, err = st.prepare(ctx, "last_login update", fmt.Sprintf("UPDATE %s SET %s = %s WHERE %s = %s",
 			t, q.ident(s.LastLoginColumn), q.placeholder(1), col(s.IDColumn), q.placeholder(2)))
@@ -224,12 +243,41 @@ func New(ctx context.Context, db *sql.DB, s Settings) (*Store, error) {
 	return st, nil
 }
 
-// exec runs a statement within the store's Timeout.
-func (s *Store) exec(ctx context.Context, stmt *sql.Stmt, args ...any) error {
+// keyType reads the database type of the primary key column: it decides
+// what an id from a token is given to the database as, and which ids
+// cannot be keys at all (PostgreSQL answers "abc" for an integer with an
+// error, not with no row).
+func (s *Store) keyType(ctx context.Context, table, column string) (keyType, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.s.Timeout)
 	defer cancel()
-	_, err := stmt.ExecContext(ctx, args...)
+	rows, err := s.db.QueryContext(ctx, fmt.Sprintf("SELECT %s FROM %s WHERE 1 = 0", column, table))
+	if err != nil {
+		return keyType{}, fmt.Errorf("sqlstore: type of %s: %w", s.s.IDColumn, err)
+	}
+	defer func() { _ = rows.Close() }()
+	types, err := rows.ColumnTypes()
+	if err != nil {
+		return keyType{}, fmt.Errorf("sqlstore: type of %s: %w", s.s.IDColumn, err)
+	}
+	return keyTypeOf(s.s.Dialect, types[0].DatabaseTypeName()), nil
+}
+
+// exec runs a statement within the store's Timeout.
+func (s *Store) exec(ctx context.Context, stmt *sql.Stmt, args ...any) error {
+	_, err := s.execRows(ctx, stmt, args...)
 	return err
+}
+
+// execRows runs a statement within the store's Timeout, and returns how
+// many rows it wrote.
+func (s *Store) execRows(ctx context.Context, stmt *sql.Stmt, args ...any) (int64, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.s.Timeout)
+	defer cancel()
+	res, err := stmt.ExecContext(ctx, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
 }
 
 // prepare prepares query on the store's database and remembers it for
@@ -289,7 +337,7 @@ func (s *Store) userColumns(prefix, secret string) string {
 // queryRow runs stmt, selecting userColumns, and reads its row. found is
 // false when there is none; more than one is an error. what names the
 // statement in errors.
-func queryRow(ctx context.Context, timeout time.Duration, stmt *sql.Stmt, what string, arg string) (r row, found bool, err error) {
+func queryRow(ctx context.Context, timeout time.Duration, stmt *sql.Stmt, what string, arg any) (r row, found bool, err error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	rows, err := stmt.QueryContext(ctx, arg)
@@ -336,10 +384,21 @@ func (s *Store) lookup(ctx context.Context, username string) (row, error) {
 	}
 	// PostgreSQL refuses NUL and invalid UTF-8 in text parameters with an
 	// error; no stored username has them, so they are not asked about.
-	if !utf8.ValidString(username) || strings.IndexByte(username, 0) >= 0 {
+	if !validText(username) {
 		return row{}, fmt.Errorf("sqlstore: %w", jwtauth.ErrUserNotFound)
 	}
-	r, found, err := queryRow(ctx, s.s.Timeout, s.userStmt, "user lookup", username)
+	return s.find(ctx, s.userStmt, "user lookup", username)
+}
+
+// validText reports whether s can be a text parameter: PostgreSQL refuses
+// NUL and invalid UTF-8 with an error.
+func validText(s string) bool {
+	return utf8.ValidString(s) && strings.IndexByte(s, 0) < 0
+}
+
+// find runs a user lookup and reads its row, as lookup documents.
+func (s *Store) find(ctx context.Context, stmt *sql.Stmt, what string, arg any) (row, error) {
+	r, found, err := queryRow(ctx, s.s.Timeout, stmt, what, arg)
 	switch {
 	case err != nil:
 		return row{}, err
@@ -355,6 +414,29 @@ func (s *Store) lookup(ctx context.Context, username string) (row, error) {
 // of the database (the request is answered 503).
 func (s *Store) UserByUsername(ctx context.Context, username string) (jwtauth.User, error) {
 	r, err := s.lookup(ctx, username)
+	if err != nil {
+		return jwtauth.User{}, err
+	}
+	return r.user, nil
+}
+
+// UserByID returns the user whose primary key (Settings.IDColumn) is id,
+// active or not, as simplejwt's JWTAuthentication finds the user of a
+// token's user_id claim. id is the key's text form: a decimal integer, or
+// a UUID, dashed or as 32 hex digits, whichever form the database stores
+// it in. An id that cannot be a key of the column's type ("abc" for an
+// integer key, a malformed UUID), like an id no user has, is an error
+// wrapping jwtauth.ErrUserNotFound; any other error is a failure of the
+// database (the request is answered 503).
+func (s *Store) UserByID(ctx context.Context, id string) (jwtauth.User, error) {
+	if err := ctx.Err(); err != nil {
+		return jwtauth.User{}, fmt.Errorf("sqlstore: user lookup by id: %w", err)
+	}
+	arg, ok := s.key.arg(id)
+	if !ok {
+		return jwtauth.User{}, fmt.Errorf("sqlstore: %w", jwtauth.ErrUserNotFound)
+	}
+	r, err := s.find(ctx, s.userByIDStmt, "user lookup by id", arg)
 	if err != nil {
 		return jwtauth.User{}, err
 	}

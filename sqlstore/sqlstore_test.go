@@ -229,6 +229,8 @@ func TestDatabaseFailure(t *testing.T) {
 			"Authenticate":         func() error { _, err := store.Authenticate(ctx, "alice", "alice password"); return err },
 			"Authenticate unknown": func() error { _, err := store.Authenticate(ctx, "ghost", "x"); return err },
 			"UserByUsername":       func() error { _, err := store.UserByUsername(ctx, "alice"); return err },
+			"UserByID":             func() error { _, err := store.UserByID(ctx, "1"); return err },
+			"UserByID unknown":     func() error { _, err := store.UserByID(ctx, "999"); return err },
 		} {
 			err := call()
 			if err == nil || isCredentialsAnswer(err) || !errors.Is(err, sql.ErrConnDone) && !strings.Contains(err.Error(), "closed") {
