@@ -213,7 +213,8 @@ type SimpleJWT struct {
 	// tokens: sqlstore's over simplejwt's own tables, so that a token
 	// blacklisted by the Django service is refused here and the other way
 	// round. Nil means an in-memory blacklist of this process
-	// (blacklist.NewMemory). A Blacklist failure is answered 503.
+	// (blacklist.NewMemory, on Settings.Now and Leeway). A Blacklist
+	// failure is answered 503.
 	Blacklist blacklist.Store
 }
 
@@ -226,8 +227,10 @@ const (
 	defaultUserIDClaim                 = "user_id"
 )
 
-// withDefaults returns a copy of j with simplejwt's defaults filled in.
-func (j SimpleJWT) withDefaults() *SimpleJWT {
+// withDefaults returns a copy of j with simplejwt's defaults filled in;
+// the in-memory blacklist keeps time by s's clock and leeway (s's defaults
+// filled in).
+func (j SimpleJWT) withDefaults(s Settings) *SimpleJWT {
 	if j.RefreshTokenLifetime == 0 {
 		j.RefreshTokenLifetime = defaultRefreshTokenLifetime
 	}
@@ -249,7 +252,9 @@ func (j SimpleJWT) withDefaults() *SimpleJWT {
 		j.UserIDField = "id"
 	}
 	if j.Blacklist == nil {
-		j.Blacklist = blacklist.NewMemory(0)
+		m := blacklist.NewMemory(0)
+		m.Now, m.Leeway = s.Now, s.Leeway
+		j.Blacklist = m
 	}
 	return &j
 }
@@ -340,7 +345,7 @@ func (s Settings) withDefaults() Settings {
 		s.ErrorHandler = DefaultErrorHandler
 	}
 	if s.SimpleJWT != nil {
-		s.SimpleJWT = s.SimpleJWT.withDefaults()
+		s.SimpleJWT = s.SimpleJWT.withDefaults(s)
 	}
 	return s
 }

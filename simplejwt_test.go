@@ -61,7 +61,7 @@ func withSimpleJWT(j SimpleJWT) func(*Settings) {
 // simplejwt releases (user_id an integer in 5.2, a string in 5.5), the
 // header type matched exactly, each refusal with its detail and code.
 func TestSimpleJWTMiddleware(t *testing.T) {
-	bl := blacklist.NewMemory(0)
+	bl := fixtureBlacklist()
 	if err := bl.Blacklist(context.Background(), blacklist.Token{JTI: "listed", ExpiresAt: fixtureNow.Add(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +131,7 @@ func (f sjFlow) post(h http.Handler, body string) (int, map[string]string, strin
 // verify, blacklist and the sliding views answer simplejwt's bodies, and
 // the tokens they write are simplejwt's, in its claim order.
 func TestSimpleJWTEndpoints(t *testing.T) {
-	bl := blacklist.NewMemory(0)
+	bl := fixtureBlacklist()
 	a := newTestAuth(t, nil, withSimpleJWT(SimpleJWT{RotateRefreshTokens: true, BlacklistAfterRotation: true, Blacklist: bl}))
 	f := sjFlow{t, a.Handlers()}
 	login := `{"username":"jpueblo","password":"password"}`
@@ -344,4 +344,11 @@ func TestSimpleJWTCheckRevokeToken(t *testing.T) {
 		r.Header.Set("Authorization", "Bearer "+sjToken(sjAccessPayload))
 		return serveRecorded(a.Required(&protectedView{}), r)
 	}(), 401, changed)
+}
+
+// fixtureBlacklist is an in-memory blacklist on the fixture clock.
+func fixtureBlacklist() *blacklist.Memory {
+	bl := blacklist.NewMemory(0)
+	bl.Now = func() time.Time { return fixtureNow }
+	return bl
 }

@@ -36,7 +36,7 @@ type User struct {
 	// which simplejwt's CHECK_REVOKE_TOKEN ties tokens
 	// (SimpleJWT.CheckRevokeToken): a password change revokes them. Stores
 	// fill it in; it never prints.
-	PasswordHash Secret
+	PasswordHash Secret `json:"-"`
 }
 
 // UserStore finds users and checks their passwords. Implementations must be

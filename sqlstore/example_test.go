@@ -73,7 +73,7 @@ func Example() {
 		fmt.Println(rec.Code, rec.Body)
 	}
 	// Output:
-	// {ID:1 Username:alice Email:alice@example.com IsActive:true} <nil>
+	// {ID:1 Username:alice Email:alice@example.com IsActive:true PasswordHash:[REDACTED]} <nil>
 	// true
 	// 200 hello alice
 	// 401 {"detail":"Invalid token."}

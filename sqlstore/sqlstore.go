@@ -396,7 +396,9 @@ func validText(s string) bool {
 	return utf8.ValidString(s) && strings.IndexByte(s, 0) < 0
 }
 
-// find runs a user lookup and reads its row, as lookup documents.
+// find runs a user lookup and reads its row, as lookup documents. The
+// user carries the stored hash, which simplejwt's CHECK_REVOKE_TOKEN ties
+// tokens to.
 func (s *Store) find(ctx context.Context, stmt *sql.Stmt, what string, arg any) (row, error) {
 	r, found, err := queryRow(ctx, s.s.Timeout, stmt, what, arg)
 	switch {
@@ -405,6 +407,7 @@ func (s *Store) find(ctx context.Context, stmt *sql.Stmt, what string, arg any) 
 	case !found:
 		return row{}, fmt.Errorf("sqlstore: %w", jwtauth.ErrUserNotFound)
 	}
+	r.user.PasswordHash = jwtauth.Secret(r.secret)
 	return r, nil
 }
 

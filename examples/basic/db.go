@@ -24,7 +24,26 @@ type djangoDB struct {
 	// the database has no such table (a project without
 	// rest_framework.authtoken).
 	tokens jwtauth.Authenticator
-	db     *sql.DB
+	// blacklist is simplejwt's, over its token_blacklist tables; nil in
+	// DRF-JWT's dialect.
+	blacklist *sqlstore.Blacklist
+	db        *sql.DB
+}
+
+// dbOptions say which of the database's tables and columns hold the
+// users, and which dialect the server speaks.
+type dbOptions struct {
+	// usernameField is Django's USERNAME_FIELD (JWT_USERNAME_FIELD), the
+	// username column unless usernameColumn says otherwise.
+	usernameField string
+	// table, usernameColumn and idColumn name a custom AUTH_USER_MODEL's
+	// table and columns (-user-table, -username-column, -user-id-column;
+	// "" for auth_user's).
+	table, usernameColumn, idColumn string
+	// simple is simplejwt's settings, nil for DRF-JWT: the store then
+	// also holds simplejwt's blacklist, and writes last_login with
+	// UpdateLastLogin.
+	simple *jwtauth.SimpleJWT
 }
 
 // connectTimeout bounds the first connection to the database.
@@ -37,17 +56,20 @@ const connectTimeout = 10 * time.Second
 //     read-only, with the pure-Go driver modernc.org/sqlite;
 //   - "postgres://..." or "postgresql://...": PostgreSQL, with pgx.
 //
-// The store reads Django's auth_user, with usernameField (Django's
-// USERNAME_FIELD, JWT_USERNAME_FIELD; "" for username) as the username
-// column, and never writes: no last_login, no re-hashing. A missing
-// authtoken_token table leaves tokens nil, with a warning to warn. Errors
-// never show the DSN, which may hold a password.
-func openDB(ctx context.Context, dsn, usernameField string, warn io.Writer) (*djangoDB, error) {
-	db, dialect, what, err := openDSN(dsn)
+// The store reads Django's auth_user (or the table and columns of o),
+// and in DRF-JWT's dialect never writes: no last_login, no re-hashing. In
+// simplejwt's it writes simplejwt's token_blacklist tables, which a SQLite
+// file is then opened read-write for, and last_login when
+// SIMPLE_JWT_UPDATE_LAST_LOGIN says so. A missing authtoken_token table
+// leaves tokens nil, with a warning to warn; missing token_blacklist
+// tables are an error. Errors never show the DSN, which may hold a
+// password.
+func openDB(ctx context.Context, dsn string, o dbOptions, warn io.Writer) (*djangoDB, error) {
+	db, dialect, what, err := openDSN(dsn, o.simple != nil)
 	if err != nil {
 		return nil, err
 	}
-	d, err := newDjangoDB(ctx, db, dialect, usernameField, warn)
+	d, err := newDjangoDB(ctx, db, dialect, o, warn)
 	if err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("%s: %w", what, err)
@@ -55,9 +77,10 @@ func openDB(ctx context.Context, dsn, usernameField string, warn io.Writer) (*dj
 	return d, nil
 }
 
-// openDSN opens the *sql.DB of dsn (see openDB) and returns the sqlstore
-// dialect and how errors name the database.
-func openDSN(dsn string) (db *sql.DB, dialect, what string, err error) {
+// openDSN opens the *sql.DB of dsn (see openDB), a SQLite file for
+// writing too when writable, and returns the sqlstore dialect and how
+// errors name the database.
+func openDSN(dsn string, writable bool) (db *sql.DB, dialect, what string, err error) {
 	var driver, source string
 	switch {
 	case strings.HasPrefix(dsn, "sqlite:"):
@@ -72,7 +95,11 @@ func openDSN(dsn string) (db *sql.DB, dialect, what string, err error) {
 		}
 		// A URI filename: escape what would end the path.
 		escaped := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
-		driver, dialect, source = "sqlite", "sqlite", "file:"+escaped+"?mode=ro&_pragma=busy_timeout(2000)"
+		mode := "ro"
+		if writable {
+			mode = "rw"
+		}
+		driver, dialect, source = "sqlite", "sqlite", "file:"+escaped+"?mode="+mode+"&_pragma=busy_timeout(2000)"
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
 		driver, dialect, source, what = "pgx", "postgres", dsn, "-db postgres"
 	default:
@@ -85,15 +112,26 @@ func openDSN(dsn string) (db *sql.DB, dialect, what string, err error) {
 	return db, dialect, what, nil
 }
 
-func newDjangoDB(ctx context.Context, db *sql.DB, dialect, usernameField string, warn io.Writer) (*djangoDB, error) {
+func newDjangoDB(ctx context.Context, db *sql.DB, dialect string, o dbOptions, warn io.Writer) (*djangoDB, error) {
 	ctx, cancel := context.WithTimeout(ctx, connectTimeout)
 	defer cancel()
 	if err := db.PingContext(ctx); err != nil {
 		return nil, err
 	}
+	username := o.usernameColumn
+	if username == "" {
+		username = o.usernameField
+	}
+	idColumn := o.idColumn
+	if idColumn == "" && o.simple != nil {
+		idColumn = o.simple.UserIDField // SIMPLE_JWT_USER_ID_FIELD
+	}
 	store, err := sqlstore.New(ctx, db, sqlstore.Settings{
-		Dialect:        dialect,
-		UsernameColumn: usernameField,
+		Dialect:         dialect,
+		Table:           o.table,
+		UsernameColumn:  username,
+		IDColumn:        idColumn,
+		UpdateLastLogin: o.simple != nil && o.simple.UpdateLastLogin,
 		// Written out, as a service sharing Django's database should
 		// choose them: at most 10 of PostgreSQL's 100 connections, and a
 		// 503 rather than a hang when the database stops answering.
@@ -107,6 +145,14 @@ func newDjangoDB(ctx context.Context, db *sql.DB, dialect, usernameField string,
 	if d.tokens, err = store.TokenAuthentication(ctx); err != nil {
 		fmt.Fprintf(warn, "WARNING: no DRF tokens, Token authentication is off: %v\n", err)
 		d.tokens = nil
+	}
+	if o.simple != nil {
+		// Shared with the Django service: a token either side
+		// blacklists is refused by both.
+		if d.blacklist, err = store.Blacklist(ctx); err != nil {
+			_ = store.Close()
+			return nil, fmt.Errorf("simplejwt's blacklist (migrate rest_framework_simplejwt.token_blacklist): %w", err)
+		}
 	}
 	return d, nil
 }

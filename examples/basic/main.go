@@ -19,6 +19,21 @@
 //	go run ./examples/basic -db postgres://USER:PASSWORD@HOST/NAME
 //	curl 127.0.0.1:8000/api/protected/ -H "Authorization: Token $DRF_TOKEN_KEY"
 //
+// With JWT_DIALECT=simplejwt it is a djangorestframework-simplejwt peer
+// instead: simplejwt's settings (SIMPLE_JWT_SIGNING_KEY, defaulting to
+// DJANGO_SECRET_KEY; SIMPLE_JWT_ROTATE_REFRESH_TOKENS=True, ...), its URLs
+// (/api/token/, /api/token/refresh/, /api/token/verify/,
+// /api/token/blacklist/ and the sliding ones) and, with -db, the blacklist
+// tables of the Django database, shared with the Django service:
+//
+//	JWT_DIALECT=simplejwt DJANGO_SECRET_KEY=... go run ./examples/basic -db sqlite:db.sqlite3
+//	curl -X POST 127.0.0.1:8000/api/token/ -H 'Content-Type: application/json' \
+//	     -d '{"username": "admin", "password": "admin"}'
+//	curl 127.0.0.1:8000/api/protected/ -H "Authorization: Bearer $ACCESS"
+//
+// -user-table, -username-column and -user-id-column serve a custom
+// AUTH_USER_MODEL's table.
+//
 // -h lists the environment variables, the endpoints and the flags.
 package main
 
@@ -62,11 +77,17 @@ func main() {
 		closeStore = func() error { return nil }
 	)
 	if opts.db != "" {
-		db, err := openDB(context.Background(), opts.db, settings.UsernameField, os.Stderr)
+		db, err := openDB(context.Background(), opts.db, dbOptions{
+			usernameField: settings.UsernameField, table: opts.userTable, usernameColumn: opts.usernameColumn,
+			idColumn: opts.userIDColumn, simple: settings.SimpleJWT,
+		}, os.Stderr)
 		if err != nil {
 			fail(err) // never shows the DSN, which may hold a password
 		}
 		store, tokens, closeStore = db.store, db.tokens, db.Close
+		if settings.SimpleJWT != nil {
+			settings.SimpleJWT.Blacklist = db.blacklist
+		}
 	} else {
 		users, err := loadUsers(opts.users, os.Stderr)
 		if err != nil {
@@ -80,7 +101,7 @@ func main() {
 		fail(err)
 	}
 
-	srv := newServer(accessLog(logger, routes(a)))
+	srv := newServer(accessLog(logger, routes(a, settings.SimpleJWT != nil)))
 	err = listenAndServe(context.Background(), srv, opts.addr, os.Stderr)
 	if cerr := closeStore(); err == nil {
 		err = cerr
@@ -106,12 +127,25 @@ func newAuth(settings jwtauth.Settings, store jwtauth.UserStore, tokens jwtauth.
 	return jwtauth.New(settings, store)
 }
 
-// routes maps DRF-JWT's URLs to a's handlers. The patterns have no method:
-// the handlers answer other methods with DRF's 405 themselves. A pattern
-// ending in "/" also matches longer paths, as Django's unanchored
-// r'^api-token-auth/' does.
-func routes(a *jwtauth.Auth) http.Handler {
+// routes maps DRF-JWT's URLs to a's handlers, or simplejwt's with
+// simple. The patterns have no method: the handlers answer other methods
+// with DRF's 405 themselves. A DRF-JWT pattern ending in "/" also matches
+// longer paths, as Django's unanchored r'^api-token-auth/' does;
+// simplejwt's documented path('api/token/', ...) matches exactly.
+func routes(a *jwtauth.Auth, simple bool) http.Handler {
 	mux := http.NewServeMux()
+	protected := drf.View("GET, HEAD, OPTIONS")(a.Required(http.HandlerFunc(protected)))
+	if simple {
+		h := a.Handlers()
+		mux.Handle("/api/token/{$}", h.Obtain)
+		mux.Handle("/api/token/refresh/{$}", h.Refresh)
+		mux.Handle("/api/token/verify/{$}", h.Verify)
+		mux.Handle("/api/token/blacklist/{$}", h.Blacklist)
+		mux.Handle("/api/token/sliding/{$}", h.ObtainSliding)
+		mux.Handle("/api/token/sliding/refresh/{$}", h.RefreshSliding)
+		mux.Handle("/api/protected/{$}", protected)
+		return mux
+	}
 
 	// DRF-JWT's documented URLs.
 	mux.Handle("/api-token-auth/", a.Handlers().Obtain)
@@ -130,7 +164,7 @@ func routes(a *jwtauth.Auth) http.Handler {
 	// it, puts the view's Allow and Vary headers on every answer. "{$}"
 	// matches the path exactly; /api/protected is redirected here, as
 	// Django does.
-	mux.Handle("/api/protected/{$}", drf.View("GET, HEAD, OPTIONS")(a.Required(http.HandlerFunc(protected))))
+	mux.Handle("/api/protected/{$}", protected)
 	return mux
 }
 
@@ -168,7 +202,11 @@ func settingsFromEnv(lookup func(string) (string, bool), warn io.Writer) (jwtaut
 		b := make([]byte, 48)
 		_, _ = rand.Read(b) // never fails (crypto/rand crashes the program instead)
 		s.Keys.Secret = jwtauth.Secret(base64.RawURLEncoding.EncodeToString(b))
-		fmt.Fprintln(warn, "WARNING: JWT_SECRET_KEY is not set: using a random secret; tokens will not survive a restart")
+		name := "JWT_SECRET_KEY is"
+		if s.SimpleJWT != nil {
+			name = "neither SIMPLE_JWT_SIGNING_KEY nor DJANGO_SECRET_KEY is"
+		}
+		fmt.Fprintf(warn, "WARNING: %s set: using a random secret; tokens will not survive a restart\n", name)
 	}
 	return s, nil
 }
@@ -240,6 +278,9 @@ type options struct {
 	addr  string // -addr: where to listen
 	users string // -users: the users file; "" for the demo user
 	db    string // -db: a Django database's DSN; "" for the users file
+	// -user-table, -username-column, -user-id-column: a custom
+	// AUTH_USER_MODEL's table and columns, with -db.
+	userTable, usernameColumn, userIDColumn string
 }
 
 // parseFlags parses args. On a bad flag it prints the usage and exits with
@@ -258,6 +299,8 @@ func parseFlags(args []string) options {
 		bad("unexpected argument %q", fs.Arg(0))
 	case o.users != "" && o.db != "":
 		bad("-users and -db are exclusive: the users come from one or the other")
+	case o.db == "" && (o.userTable != "" || o.usernameColumn != "" || o.userIDColumn != ""):
+		bad("-user-table, -username-column and -user-id-column name the users' table of -db")
 	}
 	return o
 }

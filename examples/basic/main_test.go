@@ -41,7 +41,7 @@ func newTestServer(t *testing.T) *httptest.Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(routes(a))
+	srv := httptest.NewServer(routes(a, false))
 	t.Cleanup(srv.Close)
 	return srv
 }

@@ -32,7 +32,7 @@ func TestServing(t *testing.T) {
 
 func TestOpenDB(t *testing.T) {
 	demotest.TestOpenDB(t, func(ctx context.Context, dsn, usernameField string, warn io.Writer) (*demotest.DB, error) {
-		d, err := openDB(ctx, dsn, usernameField, warn)
+		d, err := openDB(ctx, dsn, dbOptions{usernameField: usernameField}, warn)
 		if err != nil {
 			return nil, err
 		}

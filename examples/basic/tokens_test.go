@@ -31,7 +31,7 @@ func newTokenServer(t *testing.T, usersFile string) *httptest.Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(routes(a))
+	srv := httptest.NewServer(routes(a, false))
 	t.Cleanup(srv.Close)
 	return srv
 }

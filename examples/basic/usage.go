@@ -12,6 +12,9 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.StringVar(&o.users, "users", "", "`FILE` of users: a JSON array of {\"id\", \"username\", \"password\", \"email\", \"is_active\", \"token\"},\n"+
 		"token being the user's DRF token key, if any\n(default: one demo user, admin, password admin, token "+demoTokenKey+")")
 	fs.StringVar(&o.db, "db", "", "`DSN` of a Django database whose users and DRF tokens to serve, read-only:\nsqlite:PATH (e.g. sqlite:db.sqlite3) or postgres://USER:PASSWORD@HOST/NAME")
+	fs.StringVar(&o.userTable, "user-table", "", "`TABLE` of the users in -db, for a custom AUTH_USER_MODEL (default auth_user)")
+	fs.StringVar(&o.usernameColumn, "username-column", "", "`COLUMN` of the username in -user-table (default JWT_USERNAME_FIELD's, username)")
+	fs.StringVar(&o.userIDColumn, "user-id-column", "", "`COLUMN` of the primary key in -user-table (default SIMPLE_JWT_USER_ID_FIELD's, id)")
 	fs.Usage = func() { usage(fs) }
 	return fs
 }
@@ -19,10 +22,11 @@ func newFlagSet(o *options) *flag.FlagSet {
 // usage writes what -h shows to fs's output: the endpoints, the
 // environment variables and the flags.
 func usage(fs *flag.FlagSet) {
-	fmt.Fprintf(fs.Output(), `Usage: %s [-addr host:port] [-users FILE | -db DSN]
+	fmt.Fprintf(fs.Output(), `Usage: %s [-addr host:port] [-users FILE | -db DSN [-user-table TABLE ...]]
 
 djangorestframework-jwt's endpoints and one protected view, authenticating
-with JSON Web Tokens, then DRF Token, then HTTP Basic.
+with JSON Web Tokens, then DRF Token, then HTTP Basic; with
+JWT_DIALECT=simplejwt, djangorestframework-simplejwt's.
 
 Endpoints (each obtain, refresh and verify path also matches longer paths):
   POST /api-token-auth/       obtain a token: {"username": ..., "password": ...}
@@ -35,6 +39,17 @@ Endpoints (each obtain, refresh and verify path also matches longer paths):
   POST /auth-jwt-verify/      verify, as the tutorial names it
   GET  /api/protected/        the authenticated user: {"user_id": 1, "username": "admin"}
                               (also HEAD and OPTIONS)
+
+Endpoints with JWT_DIALECT=simplejwt (exact paths):
+  POST /api/token/            a pair: {"username": ..., "password": ...} -> {"refresh", "access"}
+  POST /api/token/refresh/    an access token for a refresh token: {"refresh": ...}
+                              (and a new refresh token with SIMPLE_JWT_ROTATE_REFRESH_TOKENS=True)
+  POST /api/token/verify/     {} if the token is valid: {"token": ...}
+  POST /api/token/blacklist/  blacklists a refresh token: {"refresh": ...}
+  POST /api/token/sliding/    a sliding token: {"username": ..., "password": ...}
+  POST /api/token/sliding/refresh/
+                              a renewed sliding token: {"token": ...}
+  GET  /api/protected/        as above, with "Authorization: Bearer <access token>"
 
 Environment (DRF-JWT's settings; unset or empty means the default):
   JWT_SECRET_KEY                  the HMAC secret (default: a random one, with a warning)
@@ -62,6 +77,30 @@ Environment (DRF-JWT's settings; unset or empty means the default):
   JWT_VERIFY, JWT_VERIFY_EXPIRATION
                                   True only: verification cannot be turned off
   CSRF_TRUSTED_ORIGINS            origins allowed cookie-authenticated writes
+  JWT_DIALECT                     drf-jwt (default) or simplejwt
+
+Environment with JWT_DIALECT=simplejwt (simplejwt's settings, in place of
+DRF-JWT's for the key, algorithm, lifetimes, leeway, aud, iss and header):
+  SIMPLE_JWT_SIGNING_KEY          the HMAC secret, or a PEM private key (default: DJANGO_SECRET_KEY)
+  SIMPLE_JWT_VERIFYING_KEY        a PEM public key
+  SIMPLE_JWT_ALGORITHM            HS256 (default), ...
+  SIMPLE_JWT_ACCESS_TOKEN_LIFETIME, SIMPLE_JWT_REFRESH_TOKEN_LIFETIME
+                                  seconds or a Go duration (defaults 5 min, 1 day)
+  SIMPLE_JWT_SLIDING_TOKEN_LIFETIME, SIMPLE_JWT_SLIDING_TOKEN_REFRESH_LIFETIME
+                                  likewise (defaults 5 min, 1 day)
+  SIMPLE_JWT_LEEWAY               likewise (default 0)
+  SIMPLE_JWT_ROTATE_REFRESH_TOKENS, SIMPLE_JWT_BLACKLIST_AFTER_ROTATION,
+  SIMPLE_JWT_UPDATE_LAST_LOGIN, SIMPLE_JWT_CHECK_REVOKE_TOKEN
+                                  True or False (default)
+  SIMPLE_JWT_AUTH_HEADER_TYPES    Bearer (default), or a list: Bearer,JWT
+  SIMPLE_JWT_AUDIENCE, SIMPLE_JWT_ISSUER
+                                  the aud and iss of tokens (default: none)
+  SIMPLE_JWT_USER_ID_FIELD        the users' primary key column (default id)
+  SIMPLE_JWT_USER_ID_CLAIM        user_id (default)
+  SIMPLE_JWT_AUTH_TOKEN_CLASSES   AccessToken (default), or AccessToken,SlidingToken
+  SIMPLE_JWT_TOKEN_TYPE_CLAIM, SIMPLE_JWT_JTI_CLAIM, SIMPLE_JWT_SLIDING_TOKEN_REFRESH_EXP_CLAIM
+                                  their defaults only (token_type, jti, refresh_exp)
+  SIMPLE_JWT_CHECK_USER_IS_ACTIVE True only: inactive users are always refused
 
 Flags:
 `, fs.Name())

@@ -133,6 +133,11 @@ func settingsFromEnv(lookup func(string) (string, bool), warn io.Writer) (jwtaut
 	if err != nil {
 		return s, err
 	}
+	if s.SimpleJWT != nil {
+		// The tutorial's tasks API is DRF-JWT's; examples/basic serves
+		// simplejwt's dialect.
+		return s, errors.New("JWT_DIALECT: this example speaks drf-jwt only; examples/basic serves simplejwt")
+	}
 	if s.Keys.Secret == "" && strings.HasPrefix(s.Algorithm, "HS") {
 		b := make([]byte, 48)
 		_, _ = rand.Read(b) // never fails (crypto/rand crashes the program instead)

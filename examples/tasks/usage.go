@@ -62,6 +62,7 @@ Environment (DRF-JWT's settings; unset or empty means the default):
   JWT_VERIFY, JWT_VERIFY_EXPIRATION
                                   True only: verification cannot be turned off
   CSRF_TRUSTED_ORIGINS            origins allowed cookie-authenticated writes
+  JWT_DIALECT                     drf-jwt only (examples/basic serves simplejwt)
 
 Flags:
 `, fs.Name())
