@@ -132,6 +132,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",
+    "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework_simplejwt",
     "rest_framework_simplejwt.token_blacklist",
@@ -150,10 +151,13 @@ if os.environ.get("DJANGO_FAST_HASHER") == "1":
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ("rest_framework_simplejwt.authentication.JWTAuthentication",),
-    # JSON only: the browsable API would need templates, and a client
-    # asking for text/html should get what an API client gets.
-    "DEFAULT_RENDERER_CLASSES": ("rest_framework.renderers.JSONRenderer",),
 }
+
+# DRF's default renderers, JSON and the browsable API, as a project has
+# them (OPTIONS lists both); the browsable API's templates and static
+# files are the apps'.
+TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True}]
+STATIC_URL = "/static/"
 
 SIMPLE_JWT = {}
 for _key, _value in [
