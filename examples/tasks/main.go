@@ -189,8 +189,10 @@ func serve(ctx context.Context, srv *http.Server, ln net.Listener, out io.Writer
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	// Said before serving, not after: the socket is open, and a client
+	// that reads this line must not be answered before it is written.
 	fmt.Fprintf(out, "listening on http://%s\n", ln.Addr())
+	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
 		return err
