@@ -223,3 +223,78 @@ var multipartType = func() string {
 	_ = w.SetBoundary("fuzzboundary")
 	return w.FormDataContentType()
 }()
+
+// FuzzBearerHeader: in simplejwt's dialect a token is returned only for
+// "<type> <one field>", the type one of AuthHeaderTypes exactly (case
+// included), split on ASCII white space as simplejwt splits the header's
+// bytes; a header of another type is not ours.
+func FuzzBearerHeader(f *testing.F) {
+	for _, s := range []string{"Bearer abc", "bearer abc", "Bearer", "Bearer a b", "JWT x", "Bearer\tabc", "  Bearer   abc  ", "Bearerabc", "Ｂearer abc", ""} {
+		f.Add(s)
+	}
+	a := newTestAuth(f, nil, withSimpleJWT(SimpleJWT{AuthHeaderTypes: []string{"Bearer", "JWT"}}))
+	f.Fuzz(func(t *testing.T, header string) {
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.Header.Set("Authorization", header)
+		token, err := a.credential(r)
+		fields := strings.FieldsFunc(header, func(r rune) bool { return r < utf8.RuneSelf && strings.ContainsRune(" \t\r\n\v\f", r) })
+		ours := len(fields) > 0 && (fields[0] == "Bearer" || fields[0] == "JWT")
+		switch {
+		case errors.Is(err, errNotJWT):
+			if ours {
+				t.Fatalf("header %q is ours, but was left to others", header)
+			}
+		case errors.Is(err, errBadAuthHeader):
+			if !ours || len(fields) == 2 {
+				t.Fatalf("header %q refused as not two values", header)
+			}
+		case err != nil:
+			t.Fatalf("header %q: %v", header, err)
+		case !ours || len(fields) != 2 || fields[1] != token:
+			t.Fatalf("header %q gave token %q", header, token)
+		}
+	})
+}
+
+// FuzzSimpleJWTClaims: any claims signed with the key, through simplejwt's
+// middleware, are admitted only as an access token with a jti naming the
+// one active user by id, and are otherwise refused with a 401 in
+// simplejwt's shape: never a 500 nor a panic.
+func FuzzSimpleJWTClaims(f *testing.F) {
+	for _, s := range []string{
+		`{"token_type":"access","exp":1700000300,"iat":1700000000,"jti":"j","user_id":3}`,
+		`{"token_type":"access","exp":1700000300,"jti":"j","user_id":"3"}`,
+		`{"token_type":"refresh","exp":1700000300,"jti":"j","user_id":3}`,
+		`{"token_type":"access","exp":1700000300,"user_id":3}`, `{"exp":1700000300,"jti":"j","user_id":3}`,
+		`{"token_type":"access","exp":1700000300,"jti":"j","user_id":2}`, `{"token_type":"access","exp":1700000300,"jti":"j"}`,
+		`{"token_type":"access","exp":1700000300,"jti":"j","user_id":"03"}`, `{"token_type":"access","exp":1700000300,"jti":"j","user_id":3.0}`,
+		`{"token_type":"sliding","exp":1700000300,"jti":"j","user_id":3,"refresh_exp":"x"}`,
+	} {
+		f.Add([]byte(s))
+	}
+	a := newTestAuth(f, adminOnlyStore(f), withSimpleJWT(SimpleJWT{SlidingTokens: true}))
+	h := a.Required(&protectedView{})
+	f.Fuzz(func(t *testing.T, payload []byte) {
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.Header.Set("Authorization", "Bearer "+sjToken(string(payload)))
+		rec := serveRecorded(h, r)
+		switch rec.Code {
+		case http.StatusOK:
+			var c struct {
+				TokenType string `json:"token_type"`
+				JTI       any    `json:"jti"`
+			}
+			if err := json.Unmarshal(payload, &c); err != nil || (c.TokenType != "access" && c.TokenType != "sliding") || c.JTI == nil ||
+				rec.Body.String() != `{"user_id":3,"username":"admin"}` {
+				t.Fatalf("admitted %q: %s", payload, rec.Body)
+			}
+		case http.StatusUnauthorized:
+			var body struct{ Detail, Code string }
+			if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil || body.Detail == "" || body.Code == "" {
+				t.Fatalf("refused %q with %s", payload, rec.Body)
+			}
+		default:
+			t.Fatalf("%q: %d %s", payload, rec.Code, rec.Body)
+		}
+	})
+}
