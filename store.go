@@ -85,7 +85,7 @@ type MemoryStore struct {
 // memoryUsers are the users of a MemoryStore, by username and by ID.
 type memoryUsers struct {
 	byName map[string]memoryUser
-	byID   map[string]string // ID to username
+	byID   map[string]memoryUser // the same users, by ID: one lookup either way
 }
 
 type memoryUser struct {
@@ -109,13 +109,13 @@ func (s *MemoryStore) AddUser(u User, password string) error {
 	}
 	s.update(func(m *memoryUsers) {
 		m.delete(u.Username)
-		if name, ok := m.byID[u.ID]; ok && u.ID != "" {
-			m.delete(name)
+		if old, ok := m.byID[u.ID]; ok && u.ID != "" {
+			m.delete(old.user.Username)
 		}
 		u.PasswordHash = Secret(hash)
 		m.byName[u.Username] = memoryUser{u, hash}
 		if u.ID != "" {
-			m.byID[u.ID] = u.Username
+			m.byID[u.ID] = memoryUser{u, hash}
 		}
 	})
 	return nil
@@ -138,7 +138,7 @@ func (m *memoryUsers) delete(username string) {
 func (s *MemoryStore) update(change func(*memoryUsers)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	m := &memoryUsers{byName: map[string]memoryUser{}, byID: map[string]string{}}
+	m := &memoryUsers{byName: map[string]memoryUser{}, byID: map[string]memoryUser{}}
 	if old := s.users.Load(); old != nil {
 		maps.Copy(m.byName, old.byName)
 		maps.Copy(m.byID, old.byID)
@@ -162,8 +162,8 @@ func (s *MemoryStore) UserByID(ctx context.Context, id string) (User, error) {
 		return User{}, err
 	}
 	if m := s.users.Load(); m != nil {
-		if name, ok := m.byID[id]; ok {
-			return m.byName[name].user, nil
+		if mu, ok := m.byID[id]; ok {
+			return mu.user, nil
 		}
 	}
 	return User{}, ErrUserNotFound
