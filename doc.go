@@ -2,7 +2,10 @@
 // compatible with djangorestframework-jwt (DRF-JWT): the same obtain,
 // refresh and verify endpoints, JSON bodies, status codes, messages,
 // headers and settings, and tokens that a Django service sharing the secret
-// accepts, and whose tokens this package accepts.
+// accepts, and whose tokens this package accepts. With [Settings.SimpleJWT]
+// it speaks djangorestframework-simplejwt's dialect instead: access,
+// refresh and sliding tokens, users found by id, simplejwt's views and its
+// blacklist (see [SimpleJWT]).
 //
 // # Quick start
 //
