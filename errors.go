@@ -77,6 +77,7 @@ var (
 	errWrongType       = fmt.Errorf("%w: wrong token_type", ErrInvalidToken)
 	errBlacklisted     = fmt.Errorf("%w: blacklisted", ErrInvalidToken)
 	errNoRefreshExp    = fmt.Errorf("%w: no refresh_exp", ErrInvalidToken)
+	errNoExp           = token.ErrNoExp
 	errRefreshExpiredS = fmt.Errorf("%w: refresh_exp has passed", ErrExpiredToken)
 	errNoUserID        = fmt.Errorf("%w: no user id", errPayload)
 	errPasswordChanged = fmt.Errorf("%w: the password has changed since the token was issued", ErrInvalidCredentials)
@@ -133,6 +134,7 @@ var simpleMessages = []struct {
 	{errWrongType, "Token has wrong type", "token_not_valid", true},
 	{errBlacklisted, "Token is blacklisted", "token_not_valid", true},
 	{errNoRefreshExp, "Token has no 'refresh_exp' claim", "token_not_valid", true},
+	{errNoExp, "Token has no 'exp' claim", "token_not_valid", true},
 	{errRefreshExpiredS, "Token 'refresh_exp' claim has expired", "token_not_valid", true},
 	// simplejwt 5.2 words every failure of PyJWT's decoding thus.
 	{ErrExpiredToken, "Token is invalid or expired", "token_not_valid", true},

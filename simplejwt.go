@@ -95,10 +95,14 @@ func (a *Auth) newClaims(ctx context.Context, u User, typ string, lifetime time.
 
 // accessFrom is simplejwt's refresh.access_token: every claim of the
 // refresh token r but its type, exp and jti, which are the access
-// token's own.
+// token's own; iat too, which the access token has of its own (now) only
+// when r has none.
 func (a *Auth) accessFrom(r *Claims, now time.Time) Claims {
 	c := r.Clone()
 	c.TokenType, c.ExpiresAt, c.JTI = "access", now.Add(a.s.ExpirationDelta), newJTI()
+	if c.IssuedAt.IsZero() {
+		c.IssuedAt = now
+	}
 	return c
 }
 

@@ -85,6 +85,8 @@ func TestSimpleJWTMiddleware(t *testing.T) {
 		{"two headers", SimpleJWT{}, []string{"Bearer " + sjToken(sjAccessPayload), "Bearer x"}, 401, sjBadHeader},
 		{"bad signature", SimpleJWT{}, []string{"Bearer " + sjToken(sjAccessPayload) + "x"}, 401, sjNotValid(sjInvalid)},
 		{"expired", SimpleJWT{}, []string{"Bearer " + sjToken(strings.Replace(sjAccessPayload, "1700000300", "1700000000", 1))}, 401, sjNotValid(sjInvalid)},
+		{"no exp", SimpleJWT{}, []string{"Bearer " + sjToken(strings.Replace(sjAccessPayload, `"exp":1700000300,`, "", 1))}, 401, sjNotValid("Token has no 'exp' claim")},
+		{"issued in the future (PyJWT 2 refuses it)", SimpleJWT{}, []string{"Bearer " + sjToken(strings.Replace(sjAccessPayload, `"iat":1700000000`, `"iat":1700000001`, 1))}, 401, sjNotValid(sjInvalid)},
 		{"refresh token", SimpleJWT{}, []string{"Bearer " + sjToken(strings.Replace(sjAccessPayload, `"access"`, `"refresh"`, 1))}, 401, sjNotValid("Token has wrong type")},
 		{"no token_type (a DRF-JWT token with a jti)", SimpleJWT{}, []string{"Bearer " + sjToken(`{"user_id":1,"username":"jpueblo","exp":1700000300,"jti":"x"}`)}, 401, sjNotValid("Token has no type")},
 		{"no jti (a DRF-JWT token)", SimpleJWT{}, []string{"Bearer " + sjToken(`{"user_id":1,"username":"jpueblo","exp":1700000300,"email":""}`)}, 401, sjNotValid("Token has no id")},

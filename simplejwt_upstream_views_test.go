@@ -73,7 +73,7 @@ func TestSimpleJWTUpstreamViews(t *testing.T) {
 		{name: "TestTokenObtainPairView.test_success", steps: []sjUpStep{sjPost("obtain", sjUpLogin, 200, sjUpObtained)}},
 
 		{name: "TestTokenRefreshView.test_fields_missing", steps: []sjUpStep{sjPost("refresh", `{}`, 400, required("refresh"))}},
-		{name: "TestTokenRefreshView.test_it_should_return_401_if_token_invalid/no exp", differs: sjUpNoExpDiffers, steps: []sjUpStep{
+		{name: "TestTokenRefreshView.test_it_should_return_401_if_token_invalid/no exp", steps: []sjUpStep{
 			sjPost("refresh", sjUpField("refresh", noExp(sjUpRefresh)), 401, sjUpDetail(sjNoExp)),
 		}},
 		{name: "TestTokenRefreshView.test_it_should_return_401_if_token_invalid/expired", steps: []sjUpStep{
@@ -94,7 +94,7 @@ func TestSimpleJWTUpstreamViews(t *testing.T) {
 		{name: "TestTokenObtainSlidingView.test_success", steps: []sjUpStep{sjPost("sliding", sjUpLogin, 200, sjUpObtainedSliding)}},
 
 		{name: "TestTokenRefreshSlidingView.test_fields_missing", steps: []sjUpStep{sjPost("sliding refresh", `{}`, 400, required("token"))}},
-		{name: "TestTokenRefreshSlidingView.test_it_should_return_401_if_token_invalid/no exp", differs: sjUpNoExpDiffers, steps: []sjUpStep{
+		{name: "TestTokenRefreshSlidingView.test_it_should_return_401_if_token_invalid/no exp", steps: []sjUpStep{
 			sjPost("sliding refresh", sjUpField("token", noExp(sjUpSliding)), 401, sjUpDetail(sjNoExp)),
 		}},
 		{name: "TestTokenRefreshSlidingView.test_it_should_return_401_if_token_invalid/expired", steps: []sjUpStep{
@@ -120,7 +120,7 @@ func TestSimpleJWTUpstreamViews(t *testing.T) {
 		}},
 
 		{name: "TestTokenVerifyView.test_fields_missing", steps: []sjUpStep{sjPost("verify", `{}`, 400, required("token"))}},
-		{name: "TestTokenVerifyView.test_it_should_return_401_if_token_invalid/no exp", differs: sjUpNoExpDiffers, steps: []sjUpStep{
+		{name: "TestTokenVerifyView.test_it_should_return_401_if_token_invalid/no exp", steps: []sjUpStep{
 			sjPost("verify", sjUpField("token", noExp(sjUpSliding)), 401, sjUpDetail(sjNoExp)),
 		}},
 		{name: "TestTokenVerifyView.test_it_should_return_401_if_token_invalid/expired", steps: []sjUpStep{
@@ -135,7 +135,7 @@ func TestSimpleJWTUpstreamViews(t *testing.T) {
 		}},
 
 		{name: "TestTokenBlacklistView.test_fields_missing", steps: []sjUpStep{sjPost("blacklist", `{}`, 400, required("refresh"))}},
-		{name: "TestTokenBlacklistView.test_it_should_return_401_if_token_invalid/no exp", differs: sjUpNoExpDiffers, steps: []sjUpStep{
+		{name: "TestTokenBlacklistView.test_it_should_return_401_if_token_invalid/no exp", steps: []sjUpStep{
 			sjPost("blacklist", sjUpField("refresh", noExp(sjUpRefresh)), 401, sjUpDetail(sjNoExp)),
 		}},
 		{name: "TestTokenBlacklistView.test_it_should_return_401_if_token_invalid/expired", steps: []sjUpStep{
@@ -187,7 +187,7 @@ func TestSimpleJWTUpstreamSerializers(t *testing.T) {
 			sjPost("refresh", `{"refresh":"{{0.refresh}}"}`, 200, `{"access":"<{"token_type":"access","exp":1700000300,"iat":1700000000,"jti":"<uuid4>","user_id":"1"}>"}`),
 		}},
 
-		{name: "TestTokenRefreshSlidingSerializer.test_it_should_not_validate_if_token_invalid/no exp", differs: sjUpNoExpDiffers, steps: []sjUpStep{
+		{name: "TestTokenRefreshSlidingSerializer.test_it_should_not_validate_if_token_invalid/no exp", steps: []sjUpStep{
 			sjPost("sliding refresh", sjUpField("token", noExp(sjUpSliding)), 401, sjUpDetail(sjNoExp)),
 		}},
 		{name: "TestTokenRefreshSlidingSerializer.test_it_should_not_validate_if_token_invalid/expired", steps: []sjUpStep{
@@ -227,7 +227,7 @@ func TestSimpleJWTUpstreamSerializers(t *testing.T) {
 		{name: "TestTokenRefreshSerializer.test_it_should_return_access_token_for_active_users", steps: []sjUpStep{
 			sjPost("refresh", sjUpField("refresh", user(`"1"`)), 200, `{"access":"<{"token_type":"access","exp":1700000300,"iat":1700000000,"jti":"<uuid4>","user_id":"1"}>"}`),
 		}},
-		{name: "TestTokenRefreshSerializer.test_it_should_raise_token_error_if_token_invalid/no exp", differs: sjUpNoExpDiffers, steps: []sjUpStep{
+		{name: "TestTokenRefreshSerializer.test_it_should_raise_token_error_if_token_invalid/no exp", steps: []sjUpStep{
 			sjPost("refresh", sjUpField("refresh", noExp(sjUpRefresh)), 401, sjUpDetail(sjNoExp)),
 		}},
 		{name: "TestTokenRefreshSerializer.test_it_should_raise_token_error_if_token_invalid/expired", steps: []sjUpStep{
@@ -270,7 +270,7 @@ func TestSimpleJWTUpstreamSerializers(t *testing.T) {
 					`"refresh":"<{"token_type":"refresh","exp":1700086400,"iat":1700000000,"jti":"<uuid4>","user_id":"1","test_claim":"arst"}>"}`),
 		}},
 
-		{name: "TestTokenVerifySerializer.test_it_should_raise_token_error_if_token_invalid/no exp", differs: sjUpNoExpDiffers, steps: []sjUpStep{
+		{name: "TestTokenVerifySerializer.test_it_should_raise_token_error_if_token_invalid/no exp", steps: []sjUpStep{
 			sjPost("verify", sjUpField("token", noExp(sjUpRefresh)), 401, sjUpDetail(sjNoExp)),
 		}},
 		{name: "TestTokenVerifySerializer.test_it_should_raise_token_error_if_token_invalid/expired", steps: []sjUpStep{
@@ -283,7 +283,7 @@ func TestSimpleJWTUpstreamSerializers(t *testing.T) {
 			sjPost("verify", sjUpField("token", sjToken(withClaim)), 200, `{}`),
 		}},
 
-		{name: "TestTokenBlacklistSerializer.test_it_should_raise_token_error_if_token_invalid/no exp", differs: sjUpNoExpDiffers, steps: []sjUpStep{
+		{name: "TestTokenBlacklistSerializer.test_it_should_raise_token_error_if_token_invalid/no exp", steps: []sjUpStep{
 			sjPost("blacklist", sjUpField("refresh", noExp(sjUpRefresh)), 401, sjUpDetail(sjNoExp)),
 		}},
 		{name: "TestTokenBlacklistSerializer.test_it_should_raise_token_error_if_token_invalid/expired", steps: []sjUpStep{

@@ -142,20 +142,26 @@ func (a *Auth) credentialClass(ctx context.Context, c *Claims) error {
 }
 
 // checkClass is what a simplejwt token class checks of a verified token
-// besides the engine: an id, its type, and, for the types the blacklist
-// covers, that it is not blacklisted.
+// besides the engine: an id, for the classes the blacklist covers that it
+// is not blacklisted, and its type.
 func (a *Auth) checkClass(ctx context.Context, c *Claims, cl tokenClass) error {
-	switch {
-	case c.JTI == "":
+	if c.JTI == "" {
+		// Before the blacklist, which is keyed by it: simplejwt looks it
+		// up first and answers 500.
 		return errNoID
+	}
+	if cl == refreshClass || cl == slidingClass {
+		// Before the type, as simplejwt's BlacklistMixin checks it.
+		if err := a.notBlacklisted(ctx, c.JTI); err != nil {
+			return err
+		}
+	}
+	switch {
 	case cl.typ == "":
 	case c.TokenType == "":
 		return errNoType
 	case c.TokenType != cl.typ:
 		return errWrongType
-	}
-	if cl == refreshClass || cl == slidingClass {
-		return a.notBlacklisted(ctx, c.JTI)
 	}
 	return nil
 }

@@ -1,13 +1,17 @@
 package main
 
 import (
+	"crypto/sha256"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jwtauth-go/jwtauth/internal/demotest"
 	"github.com/jwtauth-go/jwtauth/internal/djangotest"
+	"github.com/jwtauth-go/jwtauth/internal/testkit"
 )
 
 // sjSecret is the key both sides share, as Django's SECRET_KEY.
@@ -154,6 +158,16 @@ func simpleJWTPeers(t *testing.T, p peers, param string) {
 	// The same request to both sides gets the same status and bytes.
 	t.Run("same answers", func(t *testing.T) {
 		json := []string{"Content-Type", "application/json"}
+		now := time.Now().Unix()
+		signed := func(claims string) string {
+			return testkit.SignHS(sha256.New, sjSecret, `{"alg":"HS256","typ":"JWT"}`, fmt.Sprintf(claims, now))
+		}
+		noExp := signed(`{"token_type":"access","iat":%d,"jti":"0123456789abcdef0123456789abcdef","user_id":1}`)
+		futureIAT := signed(`{"token_type":"access","exp":99999999999,"iat":%d9,"jti":"0123456789abcdef0123456789abcdef","user_id":1}`)
+		noExpRefresh := signed(`{"token_type":"refresh","iat":%d,"jti":"0123456789abcdef0123456789abcdef","user_id":1}`)
+		noUser := signed(`{"token_type":"access","exp":99999999999,"iat":%d,"jti":"0123456789abcdef0123456789abcdef"}`)
+		unknownUser := signed(`{"token_type":"access","exp":99999999999,"iat":%d,"jti":"0123456789abcdef0123456789abcdef","user_id":99}`)
+		inactiveUser := signed(`{"token_type":"access","exp":99999999999,"iat":%d,"jti":"0123456789abcdef0123456789abcdef","user_id":2}`)
 		for _, c := range []struct {
 			name, method, path, body string
 			header                   []string
@@ -188,6 +202,13 @@ func simpleJWTPeers(t *testing.T, p peers, param string) {
 			{"obtain, blank username", "POST", "/api/token/", `{"username":" ","password":"x"}`, json},
 			{"refresh, null", "POST", "/api/token/refresh/", `{"refresh":null}`, json},
 			{"verify, a list", "POST", "/api/token/verify/", `["token"]`, json},
+			{"no exp", "GET", "/api/protected/", "", []string{"Authorization", "Bearer " + noExp}},
+			{"issued in the future", "GET", "/api/protected/", "", []string{"Authorization", "Bearer " + futureIAT}},
+			{"refresh, no exp", "POST", "/api/token/refresh/", `{"refresh":"` + noExpRefresh + `"}`, json},
+			{"verify, no exp", "POST", "/api/token/verify/", `{"token":"` + noExp + `"}`, json},
+			{"no user id", "GET", "/api/protected/", "", []string{"Authorization", "Bearer " + noUser}},
+			{"unknown user", "GET", "/api/protected/", "", []string{"Authorization", "Bearer " + unknownUser}},
+			{"inactive user", "GET", "/api/protected/", "", []string{"Authorization", "Bearer " + inactiveUser}},
 		} {
 			header := c.header
 			dj := demotest.Do(t, c.method, p.django+c.path, c.body, header...)

@@ -33,6 +33,9 @@ var (
 	// ErrPayload is a valid token whose claims do not name a user as the
 	// dialect requires (DRF's "Invalid payload.").
 	ErrPayload = fmt.Errorf("%w: invalid payload", ErrInvalid)
+	// ErrNoExp is a token without exp, which every dialect requires
+	// (simplejwt says "Token has no 'exp' claim").
+	ErrNoExp = fmt.Errorf("%w: exp is missing", ErrInvalid)
 )
 
 // MaxLen bounds the work done on unauthenticated input. DRF-JWT tokens
@@ -61,7 +64,8 @@ type Spec struct {
 	// which the caller finds from the claims (see Verify).
 	UserKeys bool
 	// SimpleJWT writes tokens as djangorestframework-simplejwt does: its
-	// header and its claim order. What a token must carry for simplejwt
+	// header and its claim order; and refuses an iat in the future, as
+	// PyJWT 2 does under simplejwt. What a token must carry for simplejwt
 	// (token_type, jti) depends on where it is used, which the caller
 	// checks.
 	SimpleJWT bool

@@ -208,7 +208,8 @@ func (e *Engine) checkHeader(hdr []byte) (kid string, err error) {
 	return kid, nil
 }
 
-// validate checks the claims in PyJWT's order (nbf, exp, iss, aud), so that
+// validate checks the claims in PyJWT's order (nbf, iat for simplejwt,
+// exp, iss, aud), so that
 // an expired token with a wrong audience reports expiry, as DRF-JWT does,
 // then the token's type and the dialect's claims. Unlike DRF-JWT, exp is
 // required and must be a number.
@@ -219,8 +220,10 @@ func (e *Engine) validate(p *payload, now time.Time) error {
 		return fmt.Errorf("%w: %v", ErrMalformed, p.timeErr)
 	case !p.NotBefore.IsZero() && now.Add(spec.Leeway).Before(p.NotBefore):
 		return fmt.Errorf("%w: not valid before nbf", ErrInvalid)
+	case spec.SimpleJWT && now.Add(spec.Leeway).Before(p.IssuedAt):
+		return fmt.Errorf("%w: issued in the future (iat)", ErrInvalid)
 	case !p.hasExp:
-		return fmt.Errorf("%w: exp is missing", ErrInvalid)
+		return ErrNoExp
 	case !now.Before(p.ExpiresAt.Add(spec.Leeway)):
 		return ErrExpired
 	case p.claimErr != nil:
