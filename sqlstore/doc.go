@@ -2,8 +2,9 @@
 // users of a Django project straight from its database: the auth_user
 // table (or the table of a custom AUTH_USER_MODEL), with Django's own
 // password hashes (package passwords), DRF's authtoken_token table for
-// "Authorization: Token <key>" (Store.TokenAuthentication), and
-// simplejwt's token_blacklist tables (Store.Blacklist). Nobody resets a
+// "Authorization: Token <key>" (Store.TokenAuthentication),
+// simplejwt's token_blacklist tables (Store.Blacklist), and Django's
+// database sessions in django_session (Store.Sessions). Nobody resets a
 // password, syncs a table or runs two login systems.
 //
 // The package imports no driver: open the database with the driver of
@@ -54,18 +55,30 @@
 // flushexpiredtokens management command deletes the rows of expired
 // tokens; the store deletes none.
 //
+// # Django's sessions
+//
+// Store.Sessions reads the django_session table of Django's default
+// session engine (Settings.SessionTable): Session returns the
+// session_data of a sessionid cookie's key, as Django's SessionMiddleware
+// loads it, with Django's own query (the primary key, and expire_date
+// after the time given, compared as Django compares it on each database).
+// A key Django could not have made (8 to 40 characters of [a-z0-9]) is
+// not looked up. No session is ErrNoSession; decoding session_data, the
+// user's hash and CSRF are the session package's. The store never writes
+// a session: Django's clearsessions deletes the expired rows.
+//
 // A failure of the database is returned wrapped ("sqlstore: user lookup:
 // ..."), never as a credentials error, so the jwtauth handlers answer 503
 // rather than "wrong password". Errors never contain a password, a hash, a
-// token key or a token.
+// token key, a token or a session key.
 //
 // # Statements
 //
 // New checks the table and column names (plain SQL identifiers only,
 // quoted for the dialect; nothing from a request is ever put into SQL
 // text) and prepares its statements once; a missing table or column is an
-// error from New (from TokenAuthentication and Blacklist for their
-// tables). Every query takes the request's context and runs within
+// error from New (from TokenAuthentication, Blacklist and Sessions for
+// their tables). Every query takes the request's context and runs within
 // Settings.Timeout. The store starts no goroutine; Close closes its
 // statements, not the *sql.DB.
 package sqlstore

@@ -120,3 +120,35 @@ func TestBlacklistStatementTimeout(t *testing.T) {
 		t.Errorf("after the lock: %v, %v", ok, err)
 	}
 }
+
+// TestSessionStatementTimeout: the session lookup is bounded by the
+// store's Timeout: against a locked django_session it fails within it,
+// as a failure of the store, never as "no session"; once the lock goes,
+// the session is found again. On PostgreSQL, as above.
+func TestSessionStatementTimeout(t *testing.T) {
+	t.Parallel()
+	d := openPostgres(t)
+	d.exec(t, sessionSchema[d.dialect]...)
+	addSession(t, d, "django_session", sessionKey, "data", sessionNow.Add(time.Hour))
+	ss := newSessions(t, d, sqlstore.Settings{Timeout: 300 * time.Millisecond})
+	ctx := context.Background()
+	conn, err := d.db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = conn.Close() }()
+	if _, err := conn.ExecContext(ctx, "BEGIN; LOCK TABLE django_session IN ACCESS EXCLUSIVE MODE"); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	got, err := ss.Session(ctx, sessionKey, sessionNow)
+	if elapsed := time.Since(start); got != "" || errors.Is(err, sqlstore.ErrNoSession) || !errors.Is(err, context.DeadlineExceeded) || elapsed > 3*time.Second {
+		t.Errorf("Session against a locked table: %q, %v after %v; want a deadline exceeded within the Timeout", got, err, elapsed)
+	}
+	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := ss.Session(ctx, sessionKey, sessionNow); got != "data" || err != nil {
+		t.Errorf("after the lock: %q, %v", got, err)
+	}
+}

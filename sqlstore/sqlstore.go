@@ -57,6 +57,10 @@ type Settings struct {
 	// BlacklistedTokenTable is simplejwt's table of blacklisted tokens,
 	// for Store.Blacklist. Default "token_blacklist_blacklistedtoken".
 	BlacklistedTokenTable string
+	// SessionTable is Django's table of database sessions, with its
+	// columns session_key, session_data and expire_date, for
+	// Store.Sessions. Default "django_session".
+	SessionTable string
 
 	// UpdateLastLogin writes the time of each successful Authenticate to
 	// LastLoginColumn, as Django's login() does. DRF-JWT's obtain view
@@ -90,7 +94,8 @@ type Settings struct {
 	// inactive user gets the wrong-credentials answer, as with Django's
 	// ModelBackend.
 	AllowInactive bool
-	// Now is the clock for last_login and blacklisted_at. Default
+	// Now is the clock for last_login and blacklisted_at (not for
+	// Sessions.Session, which is given the time). Default
 	// time.Now.
 	Now func() time.Time
 
@@ -164,6 +169,7 @@ func New(ctx context.Context, db *sql.DB, s Settings) (*Store, error) {
 		{"TokenTable", &s.TokenTable, "authtoken_token"},
 		{"OutstandingTokenTable", &s.OutstandingTokenTable, "token_blacklist_outstandingtoken"},
 		{"BlacklistedTokenTable", &s.BlacklistedTokenTable, "token_blacklist_blacklistedtoken"},
+		{"SessionTable", &s.SessionTable, "django_session"},
 	} {
 		if *f.value == "" {
 			*f.value = f.def
@@ -296,8 +302,8 @@ func (s *Store) prepare(ctx context.Context, what, query string) (*sql.Stmt, err
 	return stmt, nil
 }
 
-// Close closes the store's prepared statements, TokenAuthentication's
-// included; it does not close the *sql.DB. Calls after the first do
+// Close closes the store's prepared statements, those of
+// TokenAuthentication, Blacklist and Sessions included; it does not close the *sql.DB. Calls after the first do
 // nothing.
 func (s *Store) Close() error {
 	s.mu.Lock()

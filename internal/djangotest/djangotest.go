@@ -1,13 +1,18 @@
 // Package djangotest gives tests Django's databases: a SQLite database
 // made by Django itself (New: Django's migrate, users hashed by each of
-// Django's password hashers, DRF tokens; sqlstore/testdata/make_django_db.py,
-// run with Debian's /usr/bin/python3), Django's DDL for its user and token
-// tables (Schema) and for simplejwt's blacklist (BlacklistSchema), and a
+// Django's password hashers, DRF tokens, an empty django_session;
+// sqlstore/testdata/make_django_db.py, run with Debian's /usr/bin/python3),
+// Django's DDL for its user and token tables (Schema) and for simplejwt's blacklist (BlacklistSchema), and a
 // fresh PostgreSQL schema (Postgres). It also runs a real
 // djangorestframework-simplejwt server, on SQLite or PostgreSQL
 // (SetupSimpleJWT, StartSimpleJWT; the Django project in simplejwt/), for
 // tests of what a Go service sharing its secret and database must accept
-// and answer.
+// and answer. And it logs users of New's database in to Django, through
+// Django's own LoginView with its CSRF check, for the session cookie, CSRF
+// cookie and form token a browser then holds (LoginSessions, with the db
+// or signed_cookies session engine), and changes what a session depends
+// on with Django's own API: a password, a logout, an expiry, a
+// deactivation (SessionOps; sessions.py).
 //
 // Tests skip when that Python has no Django (or simplejwt, for its
 // server), unless JWTAUTH_REQUIRE_DJANGO=1 (set by .ci/run), which turns

@@ -76,16 +76,7 @@ func (c SimpleJWTConfig) environ() ([]string, error) {
 	if (c.SQLite == "") == (c.Postgres == "") {
 		return nil, errors.New("SimpleJWTConfig: set exactly one of SQLite and Postgres")
 	}
-	var env []string
-	for _, kv := range os.Environ() {
-		name, _, _ := strings.Cut(kv, "=")
-		// PYTHONPATH or PYTHONHOME meant for the python3 first on PATH
-		// could hand Debian's interpreter another Django.
-		if strings.HasPrefix(name, "DJANGO_") || strings.HasPrefix(name, "SIMPLE_JWT_") || strings.HasPrefix(name, "PYTHON") {
-			continue
-		}
-		env = append(env, kv)
-	}
+	env := pythonEnv()
 	pyBool := func(b bool) string {
 		if b {
 			return "True"
@@ -124,6 +115,23 @@ func (c SimpleJWTConfig) environ() ([]string, error) {
 		env = append(env, "SIMPLE_JWT_AUTH_TOKEN_CLASSES="+strings.Join(c.TokenClasses, ","))
 	}
 	return env, nil
+}
+
+// pythonEnv is the test's environment without the variables that would
+// change what Debian's Python runs: PYTHONPATH or PYTHONHOME meant for
+// the python3 first on PATH could hand it another Django, and DJANGO_* or
+// SIMPLE_JWT_* settings of the test's own would reach the scripts, which
+// read theirs from there or set them themselves.
+func pythonEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(name, "DJANGO_") || strings.HasPrefix(name, "SIMPLE_JWT_") || strings.HasPrefix(name, "PYTHON") {
+			continue
+		}
+		env = append(env, kv)
+	}
+	return env
 }
 
 // SimpleJWTAccount is a user for SetupSimpleJWT to create. Inactive rather

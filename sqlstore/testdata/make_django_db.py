@@ -6,7 +6,8 @@ python3-djangorestframework, python3-argon2 and python3-bcrypt:
 
     /usr/bin/python3 make_django_db.py create DB.sqlite3
         Creates a fresh SQLite database with Django's own `migrate`
-        (auth, contenttypes, rest_framework.authtoken), users made by
+        (auth, contenttypes, rest_framework.authtoken, and sessions:
+        django_session, empty), users made by
         create_user with passwords hashed by each of Django's hashers that
         this Django has, an inactive user, a user without a usable password,
         a user whose pbkdf2_sha256 hash has fewer iterations than this
@@ -72,6 +73,10 @@ def setup(path):
             "django.contrib.contenttypes",
             "rest_framework",
             "rest_framework.authtoken",
+            # Last, so that the content types and permissions of the apps
+            # above keep their ids: django_session, for
+            # internal/djangotest/sessions.py's logins.
+            "django.contrib.sessions",
         ],
         DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": path}},
         USE_TZ=True,
