@@ -28,7 +28,10 @@ vector holds was made, and every expectation decided, by Django itself.
     "cookie_age": int,             # SESSION_COOKIE_AGE of the reader, in seconds
     "legacy": bool,                # a format only Django 3.2 reads (a SHA-1
                                    #   signature, the pre-3.1 encoding): the Go
-                                   #   reader accepts it only with Settings.Legacy
+                                   #   reader refuses it without Settings.Legacy;
+                                   #   with it, it reads it as Django 3.2 does, so
+                                   #   "valid" is checked there only in files
+                                   #   made by Django 3.2
     "valid": bool,                 # whether that Django decodes it to a session
     "session": object or null      # the session dict it decodes to, when valid
   }],
