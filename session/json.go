@@ -61,11 +61,12 @@ func parseSession(b []byte) (sessionData, error) {
 			case keyUserID:
 				// pk.to_python takes the text Django writes, and an
 				// integer as an AutoField would.
-				d.userID, d.hasUserID = v, isStr || isInt
+				d.hasUserID = isStr || isInt
+				d.userID = keep(v, d.hasUserID)
 			case keyBackend:
-				d.backend, d.hasBackend = v, isStr
+				d.backend, d.hasBackend = keep(v, isStr), isStr
 			case keyHash:
-				d.hash, d.hasHash = v, isStr
+				d.hash, d.hasHash = keep(v, isStr), isStr
 			}
 			p.ws()
 			if p.eat('}') {
@@ -82,6 +83,15 @@ func parseSession(b []byte) (sessionData, error) {
 		return sessionData{}, errFormat
 	}
 	return d, nil
+}
+
+// keep is v when it is the field's value, "" when the value is of a type
+// the field cannot have.
+func keep(v string, ok bool) string {
+	if ok {
+		return v
+	}
+	return ""
 }
 
 // jsonParser walks JSON as Python's json module reads it.
