@@ -329,7 +329,9 @@ func splitURL(s string) (u parsedURL, ok bool) {
 	// Leading C0 controls and spaces go, and so do tabs and newlines
 	// anywhere (WHATWG).
 	s = strings.TrimLeft(s, "\x00\x01\x02\x03\x04\x05\x06\x07\x08\t\n\x0b\x0c\r\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f ")
-	s = strings.NewReplacer("\t", "", "\r", "", "\n", "").Replace(s)
+	if strings.ContainsAny(s, "\t\r\n") {
+		s = strings.NewReplacer("\t", "", "\r", "", "\n", "").Replace(s)
+	}
 	if i := strings.IndexByte(s, ':'); i > 0 && isASCIIAlpha(s[0]) && !strings.ContainsFunc(s[:i], func(r rune) bool { return !strings.ContainsRune(schemeChars, r) }) {
 		u.scheme, s = strings.ToLower(s[:i]), s[i+1:]
 	}

@@ -12,6 +12,7 @@ import (
 	"io"
 	"math"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -154,19 +155,33 @@ func (c *codec) legacyDecode(value string) (sessionData, error) {
 // inflate is zlib.decompress, bounded: compression is signed, so only a
 // key holder could send a bomb, but a leaked key must not make one cheap.
 func inflate(b []byte) ([]byte, error) {
-	zr, err := zlib.NewReader(bytes.NewReader(b))
+	src := bytes.NewReader(b)
+	zr, _ := inflaters.Get().(io.ReadCloser)
+	var err error
+	if zr == nil {
+		zr, err = zlib.NewReader(src)
+	} else {
+		err = zr.(zlib.Resetter).Reset(src, nil)
+	}
 	if err != nil {
 		return nil, errFormat
 	}
-	out, err := io.ReadAll(io.LimitReader(zr, maxDecompressed+1))
+	defer inflaters.Put(zr)
+	var out bytes.Buffer
+	out.Grow(4 * len(b))
+	n, err := out.ReadFrom(io.LimitReader(zr, maxDecompressed+1))
 	switch {
 	case err != nil:
 		return nil, errFormat
-	case len(out) > maxDecompressed:
+	case n > maxDecompressed:
 		return nil, errTooBig
 	}
-	return out, nil
+	return out.Bytes(), nil
 }
+
+// inflaters keeps zlib readers, whose window costs tens of kilobytes to
+// allocate, for the next session.
+var inflaters sync.Pool
 
 // base62 is django.utils.baseconv.base62's alphabet (signing.b62 since
 // Django 4.0).
