@@ -68,7 +68,9 @@
 //
 // # Django versions
 //
-// Sessions are read as every Django from 3.1 to 6.0 writes them: the db
+// Sessions are read as every Django from 3.1 to 6.0 writes them with its
+// default JSON serializer (a project on PickleSerializer, gone in 5.0,
+// cannot be read): the db
 // engine's session_data (django.core.signing.dumps with salt
 // "django.contrib.sessions.SessionStore", compressed when shorter: an
 // optional "." and zlib, base64url, a base62 timestamp, an HMAC-SHA256
@@ -81,9 +83,10 @@
 // still read, which Settings.Legacy accepts: SHA-1 signatures, the
 // pre-3.1 encoding, and the SHA-1 auth hash.
 //
-// CSRF answers differ from Django 4.0 on: 4.0 checks the Origin header
-// of every unsafe request ("Origin checking failed - <origin> does not
-// match any trusted origins.") before the Referer, needs schemes in
+// CSRF answers differ from Django 4.0 on: 4.0 checks an unsafe
+// request's Origin header, when it is sent, instead of its Referer
+// ("Origin checking failed - <origin> does not match any trusted
+// origins."), needs schemes in
 // CSRF_TRUSTED_ORIGINS, and splits 3.2's "CSRF token missing or
 // incorrect." into "CSRF token missing.", "CSRF token from POST
 // incorrect.", "CSRF token from the 'X-Csrftoken' HTTP header has
