@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -216,6 +217,53 @@ func checkSecrets(t *testing.T, err error, cookie string) {
 		if len(cookie) >= 8 && strings.Contains(s, cookie) {
 			t.Fatalf("error shows the cookie: %q", s)
 		}
+	}
+}
+
+// TestExpired: TimestampSigner's max_age, time.time() - timestamp >
+// max_age, at the edges.
+func TestExpired(t *testing.T) {
+	now := time.Unix(1000, 700_000_000)
+	for _, c := range []struct {
+		ts     int64
+		maxAge time.Duration
+		want   bool
+	}{
+		{1000, time.Second, false},
+		{1000, 500 * time.Millisecond, true},
+		{1000, 700 * time.Millisecond, false},
+		{999, 1700 * time.Millisecond, false},
+		{999, 1699 * time.Millisecond, true},
+		{1001, time.Nanosecond, false},
+		{math.MaxInt64, time.Second, false},
+		{math.MinInt64, time.Duration(math.MaxInt64), true},
+		{-1000, 2000 * time.Second, true},
+		{-1000, 2000*time.Second + 700*time.Millisecond, false},
+		{-1000, 2000*time.Second + 699*time.Millisecond, true},
+	} {
+		if got := expired(c.ts, now, c.maxAge); got != c.want {
+			t.Errorf("expired(%d, %s) = %t", c.ts, c.maxAge, got)
+		}
+	}
+}
+
+// TestB62: TimestampSigner's base62 timestamps.
+func TestB62(t *testing.T) {
+	for in, want := range map[string]int64{
+		"0": 0, "1r31eq": 1700000000, "-1": -1, "-": 0, "z": 61, "10": 62,
+		"zzzzzzzzzzzz": math.MaxInt64, "-zzzzzzzzzzzz": math.MinInt64, "AzL8n0Y58m7": math.MaxInt64,
+	} {
+		if got, ok := b62Decode(in); !ok || got != want {
+			t.Errorf("b62Decode(%q) = %d, %t; want %d", in, got, ok, want)
+		}
+	}
+	for _, in := range []string{"", "1r3!", " 1", "1.5", "--1", "+1"} {
+		if _, ok := b62Decode(in); ok {
+			t.Errorf("b62Decode(%q) ok", in)
+		}
+	}
+	if b62Encode(1700000000) != "1r31eq" {
+		t.Error("the test signer's base62 is not Django's")
 	}
 }
 

@@ -226,7 +226,7 @@ func b62Decode(s string) (int64, bool) {
 func expired(ts int64, now time.Time, maxAge time.Duration) bool {
 	sec := now.Unix()
 	switch {
-	case ts >= sec: // signed now or in the future: not old
+	case ts > sec: // signed in the future: not old
 		return false
 	case ts < sec-int64(maxAge/time.Second)-1: // far too old for the exact sum below
 		return true
