@@ -75,11 +75,12 @@ type vectorFile struct {
 	} `json:"csrf_checks"`
 }
 
-// loadVectors reads every testdata/django*.json: Django 3.2's, and those
-// other releases add.
+// loadVectors reads testdata/django32.json, made by make_vectors.py with
+// Django 3.2 (the releases after it, in make_vectors_4x5x.py's shape, are
+// read by loadReleaseVectors).
 func loadVectors(t *testing.T) map[string]vectorFile {
 	t.Helper()
-	paths, err := filepath.Glob("testdata/django*.json")
+	paths, err := filepath.Glob("testdata/django32.json")
 	if err != nil || len(paths) == 0 {
 		t.Fatalf("no vectors: %v", err)
 	}
