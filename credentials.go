@@ -120,9 +120,14 @@ func (a *Auth) others(r *http.Request) (User, error) {
 	if len(a.s.Authenticators) == 0 {
 		return User{}, ErrNoCredentials
 	}
+	orig := r
 	r = r.WithContext(context.WithValue(r.Context(), loginsKey{}, a.logins))
 	for _, other := range a.s.Authenticators {
 		u, err := other.Authenticate(r)
+		// An authenticator that reads the body (SessionAuthentication's
+		// CSRF check reads a form's csrfmiddlewaretoken) puts a fresh
+		// one on the request it was given: the handler must get it.
+		orig.Body = r.Body
 		if errors.Is(err, ErrNoCredentials) {
 			continue
 		}

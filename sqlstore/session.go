@@ -6,13 +6,18 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/jwtauth-go/jwtauth/session"
 )
 
 // ErrNoSession is the answer of Sessions.Session when no session has the
 // key, or it expired: the request has no session, as Django's
 // SessionMiddleware would find. Any other error is a failure of the
 // database.
-var ErrNoSession = errors.New("sqlstore: no session with this key, or it expired")
+// It is session.ErrNotFound, so that Sessions is a session.Store.
+var ErrNoSession = session.ErrNotFound
+
+var _ session.Store = (*Sessions)(nil)
 
 // Session keys Django would look up: it makes them 32 characters of
 // [a-z0-9] (contrib/sessions/backends/base.py, VALID_KEY_CHARS), and loads
