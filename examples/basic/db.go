@@ -14,6 +14,7 @@ import (
 	_ "modernc.org/sqlite"             // database/sql driver "sqlite", pure Go (no cgo)
 
 	"github.com/jwtauth-go/jwtauth"
+	"github.com/jwtauth-go/jwtauth/session"
 	"github.com/jwtauth-go/jwtauth/sqlstore"
 )
 
@@ -160,4 +161,31 @@ func newDjangoDB(ctx context.Context, db *sql.DB, dialect string, o dbOptions, w
 // Close closes the store and the database.
 func (d *djangoDB) Close() error {
 	return errors.Join(d.store.Close(), d.db.Close())
+}
+
+// sessionLogin is DRF's SessionAuthentication over the database's
+// django_session rows (or, with SESSION_ENGINE=...signed_cookies, the
+// cookie alone), with Django's settings from the environment
+// (session.FromEnv: DJANGO_SECRET_KEY, SESSION_COOKIE_NAME, CSRF_*, ...).
+// Without DJANGO_SECRET_KEY, or without a django_session table for the db
+// engine, there is no session login: nil, and one warning line to warn.
+func sessionLogin(ctx context.Context, lookup func(string) (string, bool), d *djangoDB, warn io.Writer) (jwtauth.Authenticator, error) {
+	s, err := session.FromEnv(lookup)
+	if err != nil {
+		return nil, err
+	}
+	if s.SecretKey == "" {
+		fmt.Fprintln(warn, "WARNING: DJANGO_SECRET_KEY is not set: the Django site's session logins are not accepted")
+		return nil, nil
+	}
+	s.Users = d.store
+	if s.Engine == "" || s.Engine == session.EngineDB {
+		sessions, err := d.store.Sessions(ctx)
+		if err != nil {
+			fmt.Fprintf(warn, "WARNING: no Django sessions, session login is off: %v\n", err)
+			return nil, nil
+		}
+		s.Store = sessions
+	}
+	return session.New(s)
 }

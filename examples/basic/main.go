@@ -73,6 +73,7 @@ func main() {
 	// in memory.
 	var (
 		store      jwtauth.UserStore
+		sessions   jwtauth.Authenticator // nil: no session login
 		tokens     jwtauth.Authenticator // nil: no Token authentication
 		closeStore = func() error { return nil }
 	)
@@ -88,6 +89,10 @@ func main() {
 		if settings.SimpleJWT != nil {
 			settings.SimpleJWT.Blacklist = db.blacklist
 		}
+		// The Django site's own logins: its sessionid cookie.
+		if sessions, err = sessionLogin(context.Background(), os.LookupEnv, db, os.Stderr); err != nil {
+			fail(err) // names the variable at fault, never shows a key
+		}
 	} else {
 		users, err := loadUsers(opts.users, os.Stderr)
 		if err != nil {
@@ -96,7 +101,7 @@ func main() {
 		store, tokens = users.store, users.tokenAuthentication()
 	}
 
-	a, err := newAuth(settings, store, tokens)
+	a, err := newAuth(settings, store, sessions, tokens)
 	if err != nil {
 		fail(err)
 	}
@@ -113,13 +118,16 @@ func main() {
 }
 
 // newAuth authenticates with the tutorial's DEFAULT_AUTHENTICATION_CLASSES:
-// JSON Web Token first (always, by jwtauth itself), then DRF's Token
-// authentication for the keys the users were given (none when tokens is
-// nil), then HTTP Basic for clients that send "Authorization: Basic ...".
-// DRF's SessionAuthentication, between JWT and Token there, has nothing to
-// do: no view here logs anyone into a session.
-func newAuth(settings jwtauth.Settings, store jwtauth.UserStore, tokens jwtauth.Authenticator) (*jwtauth.Auth, error) {
+// JSON Web Token first (always, by jwtauth itself), then DRF's
+// SessionAuthentication for the Django site's logins (with -db; none when
+// sessions is nil), then DRF Token authentication for the keys the users
+// were given (none when tokens is nil), then HTTP Basic for clients that
+// send "Authorization: Basic ...". Every 401 carries the JWT challenge.
+func newAuth(settings jwtauth.Settings, store jwtauth.UserStore, sessions, tokens jwtauth.Authenticator) (*jwtauth.Auth, error) {
 	settings.Authenticators = nil
+	if sessions != nil {
+		settings.Authenticators = append(settings.Authenticators, sessions)
+	}
 	if tokens != nil {
 		settings.Authenticators = append(settings.Authenticators, tokens)
 	}

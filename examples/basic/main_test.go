@@ -37,7 +37,7 @@ func newTestServer(t *testing.T) *httptest.Server {
 		Keys:             jwtauth.Keys{Secret: testSecret},
 		AuthHeaderPrefix: "Bearer",
 		AllowRefresh:     true,
-	}, store, nil)
+	}, store, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,7 +27,7 @@ func newTokenServer(t *testing.T, usersFile string) *httptest.Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := newAuth(jwtauth.Settings{Keys: jwtauth.Keys{Secret: testSecret}}, users.store, users.tokenAuthentication())
+	a, err := newAuth(jwtauth.Settings{Keys: jwtauth.Keys{Secret: testSecret}}, users.store, nil, users.tokenAuthentication())
 	if err != nil {
 		t.Fatal(err)
 	}
