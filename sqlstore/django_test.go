@@ -30,7 +30,7 @@ func openDjango(t *testing.T, s sqlstore.Settings) (*djangotest.Database, *sqlst
 }
 
 // djangoDB opens dj's SQLite file.
-func djangoDB(t *testing.T, dj *djangotest.Database) *testDB {
+func djangoDB(t testing.TB, dj *djangotest.Database) *testDB {
 	t.Helper()
 	db, err := sql.Open("sqlite", "file:"+dj.Path+"?_pragma=busy_timeout(10000)")
 	if err != nil {
