@@ -25,8 +25,9 @@ func usage(fs *flag.FlagSet) {
 	fmt.Fprintf(fs.Output(), `Usage: %s [-addr host:port] [-users FILE | -db DSN [-user-table TABLE ...]]
 
 djangorestframework-jwt's endpoints and one protected view, authenticating
-with JSON Web Tokens, then DRF Token, then HTTP Basic; with
-JWT_DIALECT=simplejwt, djangorestframework-simplejwt's.
+with JSON Web Tokens, then (with -db) the Django site's sessions, then DRF
+Token, then HTTP Basic; with JWT_DIALECT=simplejwt,
+djangorestframework-simplejwt's.
 
 Endpoints (each obtain, refresh and verify path also matches longer paths):
   POST /api-token-auth/       obtain a token: {"username": ..., "password": ...}
@@ -78,6 +79,18 @@ Environment (DRF-JWT's settings; unset or empty means the default):
                                   True only: verification cannot be turned off
   CSRF_TRUSTED_ORIGINS            origins allowed cookie-authenticated writes
   JWT_DIALECT                     drf-jwt (default) or simplejwt
+
+Environment of the Django site's session login (with -db; see package session):
+  DJANGO_SECRET_KEY               the site's SECRET_KEY: without it, no session login
+  DJANGO_SECRET_KEY_FALLBACKS     retired SECRET_KEYs, separated by commas
+  SESSION_ENGINE                  django.contrib.sessions.backends.db (default) or ...signed_cookies
+  SESSION_COOKIE_NAME, SESSION_COOKIE_AGE
+                                  sessionid, 1209600 (defaults)
+  AUTHENTICATION_BACKENDS         django.contrib.auth.backends.ModelBackend (default)
+  CSRF_COOKIE_NAME, CSRF_HEADER_NAME, CSRF_COOKIE_DOMAIN
+                                  csrftoken, HTTP_X_CSRFTOKEN, none (defaults)
+  SECURE_PROXY_SSL_HEADER         behind a TLS proxy: HTTP_X_FORWARDED_PROTO,https
+  DJANGO_SESSION_LEGACY           True to read Django 3.2's SHA-1 and pre-3.1 sessions
 
 Environment with JWT_DIALECT=simplejwt (simplejwt's settings, in place of
 DRF-JWT's for the key, algorithm, lifetimes, leeway, aud, iss and header):
