@@ -32,7 +32,9 @@
 //	curl 127.0.0.1:8000/api/protected/ -H "Authorization: Bearer $ACCESS"
 //
 // -user-table, -username-column and -user-id-column serve a custom
-// AUTH_USER_MODEL's table.
+// AUTH_USER_MODEL's table. With -db and DJANGO_SECRET_KEY, the Django site's
+// own logins authenticate too: its sessionid cookie, with DRF's CSRF rules
+// (package session), between JWT and Token in the chain.
 //
 // -h lists the environment variables, the endpoints and the flags.
 package main
