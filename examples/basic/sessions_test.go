@@ -114,6 +114,8 @@ func djangoSessions(t *testing.T, engine string) {
 			{"a wrong token", []string{"Cookie", withCSRF, "X-CSRFToken", strings.Repeat("a", 64)}, "", 403, `{"detail":"CSRF Failed: CSRF token missing or incorrect."}`},
 			{"the masked token in the header", []string{"Cookie", withCSRF, "X-CSRFToken", c.CSRFToken}, "", 405, notAllowed},
 			{"the cookie's own value in the header", []string{"Cookie", withCSRF, "X-CSRFToken", c.CSRFCookie}, "", 405, notAllowed},
+			{"the unmasked secret in the header", []string{"Cookie", withCSRF, "X-CSRFToken", unmask(t, c.CSRFToken)}, "", 405, notAllowed},
+			{"the unmasked secret as the cookie", []string{"Cookie", session + "; csrftoken=" + unmask(t, c.CSRFCookie), "X-CSRFToken", c.CSRFToken}, "", 405, notAllowed},
 			{"the token in the form", []string{"Cookie", withCSRF, "Content-Type", "application/x-www-form-urlencoded"},
 				"csrfmiddlewaretoken=" + url.QueryEscape(c.CSRFToken), 405, notAllowed},
 			{"HTTPS without a Referer", []string{"Cookie", withCSRF, "X-CSRFToken", c.CSRFToken, "X-Forwarded-Proto", "https"}, "", 403,
@@ -158,6 +160,23 @@ func djangoSessions(t *testing.T, engine string) {
 			t.Errorf("the untouched session: %d %s", a.Status, a.Body)
 		}
 	})
+}
+
+// unmask is the 32-character secret of a masked 64-character CSRF token,
+// as Django's _unmask_cipher_token computes it.
+func unmask(t *testing.T, token string) string {
+	t.Helper()
+	const chars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+	if len(token) != 64 {
+		t.Fatalf("a masked CSRF token has 64 characters, not %d", len(token))
+	}
+	mask, cipher := token[:32], token[32:]
+	out := make([]byte, 32)
+	for i := range out {
+		x, y := strings.IndexByte(chars, mask[i]), strings.IndexByte(chars, cipher[i])
+		out[i] = chars[(y-x+len(chars))%len(chars)]
+	}
+	return string(out)
 }
 
 // tamper changes one character of a cookie value in the middle.
