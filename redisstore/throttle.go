@@ -54,6 +54,7 @@ type Throttle struct {
 	// The rates in microseconds, as the script counts: the interval
 	// between two attempts and the burst's length.
 	userArgs, addrArgs [2]string
+	owned              bool // the client is ThrottleFromEnv's, which Close closes
 }
 
 // failWait is the wait of an attempt refused because Redis did not

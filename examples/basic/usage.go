@@ -79,6 +79,8 @@ Environment (DRF-JWT's settings; unset or empty means the default):
                                   True only: verification cannot be turned off
   CSRF_TRUSTED_ORIGINS            origins allowed cookie-authenticated writes
   JWT_DIALECT                     drf-jwt (default) or simplejwt
+  JWT_REDIS_URL                   redis://[:PASSWORD@]HOST:PORT/DB: the login throttle's budgets
+                                  shared by every instance (default: this process's memory)
 
 Environment of the Django site's session login (with -db; see package session):
   DJANGO_SECRET_KEY               the site's SECRET_KEY: without it, no session login

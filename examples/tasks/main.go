@@ -41,6 +41,7 @@ import (
 
 	"github.com/jwtauth-go/jwtauth"
 	"github.com/jwtauth-go/jwtauth/drf"
+	"github.com/jwtauth-go/jwtauth/redisstore"
 )
 
 func main() {
@@ -53,6 +54,14 @@ func main() {
 		fail(err) // names the variable at fault, never shows a secret
 	}
 	settings.Logger = logger
+	// JWT_REDIS_URL: every instance counts against one login budget.
+	shared, err := redisstore.ThrottleFromEnv(os.LookupEnv)
+	if err != nil {
+		fail(err) // never shows the URL, which may hold a password
+	} else if shared != nil {
+		settings.LoginThrottle = shared
+		defer shared.Close()
+	}
 
 	// The users: those of a Django project's database (-db), or those of
 	// the users file (-users) in memory.

@@ -63,6 +63,8 @@ Environment (DRF-JWT's settings; unset or empty means the default):
                                   True only: verification cannot be turned off
   CSRF_TRUSTED_ORIGINS            origins allowed cookie-authenticated writes
   JWT_DIALECT                     drf-jwt only (examples/basic serves simplejwt)
+  JWT_REDIS_URL                   redis://[:PASSWORD@]HOST:PORT/DB: the login throttle's budgets
+                                  shared by every instance (default: this process's memory)
 
 Flags:
 `, fs.Name())
