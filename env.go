@@ -81,37 +81,8 @@ import (
 // pointing to the Settings hook to set in Go instead.
 func FromEnv(lookup func(key string) (string, bool)) (Settings, error) {
 	s := defaultSettings()
-	var errs []error
-	get := func(name string) (string, bool) {
-		v, ok := lookup(name)
-		return v, ok && v != ""
-	}
-	fail := func(name, format string, args ...any) {
-		errs = append(errs, fmt.Errorf("jwtauth: %s: "+format, append([]any{name}, args...)...))
-	}
-	str := func(name string, dst *string) {
-		if v, ok := get(name); ok {
-			*dst = v
-		}
-	}
-	boolean := func(name string, dst *bool) {
-		if v, ok := get(name); ok {
-			b, err := parseBool(v)
-			if err != nil {
-				fail(name, "%v", err)
-			}
-			*dst = b
-		}
-	}
-	duration := func(name string, dst *time.Duration) {
-		if v, ok := get(name); ok {
-			d, err := parseSeconds(v)
-			if err != nil {
-				fail(name, "%v", err)
-			}
-			*dst = d
-		}
-	}
+	e := &envReader{lookup: lookup}
+	get, fail, str, boolean, duration := e.get, e.fail, e.str, e.boolean, e.duration
 
 	var simple bool
 	switch v, _ := get("JWT_DIALECT"); strings.ToLower(v) {
@@ -133,29 +104,15 @@ func FromEnv(lookup func(key string) (string, bool)) (Settings, error) {
 				fail(name, "is DRF-JWT's, and simplejwt has no such setting")
 			}
 		}
-		s.SimpleJWT = simpleFromEnv(get, fail, &s)
+		s.SimpleJWT = simpleFromEnv(e, &s)
 	}
 	if v, ok := get("JWT_SECRET_KEY"); ok {
 		s.Keys.Secret = Secret(v)
 	}
 	if v, ok := get("JWT_PRIVATE_KEY"); ok {
-		data, err := pemValue(v)
-		if err == nil {
-			s.Keys.Private, err = token.ParsePrivateKeyPEM(data)
-		}
-		if err != nil {
-			fail("JWT_PRIVATE_KEY", "%v", err)
-		}
+		s.Keys.Private = e.privateKey("JWT_PRIVATE_KEY", v)
 	}
-	if v, ok := get("JWT_PUBLIC_KEY"); ok {
-		data, err := pemValue(v)
-		if err == nil {
-			s.Keys.Public, err = token.ParsePublicKeyPEM(data)
-		}
-		if err != nil {
-			fail("JWT_PUBLIC_KEY", "%v", err)
-		}
-	}
+	e.publicKey("JWT_PUBLIC_KEY", &s.Keys.Public)
 	str("JWT_KEY_ID", &s.Keys.ID)
 	if v, ok := get("JWT_PREVIOUS_SECRET_KEYS"); ok {
 		for _, k := range strings.Split(v, ",") {
@@ -211,7 +168,7 @@ func FromEnv(lookup func(key string) (string, bool)) (Settings, error) {
 	}
 	if throttled {
 		if t, err := throttle.NewMemory(rates[0], rates[1]); err != nil {
-			errs = append(errs, err)
+			e.errs = append(e.errs, err)
 		} else {
 			s.LoginThrottle = t
 		}
@@ -255,7 +212,7 @@ func FromEnv(lookup func(key string) (string, bool)) (Settings, error) {
 			fail(name, "names a Python function; in Go set %s", field)
 		}
 	}
-	return s, errors.Join(errs...)
+	return s, errors.Join(e.errs...)
 }
 
 // simpleName is simplejwt's variable for a DRF-JWT one.
@@ -269,32 +226,13 @@ var simpleName = map[string]string{
 
 // simpleFromEnv reads simplejwt's settings (see FromEnv) into s and the
 // SimpleJWT it returns.
-func simpleFromEnv(get func(string) (string, bool), fail func(name, format string, args ...any), s *Settings) *SimpleJWT {
+func simpleFromEnv(e *envReader, s *Settings) *SimpleJWT {
 	j := &SimpleJWT{}
-	boolean := func(name string, dst *bool) {
-		if v, ok := get(name); ok {
-			b, err := parseBool(v)
-			if err != nil {
-				fail(name, "%v", err)
-			}
-			*dst = b
-		}
-	}
-	duration := func(name string, dst *time.Duration) {
-		if v, ok := get(name); ok {
-			d, err := parseSeconds(v)
-			if err != nil {
-				fail(name, "%v", err)
-			}
-			*dst = d
-		}
-	}
+	get, fail, str, boolean, duration := e.get, e.fail, e.str, e.boolean, e.duration
 	list := func(v string) []string {
 		return strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' })
 	}
-	if v, ok := get("SIMPLE_JWT_ALGORITHM"); ok {
-		s.Algorithm = v
-	}
+	str("SIMPLE_JWT_ALGORITHM", &s.Algorithm)
 	key, named := get("SIMPLE_JWT_SIGNING_KEY")
 	if !named {
 		key, named = get("DJANGO_SECRET_KEY")
@@ -304,31 +242,13 @@ func simpleFromEnv(get func(string) (string, bool), fail func(name, format strin
 	case strings.HasPrefix(s.Algorithm, "HS"):
 		s.Keys.Secret = Secret(key)
 	default:
-		data, err := pemValue(key)
-		if err == nil {
-			s.Keys.Private, err = token.ParsePrivateKeyPEM(data)
-		}
-		if err != nil {
-			fail("SIMPLE_JWT_SIGNING_KEY", "%v", err)
-		}
+		s.Keys.Private = e.privateKey("SIMPLE_JWT_SIGNING_KEY", key)
 	}
-	if v, ok := get("SIMPLE_JWT_VERIFYING_KEY"); ok {
-		data, err := pemValue(v)
-		if err == nil {
-			s.Keys.Public, err = token.ParsePublicKeyPEM(data)
-		}
-		if err != nil {
-			fail("SIMPLE_JWT_VERIFYING_KEY", "%v", err)
-		}
-	}
+	e.publicKey("SIMPLE_JWT_VERIFYING_KEY", &s.Keys.Public)
 	duration("SIMPLE_JWT_ACCESS_TOKEN_LIFETIME", &s.ExpirationDelta)
 	duration("SIMPLE_JWT_LEEWAY", &s.Leeway)
-	if v, ok := get("SIMPLE_JWT_AUDIENCE"); ok {
-		s.Audience = v
-	}
-	if v, ok := get("SIMPLE_JWT_ISSUER"); ok {
-		s.Issuer = v
-	}
+	str("SIMPLE_JWT_AUDIENCE", &s.Audience)
+	str("SIMPLE_JWT_ISSUER", &s.Issuer)
 	duration("SIMPLE_JWT_REFRESH_TOKEN_LIFETIME", &j.RefreshTokenLifetime)
 	duration("SIMPLE_JWT_SLIDING_TOKEN_LIFETIME", &j.SlidingTokenLifetime)
 	duration("SIMPLE_JWT_SLIDING_TOKEN_REFRESH_LIFETIME", &j.SlidingTokenRefreshLifetime)
@@ -339,12 +259,8 @@ func simpleFromEnv(get func(string) (string, bool), fail func(name, format strin
 	if v, ok := get("SIMPLE_JWT_AUTH_HEADER_TYPES"); ok {
 		j.AuthHeaderTypes = list(v)
 	}
-	if v, ok := get("SIMPLE_JWT_USER_ID_FIELD"); ok {
-		j.UserIDField = v
-	}
-	if v, ok := get("SIMPLE_JWT_USER_ID_CLAIM"); ok {
-		j.UserIDClaim = v
-	}
+	str("SIMPLE_JWT_USER_ID_FIELD", &j.UserIDField)
+	str("SIMPLE_JWT_USER_ID_CLAIM", &j.UserIDClaim)
 	if v, ok := get("SIMPLE_JWT_AUTH_TOKEN_CLASSES"); ok {
 		classes := list(v)
 		for i, c := range classes {
@@ -380,6 +296,75 @@ func simpleFromEnv(get func(string) (string, bool), fail func(name, format strin
 		}
 	}
 	return j
+}
+
+// envReader reads settings from the environment, keeping every problem,
+// each naming its variable, for one error at the end.
+type envReader struct {
+	lookup func(string) (string, bool)
+	errs   []error
+}
+
+// get returns a variable's value; an empty one counts as unset.
+func (e *envReader) get(name string) (string, bool) {
+	v, ok := e.lookup(name)
+	return v, ok && v != ""
+}
+
+func (e *envReader) fail(name, format string, args ...any) {
+	e.errs = append(e.errs, fmt.Errorf("jwtauth: %s: "+format, append([]any{name}, args...)...))
+}
+
+func (e *envReader) str(name string, dst *string) {
+	if v, ok := e.get(name); ok {
+		*dst = v
+	}
+}
+
+func (e *envReader) boolean(name string, dst *bool) {
+	if v, ok := e.get(name); ok {
+		b, err := parseBool(v)
+		if err != nil {
+			e.fail(name, "%v", err)
+		}
+		*dst = b
+	}
+}
+
+func (e *envReader) duration(name string, dst *time.Duration) {
+	if v, ok := e.get(name); ok {
+		d, err := parseSeconds(v)
+		if err != nil {
+			e.fail(name, "%v", err)
+		}
+		*dst = d
+	}
+}
+
+// privateKey reads the PEM private key that v holds or names.
+func (e *envReader) privateKey(name, v string) crypto.PrivateKey {
+	data, err := pemValue(v)
+	var k crypto.PrivateKey
+	if err == nil {
+		k, err = token.ParsePrivateKeyPEM(data)
+	}
+	if err != nil {
+		e.fail(name, "%v", err)
+	}
+	return k
+}
+
+// publicKey reads the PEM public key that the variable holds or names.
+func (e *envReader) publicKey(name string, dst *crypto.PublicKey) {
+	if v, ok := e.get(name); ok {
+		data, err := pemValue(v)
+		if err == nil {
+			*dst, err = token.ParsePublicKeyPEM(data)
+		}
+		if err != nil {
+			e.fail(name, "%v", err)
+		}
+	}
 }
 
 func parseBool(v string) (bool, error) {
