@@ -109,7 +109,7 @@ func BenchmarkMiddleware(b *testing.B) {
 			if alg == "HS256" {
 				// simplejwt's dialect: its access token, the Bearer
 				// header, the user by id; within 10% of DRF-JWT's.
-				sa, stoken := benchSimpleAuth(b, cacheSize)
+				sa, stoken := benchAuth(b, alg, nil, cacheSize, func(s *jwtauth.Settings) { s.SimpleJWT = &jwtauth.SimpleJWT{} })
 				b.Run(strings.Replace(name, "jwtauth", "jwtauth-simplejwt", 1), func(b *testing.B) {
 					serveBenchHeader(b, sa.Required(okHandler), "Bearer "+stoken)
 				})
@@ -118,27 +118,10 @@ func BenchmarkMiddleware(b *testing.B) {
 	}
 }
 
-// benchSimpleAuth is benchAuth for HS256 in simplejwt's dialect.
-func benchSimpleAuth(b *testing.B, cacheSize int) (*jwtauth.Auth, string) {
-	store := &jwtauth.MemoryStore{Passwords: passwords.Policy{PBKDF2Iterations: 1}}
-	if err := store.AddUser(benchUser, "admin"); err != nil {
-		b.Fatal(err)
-	}
-	s := jwtauth.Settings{Keys: jwtauth.Keys{Secret: benchSecret}, ExpirationDelta: 24 * time.Hour, TokenCacheSize: cacheSize, SimpleJWT: &jwtauth.SimpleJWT{}}
-	a, err := jwtauth.New(s, store)
-	if err != nil {
-		b.Fatal(err)
-	}
-	token, err := a.IssueToken(b.Context(), benchUser)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return a, token
-}
-
 // benchAuth returns an Auth for alg signing with key (HS256: benchSecret)
-// over a MemoryStore holding benchUser, and a token it issued for him.
-func benchAuth(b *testing.B, alg string, key any, cacheSize int) (*jwtauth.Auth, string) {
+// over a MemoryStore holding benchUser, the tweaks applied to its
+// settings, and a token it issued for him.
+func benchAuth(b *testing.B, alg string, key any, cacheSize int, tweaks ...func(*jwtauth.Settings)) (*jwtauth.Auth, string) {
 	store := &jwtauth.MemoryStore{Passwords: passwords.Policy{PBKDF2Iterations: 1}}
 	if err := store.AddUser(benchUser, "admin"); err != nil {
 		b.Fatal(err)
@@ -148,6 +131,9 @@ func benchAuth(b *testing.B, alg string, key any, cacheSize int) (*jwtauth.Auth,
 		s.Keys.Secret = benchSecret
 	} else {
 		s.Keys.Private = key.(crypto.Signer)
+	}
+	for _, tw := range tweaks {
+		tw(&s)
 	}
 	a, err := jwtauth.New(s, store)
 	if err != nil {

@@ -47,10 +47,14 @@ func simpleFormFailure(err error) error {
 	return err
 }
 
-// noActiveAccount is simplejwt's refusal of a login, for a wrong password,
-// an unknown user and an inactive one alike.
-func noActiveAccount(err error) error {
-	return &Error{Status: http.StatusUnauthorized, Detail: "No active account found with the given credentials", Err: err}
+// simpleLogin is login with simplejwt's refusal, for a wrong password, an
+// unknown user and an inactive one alike.
+func (a *Auth) simpleLogin(r *http.Request, f map[string]string) (User, error) {
+	u, err := a.login(r, f)
+	if errors.Is(err, ErrInvalidCredentials) || errors.Is(err, ErrUserInactive) {
+		err = &Error{Status: http.StatusUnauthorized, Detail: "No active account found with the given credentials", Err: err}
+	}
+	return u, err
 }
 
 // newJTI is a jti as simplejwt writes it: a random UUID (version 4) as 32
@@ -120,17 +124,24 @@ func (a *Auth) sign(ctx context.Context, c *Claims, u User) (string, error) {
 	return tok, nil
 }
 
+// blacklist blacklists the refresh token tok of claims c, as simplejwt's
+// blacklist() does: recorded as outstanding if it was not, with neither
+// user nor creation time then.
+func (a *Auth) blacklist(ctx context.Context, c *Claims, tok string) error {
+	if err := a.s.SimpleJWT.Blacklist.Blacklist(ctx, blacklist.Token{JTI: c.JTI, Token: tok, ExpiresAt: c.ExpiresAt}); err != nil {
+		return &storeError{fmt.Errorf("blacklist: %w", err)}
+	}
+	return nil
+}
+
 // now is the time of a new token: whole seconds, as simplejwt writes
 // them.
 func (a *Auth) now() time.Time { return a.s.Now().Truncate(time.Second) }
 
 func (a *Auth) obtainPair(r *http.Request, f map[string]string) (reply, error) {
 	ctx := r.Context()
-	u, err := a.login(r, f)
-	switch {
-	case errors.Is(err, ErrInvalidCredentials), errors.Is(err, ErrUserInactive):
-		return reply{}, noActiveAccount(err)
-	case err != nil:
+	u, err := a.simpleLogin(r, f)
+	if err != nil {
 		return reply{}, err
 	}
 	now := a.now()
@@ -212,8 +223,8 @@ func (a *Auth) refreshPair(r *http.Request, f map[string]string) (reply, error) 
 		return reply{body: body}, nil
 	}
 	if j.BlacklistAfterRotation {
-		if err := j.Blacklist.Blacklist(ctx, blacklist.Token{JTI: c.JTI, Token: f["refresh"], ExpiresAt: c.ExpiresAt}); err != nil {
-			return reply{}, &storeError{fmt.Errorf("blacklist: %w", err)}
+		if err := a.blacklist(ctx, &c, f["refresh"]); err != nil {
+			return reply{}, err
 		}
 	}
 	c.JTI, c.ExpiresAt, c.IssuedAt = newJTI(), now.Add(j.RefreshTokenLifetime), now
@@ -247,19 +258,16 @@ func (a *Auth) blacklistRefresh(r *http.Request, f map[string]string) (reply, er
 	if err != nil {
 		return reply{}, err
 	}
-	if err := a.s.SimpleJWT.Blacklist.Blacklist(ctx, blacklist.Token{JTI: c.JTI, Token: f["refresh"], ExpiresAt: c.ExpiresAt}); err != nil {
-		return reply{}, &storeError{fmt.Errorf("blacklist: %w", err)}
+	if err := a.blacklist(ctx, &c, f["refresh"]); err != nil {
+		return reply{}, err
 	}
 	return reply{body: drf.Object{}}, nil
 }
 
 func (a *Auth) obtainSliding(r *http.Request, f map[string]string) (reply, error) {
 	ctx := r.Context()
-	u, err := a.login(r, f)
-	switch {
-	case errors.Is(err, ErrInvalidCredentials), errors.Is(err, ErrUserInactive):
-		return reply{}, noActiveAccount(err)
-	case err != nil:
+	u, err := a.simpleLogin(r, f)
+	if err != nil {
 		return reply{}, err
 	}
 	now := a.now()
