@@ -1,14 +1,14 @@
 package blacklist
 
 import (
-	"container/heap"
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"github.com/jwtauth-go/jwtauth/internal/expiry"
 )
 
 // Token is a refresh or sliding token as simplejwt's OutstandingToken row
@@ -102,8 +102,8 @@ type Memory struct {
 
 	max         int
 	mu          sync.RWMutex
-	blacklisted expiring
-	outstanding expiring
+	blacklisted expiry.Set
+	outstanding expiry.Set
 }
 
 // NewMemory returns an empty Memory holding at most max blacklisted
@@ -127,12 +127,12 @@ func (m *Memory) Outstanding(_ context.Context, t Token) error {
 	now, until := m.times(t)
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.outstanding.sweep(now)
-	if until <= now || m.blacklisted.has(t.JTI) || m.outstanding.has(t.JTI) {
+	m.outstanding.Sweep(now)
+	if until <= now || m.blacklisted.Has(t.JTI) || m.outstanding.Has(t.JTI) {
 		return nil
 	}
-	if m.outstanding.len() < m.capacity() {
-		m.outstanding.add(t.JTI, until)
+	if m.outstanding.Len() < m.capacity() {
+		m.outstanding.Add(t.JTI, until)
 	}
 	return nil
 }
@@ -149,33 +149,33 @@ func (m *Memory) Blacklist(_ context.Context, t Token) error {
 	now, until := m.times(t)
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.blacklisted.sweep(now)
-	m.outstanding.sweep(now)
-	if m.blacklisted.has(t.JTI) {
+	m.blacklisted.Sweep(now)
+	m.outstanding.Sweep(now)
+	if m.blacklisted.Has(t.JTI) {
 		return nil
 	}
-	if recorded, ok := m.outstanding.until[t.JTI]; ok {
+	if recorded, ok := m.outstanding.Until(t.JTI); ok {
 		until = recorded
-	} else if until > now && m.outstanding.len() < m.capacity() {
-		m.outstanding.add(t.JTI, until)
+	} else if until > now && m.outstanding.Len() < m.capacity() {
+		m.outstanding.Add(t.JTI, until)
 	}
 	if until <= now {
 		return nil
 	}
-	if m.blacklisted.len() >= m.capacity() {
-		return fmt.Errorf("blacklist: %d unexpired tokens blacklisted already: %w", m.blacklisted.len(), ErrFull)
+	if m.blacklisted.Len() >= m.capacity() {
+		return fmt.Errorf("blacklist: %d unexpired tokens blacklisted already: %w", m.blacklisted.Len(), ErrFull)
 	}
-	m.blacklisted.add(t.JTI, until)
+	m.blacklisted.Add(t.JTI, until)
 	return nil
 }
 
 // Blacklisted implements [Store]: true from Blacklist until the token
 // expires (plus Leeway). It never fails.
 func (m *Memory) Blacklisted(_ context.Context, jti string) (bool, error) {
-	now := nanos(m.now())
+	now := expiry.Nanos(m.now())
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	until, ok := m.blacklisted.until[jti]
+	until, ok := m.blacklisted.Until(jti)
 	return ok && now < until, nil
 }
 
@@ -189,7 +189,7 @@ func (m *Memory) now() time.Time {
 
 // times returns now, and when t's entries may leave, in nanoseconds.
 func (m *Memory) times(t Token) (now, until int64) {
-	return nanos(m.now()), nanos(t.ExpiresAt.Add(m.Leeway))
+	return expiry.Nanos(m.now()), expiry.Nanos(t.ExpiresAt.Add(m.Leeway))
 }
 
 // capacity is max, or DefaultMax for a Memory not made by NewMemory.
@@ -205,67 +205,5 @@ func (m *Memory) capacity() int {
 func (m *Memory) sizes() (blacklisted, outstanding int) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	return m.blacklisted.len(), m.outstanding.len()
-}
-
-// nanos is t in Unix nanoseconds, clamped to the years int64 holds (1678
-// to 2262), so that an absurd expiry cannot wrap around and leave early.
-func nanos(t time.Time) int64 {
-	switch {
-	case t.Year() >= 2262:
-		return math.MaxInt64
-	case t.Year() <= 1678:
-		return math.MinInt64
-	}
-	return t.UnixNano()
-}
-
-// expiring is a set of jtis, each held until a time, with the earliest
-// first in a heap: a sweep removes what has expired without a scan. A jti
-// is added once and leaves once, so the heap and the map agree.
-type expiring struct {
-	until map[string]int64 // by jti, in Unix nanoseconds
-	order expiryHeap
-}
-
-func (e *expiring) has(jti string) bool {
-	_, ok := e.until[jti]
-	return ok
-}
-
-func (e *expiring) len() int { return len(e.until) }
-
-func (e *expiring) add(jti string, until int64) {
-	if e.until == nil {
-		e.until = make(map[string]int64)
-	}
-	e.until[jti] = until
-	heap.Push(&e.order, entry{jti, until})
-}
-
-// sweep removes the entries whose time is now or before.
-func (e *expiring) sweep(now int64) {
-	for len(e.order) > 0 && e.order[0].until <= now {
-		delete(e.until, heap.Pop(&e.order).(entry).jti)
-	}
-}
-
-type entry struct {
-	jti   string
-	until int64
-}
-
-// expiryHeap implements heap.Interface, the earliest entry first.
-type expiryHeap []entry
-
-func (h expiryHeap) Len() int           { return len(h) }
-func (h expiryHeap) Less(i, j int) bool { return h[i].until < h[j].until }
-func (h expiryHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *expiryHeap) Push(x any)        { *h = append(*h, x.(entry)) }
-func (h *expiryHeap) Pop() any {
-	old := *h
-	e := old[len(old)-1]
-	old[len(old)-1] = entry{} // let the jti go
-	*h = old[:len(old)-1]
-	return e
+	return m.blacklisted.Len(), m.outstanding.Len()
 }
