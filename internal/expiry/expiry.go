@@ -6,6 +6,8 @@ package expiry
 
 import (
 	"container/heap"
+	"iter"
+	"maps"
 	"math"
 	"time"
 )
@@ -88,4 +90,9 @@ func (h *entries) Pop() any {
 	old[len(old)-1] = entry{} // let the key go
 	*h = old[:len(old)-1]
 	return e
+}
+
+// Keys returns the held keys, in no order.
+func (s *Set) Keys() iter.Seq[string] {
+	return maps.Keys(s.until)
 }
