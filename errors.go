@@ -71,11 +71,14 @@ var (
 	errBasicInactive   = fmt.Errorf("%w: basic", ErrUserInactive)
 
 	// simplejwt's.
-	errBadAuthHeader   = fmt.Errorf("%w: not two space-delimited values", errInvalidHeader)
-	errNoID            = fmt.Errorf("%w: no jti", ErrInvalidToken)
-	errNoType          = fmt.Errorf("%w: no token_type", ErrInvalidToken)
-	errWrongType       = fmt.Errorf("%w: wrong token_type", ErrInvalidToken)
-	errBlacklisted     = fmt.Errorf("%w: blacklisted", ErrInvalidToken)
+	errBadAuthHeader = fmt.Errorf("%w: not two space-delimited values", errInvalidHeader)
+	errNoID          = fmt.Errorf("%w: no jti", ErrInvalidToken)
+	errNoType        = fmt.Errorf("%w: no token_type", ErrInvalidToken)
+	errWrongType     = fmt.Errorf("%w: wrong token_type", ErrInvalidToken)
+	errBlacklisted   = fmt.Errorf("%w: blacklisted", ErrInvalidToken)
+	// Ours, worded as the blacklist's in both dialects.
+	errRevoked         = fmt.Errorf("%w: revoked", errBlacklisted)
+	errReplayed        = fmt.Errorf("%w: refresh token used twice, its family revoked", errRevoked)
 	errNoRefreshExp    = fmt.Errorf("%w: no refresh_exp", ErrInvalidToken)
 	errNoExp           = token.ErrNoExp
 	errRefreshExpiredS = fmt.Errorf("%w: refresh_exp has passed", ErrExpiredToken)
@@ -106,6 +109,8 @@ var messages = []struct {
 	{errBasicInactive, "User inactive or deleted.", ""},
 	{ErrNoCredentials, "Authentication credentials were not provided.", ""},
 	{errInvalidHeader, "Incorrect authentication credentials.", ""},
+	// The drf-jwt fork's words; its middleware answers them 403.
+	{errRevoked, "Token is blacklisted.", "Token is blacklisted."},
 	{errMalformed, "Error decoding signature.", "Error decoding signature."},
 	{errSignature, "Error decoding signature.", "Error decoding signature."},
 	{errRefreshExpired, "Incorrect authentication credentials.", "Refresh has expired."},
@@ -189,6 +194,7 @@ var kinds = []struct {
 	{errMalformed, "malformed"},
 	{errSignature, "bad-signature"},
 	{errRefreshExpired, "refresh-expired"},
+	{errRevoked, "revoked"},
 	{errBlacklisted, "blacklisted"},
 	{errWrongType, "wrong-token-type"},
 	{errPasswordChanged, "password-changed"},
@@ -335,6 +341,10 @@ func (a *Auth) authFailure(err error) error {
 	}
 	if a.s.SimpleJWT != nil {
 		return a.simpleAuthFailure(err)
+	}
+	if errors.Is(err, errRevoked) {
+		// The drf-jwt fork's blacklist refuses with PermissionDenied.
+		return &Error{Status: http.StatusForbidden, Detail: "Token is blacklisted.", Err: err}
 	}
 	if auth, _, ok := lookupMessage(err); ok {
 		return &Error{Status: http.StatusUnauthorized, Detail: auth, Err: err}

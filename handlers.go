@@ -1,6 +1,7 @@
 package jwtauth
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/http"
@@ -30,16 +31,22 @@ type endpoint struct {
 	name     string
 	doc      string
 	fields   []string // the serializer's fields, in declaration order
+	optional string   // a field that may be left out, then absent from run's
 	readOnly []string // its read-only fields, which OPTIONS lists after them
-	run      func(r *http.Request, f map[string]string) (reply, error)
+	// authenticated views answer only authenticated requests (DRF's
+	// IsAuthenticated), checked before the method, as DRF's initial()
+	// does; run finds the user in the request's context.
+	authenticated bool
+	run           func(r *http.Request, f map[string]string) (reply, error)
 }
 
 // reply is what an endpoint answers: DRF-JWT's token answer for token
-// and user, or, when body is set, simplejwt's body.
+// and user, or, when body is set, that body with status (0 means 200).
 type reply struct {
-	token string
-	user  User
-	body  drf.Object
+	token  string
+	user   User
+	body   drf.Object
+	status int
 }
 
 func (e *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -56,6 +63,14 @@ func (e *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !acceptable(r.Header.Values("Accept")) {
 		e.a.fail(w, r, &Error{Status: http.StatusNotAcceptable, Detail: "Could not satisfy the request Accept header."})
 		return
+	}
+	if e.authenticated {
+		ac, err := e.a.authRequest(r)
+		if err != nil {
+			e.a.fail(w, r, e.a.authFailure(err))
+			return
+		}
+		r = r.WithContext(ac)
 	}
 	switch r.Method {
 	case http.MethodPost:
@@ -84,6 +99,9 @@ func (e *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	valid := make(map[string]string, len(e.fields))
 	var bad []FieldError
 	for _, name := range e.fields {
+		if name == e.optional && raw[name].Kind == drf.Missing {
+			continue
+		}
 		// Unlike DRF, the password is used exactly as sent; only its
 		// blankness is judged on the trimmed text.
 		v, msgs := drf.CharField(raw[name], name != "password", 0)
@@ -111,7 +129,7 @@ func (e *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if rep.body != nil {
 		w.Header().Set("Cache-Control", "no-store")
-		drf.WriteJSON(w, http.StatusOK, rep.body)
+		drf.WriteJSON(w, cmp.Or(rep.status, http.StatusOK), rep.body)
 		return
 	}
 	e.a.respond(w, r, rep.token, rep.user)
@@ -174,6 +192,27 @@ func (a *Auth) verify(r *http.Request, f map[string]string) (reply, error) {
 	return reply{token: f["token"], user: u}, err
 }
 
+// blacklistToken is the drf-jwt fork's blacklist view (BlacklistView's
+// create): an authenticated POST of a token, or of none to log out the
+// request's own, answered 201 {"token": ...} once it is revoked (Revoke).
+// Any valid token may be sent, as the fork allows: whoever holds a token
+// may use it anyway.
+func (a *Auth) blacklistToken(r *http.Request, f map[string]string) (reply, error) {
+	tok, ok := f["token"]
+	if !ok {
+		var err error
+		if tok, err = a.credential(r); err != nil {
+			// Authenticated by another scheme: the fork's serializer
+			// then gets None.
+			return reply{}, fieldErrors(nil, FieldError{"token", []string{"This field may not be null."}})
+		}
+	}
+	if err := a.Revoke(r.Context(), tok); err != nil {
+		return reply{}, err
+	}
+	return reply{body: drf.Object{{Name: "token", Value: tok}}, status: http.StatusCreated}, nil
+}
+
 func (a *Auth) refresh(r *http.Request, f map[string]string) (reply, error) {
 	ctx := r.Context()
 	u, c, err := a.VerifyToken(ctx, f["token"])
@@ -190,6 +229,11 @@ func (a *Auth) refresh(r *http.Request, f map[string]string) (reply, error) {
 		return reply{}, fmt.Errorf("%w: orig_iat is in the future", ErrInvalidToken)
 	case now.Unix() > orig.Add(a.s.RefreshExpirationDelta).Unix():
 		return reply{}, errRefreshExpired
+	}
+	if a.s.Revocations != nil {
+		if err := a.spend(ctx, &c, f["token"]); err != nil {
+			return reply{}, err
+		}
 	}
 	token, err := a.issue(ctx, u, orig)
 	return reply{token: token, user: u}, err
@@ -225,7 +269,7 @@ func (e *endpoint) metadata() any {
 	for i, name := range append(slices.Clip(e.fields), e.readOnly...) {
 		label := strings.ToUpper(name[:1]) + strings.ReplaceAll(name[1:], "_", " ")
 		writable := i < len(e.fields)
-		post = append(post, drf.Member{Name: name, Value: field{"string", writable, !writable, label}})
+		post = append(post, drf.Member{Name: name, Value: field{"string", writable && name != e.optional, !writable, label}})
 	}
 	return drf.Object{
 		{Name: "name", Value: e.name},

@@ -117,8 +117,18 @@ type Handlers struct {
 	// same token when it is valid and its user active.
 	Verify http.Handler
 
-	// Blacklist, ObtainSliding and RefreshSliding are simplejwt's; nil in
-	// DRF-JWT's dialect. In simplejwt's, the endpoints are its views,
+	// Blacklist, in DRF-JWT's dialect with Settings.Revocations, is the
+	// drf-jwt fork's blacklist view, which examples/basic serves at
+	// /api-token-blacklist/: an authenticated POST of {"token": ...}, or
+	// of nothing to log out the request's own token, answered 201
+	// {"token": ...} once the token and its family are revoked
+	// (Auth.Revoke). The fork's GET, a list of every blacklisted token, is
+	// not served. A revoked token is then refused by the middleware with
+	// the fork's 403 {"detail": "Token is blacklisted."}, by refresh and
+	// verify with 400 {"non_field_errors": ["Token is blacklisted."]}.
+	//
+	// ObtainSliding and RefreshSliding are simplejwt's; nil in DRF-JWT's
+	// dialect. In simplejwt's, the endpoints are its views,
 	// which simplejwt documents at /api/token/ (Obtain:
 	// TokenObtainPairView, {"refresh", "access"}), /api/token/refresh/
 	// (Refresh: TokenRefreshView, {"access"}, and a new "refresh" with
@@ -127,7 +137,9 @@ type Handlers struct {
 	// /api/token/blacklist/ (Blacklist: TokenBlacklistView, {} once the
 	// refresh token is blacklisted); ObtainSliding and RefreshSliding are
 	// TokenObtainSlidingView and TokenRefreshSlidingView, {"token"}. Their
-	// refusals are simplejwt's 401 {"detail", "code"}.
+	// refusals are simplejwt's 401 {"detail", "code"}. With
+	// Settings.Revocations, Blacklist revokes the refresh token's family
+	// as well, so that the access tokens of that login stop at once.
 	Blacklist, ObtainSliding, RefreshSliding http.Handler
 }
 
@@ -136,11 +148,15 @@ func (a *Auth) Handlers() Handlers {
 	if a.s.SimpleJWT != nil {
 		return a.simpleHandlers()
 	}
-	return Handlers{
+	h := Handlers{
 		Obtain:  &endpoint{a: a, name: "Obtain Json Web Token", doc: obtainDoc, fields: []string{a.s.UsernameField, "password"}, run: a.obtain},
 		Refresh: &endpoint{a: a, name: "Refresh Json Web Token", doc: refreshDoc, fields: []string{"token"}, run: a.refresh},
 		Verify:  &endpoint{a: a, name: "Verify Json Web Token", doc: verifyDoc, fields: []string{"token"}, run: a.verify},
 	}
+	if a.s.Revocations != nil {
+		h.Blacklist = &endpoint{a: a, name: "Blacklist List", fields: []string{"token"}, optional: "token", authenticated: true, run: a.blacklistToken}
+	}
+	return h
 }
 
 // IssueToken signs a new token for u with DRF-JWT's payload (user_id,
@@ -179,6 +195,9 @@ func (a *Auth) issue(ctx context.Context, u User, origIAT time.Time) (string, er
 	}
 	if a.s.AllowRefresh {
 		c.OrigIssuedAt = now
+	}
+	if a.s.Revocations != nil {
+		c.JTI = newJTI() // what Revoke and reuse detection know it by
 	}
 	if a.s.Audience != "" {
 		c.Audience = []string{a.s.Audience}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/jwtauth-go/jwtauth/blacklist"
 	"github.com/jwtauth-go/jwtauth/internal/token"
+	"github.com/jwtauth-go/jwtauth/revoke"
 	"github.com/jwtauth-go/jwtauth/throttle"
 )
 
@@ -37,6 +38,21 @@ type Settings struct {
 	// simplejwt's endpoints, bodies and header, and its blacklist. Nil, the
 	// default, is DRF-JWT's dialect.
 	SimpleJWT *SimpleJWT
+	// Revocations, when set, turns revocation on, in either dialect:
+	// Auth.Revoke (logout) and Auth.RevokeUser ("log out everywhere")
+	// take tokens back before they expire, a refresh token used twice
+	// revokes its family (see ReuseGrace), and every token the middleware,
+	// refresh and verify accept is checked against it, cached or not, with
+	// no I/O. revoke.NewMemory serves one process; redisstore's
+	// Revocations every instance of a service. New DRF-JWT tokens then
+	// carry a jti, and simplejwt's a family claim, which PyJWT, DRF-JWT
+	// and simplejwt ignore. Nil, the default, is off.
+	Revocations revoke.Store
+	// ReuseGrace is how long after its first use a refresh token may be
+	// used again without revoking its family: a client's own retry of a
+	// refresh whose answer it lost. Zero means 10 seconds; negative, no
+	// grace.
+	ReuseGrace time.Duration
 	// Keys are the keys that sign and verify tokens: Keys.Secret for the
 	// HMAC algorithms, Keys.Private and Keys.Public for the others, and
 	// the keys retired by rotations (see Keys). Auth.RotateKeys changes
@@ -549,6 +565,9 @@ func (s Settings) String() string {
 		s.Leeway, s.ExpirationDelta, s.Audience, s.Issuer, s.AllowRefresh, s.RefreshExpirationDelta)
 	fmt.Fprintf(&b, " AuthHeaderPrefix:%q AuthCookie:%q UsernameField:%q", s.AuthHeaderPrefix, s.AuthCookie, s.UsernameField)
 	fmt.Fprintf(&b, " LoginThrottle:%s ClientIPHeader:%q", throttleKind(s.LoginThrottle), s.ClientIPHeader)
+	if s.Revocations != nil {
+		fmt.Fprintf(&b, " Revocations:%T ReuseGrace:%s", s.Revocations, s.ReuseGrace)
+	}
 	if j := s.SimpleJWT; j != nil {
 		fmt.Fprintf(&b, " SimpleJWT:{RefreshTokenLifetime:%s RotateRefreshTokens:%t BlacklistAfterRotation:%t AuthHeaderTypes:%q UserIDClaim:%q SlidingTokens:%t CheckRevokeToken:%t Blacklist:%T}",
 			j.RefreshTokenLifetime, j.RotateRefreshTokens, j.BlacklistAfterRotation, j.AuthHeaderTypes, j.UserIDClaim, j.SlidingTokens, j.CheckRevokeToken, j.Blacklist)

@@ -100,12 +100,15 @@ func (a *Auth) newClaims(ctx context.Context, u User, typ string, lifetime time.
 // accessFrom is simplejwt's refresh.access_token: every claim of the
 // refresh token r but its type, exp and jti, which are the access
 // token's own; iat too, which the access token has of its own (now) only
-// when r has none.
+// when r has none. With revocation on, it names r's family.
 func (a *Auth) accessFrom(r *Claims, now time.Time) Claims {
 	c := r.Clone()
 	c.TokenType, c.ExpiresAt, c.JTI = "access", now.Add(a.s.ExpirationDelta), newJTI()
 	if c.IssuedAt.IsZero() {
 		c.IssuedAt = now
+	}
+	if a.s.Revocations != nil {
+		c.Family = a.familyOf(r) // so that revoking the family stops it too
 	}
 	return c
 }
@@ -161,11 +164,12 @@ func (a *Auth) obtainPair(r *http.Request, f map[string]string) (reply, error) {
 	return reply{body: drf.Object{{Name: "refresh", Value: rt}, {Name: "access", Value: at}}}, nil
 }
 
-// typed verifies tok as a token of class cl, returning a copy of its
-// claims.
+// typed verifies tok as a token of class cl, not revoked, returning a
+// copy of its claims. A token refused only for being blacklisted comes
+// with its claims, for the refresh view's reuse detection.
 func (a *Auth) typed(ctx context.Context, tok string, cl tokenClass) (Claims, error) {
 	var dst Claims
-	hit, _, _, err := a.verifyClaims(ctx, tok, &dst)
+	hit, _, memo, _, err := a.verifyClaims(ctx, tok, &dst)
 	if err != nil {
 		return Claims{}, err
 	}
@@ -173,7 +177,15 @@ func (a *Auth) typed(ctx context.Context, tok string, cl tokenClass) (Claims, er
 	if hit != nil {
 		c = hit
 	}
+	if a.s.Revocations != nil {
+		if err := a.notRevoked(c, tok, a.userIDOf(c), memo); err != nil {
+			return Claims{}, err
+		}
+	}
 	if err := a.checkClass(ctx, c, cl); err != nil {
+		if errors.Is(err, errBlacklisted) {
+			return c.Clone(), err
+		}
 		return Claims{}, err
 	}
 	return c.Clone(), nil
@@ -204,6 +216,13 @@ func (a *Auth) activeOwner(ctx context.Context, c *Claims) (User, error) {
 func (a *Auth) refreshPair(r *http.Request, f map[string]string) (reply, error) {
 	ctx := r.Context()
 	c, err := a.typed(ctx, f["refresh"], refreshClass)
+	if a.s.Revocations != nil && (err == nil || errors.Is(err, errBlacklisted)) {
+		// A refresh token blacklisted by its rotation and sent again is
+		// the replay families are for.
+		if serr := a.spend(ctx, &c, f["refresh"]); serr != nil {
+			return reply{}, serr
+		}
+	}
 	if err != nil {
 		return reply{}, err
 	}
@@ -226,6 +245,9 @@ func (a *Auth) refreshPair(r *http.Request, f map[string]string) (reply, error) 
 		if err := a.blacklist(ctx, &c, f["refresh"]); err != nil {
 			return reply{}, err
 		}
+	}
+	if a.s.Revocations != nil {
+		c.Family = a.familyOf(&c)
 	}
 	c.JTI, c.ExpiresAt, c.IssuedAt = newJTI(), now.Add(j.RefreshTokenLifetime), now
 	rt, err := a.sign(ctx, &c, u)
@@ -260,6 +282,12 @@ func (a *Auth) blacklistRefresh(r *http.Request, f map[string]string) (reply, er
 	}
 	if err := a.blacklist(ctx, &c, f["refresh"]); err != nil {
 		return reply{}, err
+	}
+	if a.s.Revocations != nil {
+		// A logout: the access tokens of the login go with it.
+		if err := a.revokeClaims(ctx, &c, f["refresh"]); err != nil {
+			return reply{}, err
+		}
 	}
 	return reply{body: drf.Object{}}, nil
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"errors"
 	"fmt"
+	"sync/atomic"
 )
 
 // VerifyToken checks token as the middleware does and returns the user it
@@ -25,11 +26,12 @@ func (a *Auth) VerifyToken(ctx context.Context, tok string) (User, Claims, error
 }
 
 // authToken is the way of a token from the engine to an admitted user:
-// verify (here), then the user (store.go), a refusal logged (errors.go).
+// verify (here), then the user (store.go), not revoked (revocation.go), a
+// refusal logged (errors.go).
 // The claims are the cache's, hit, which must not be modified, or, when
 // hit is nil, *dst.
 func (a *Auth) authToken(ctx context.Context, tok string, dst *Claims) (u User, hit *Claims, err error) {
-	hit, secret, loaded, err := a.verifyClaims(ctx, tok, dst)
+	hit, secret, memo, loaded, err := a.verifyClaims(ctx, tok, dst)
 	if err == nil {
 		c := dst
 		if hit != nil {
@@ -41,6 +43,9 @@ func (a *Auth) authToken(ctx context.Context, tok string, dst *Claims) (u User, 
 		if err == nil {
 			u, err = a.user(ctx, c, secret, loaded)
 		}
+		if err == nil && a.s.Revocations != nil {
+			err = a.notRevoked(c, tok, u.ID, memo)
+		}
 	}
 	if err != nil {
 		return User{}, nil, a.refused(ctx, tok, err)
@@ -49,24 +54,24 @@ func (a *Auth) authToken(ctx context.Context, tok string, dst *Claims) (u User, 
 }
 
 // verifyClaims hands tok to the token engine (see token.Engine.Verify for
-// hit and dst). With per-user secrets, the engine asks for the key of the
+// hit, dst and memo). With per-user secrets, the engine asks for the key of the
 // user the claims name: that user is loaded here, and returned so that it
 // is not loaded twice.
-func (a *Auth) verifyClaims(ctx context.Context, tok string, dst *Claims) (hit *Claims, secret []byte, loaded *User, err error) {
+func (a *Auth) verifyClaims(ctx context.Context, tok string, dst *Claims) (hit *Claims, secret []byte, memo *atomic.Uint64, loaded *User, err error) {
 	if a.s.UserSecretKey == nil {
-		hit, secret, err = a.engine.Verify(tok, a.s.Now(), dst, nil)
-		return hit, secret, nil, err
+		hit, secret, memo, err = a.engine.Verify(tok, a.s.Now(), dst, nil)
+		return hit, secret, memo, nil, err
 	}
 	k := &userKey{a: a, ctx: ctx}
-	if hit, secret, err = a.engine.Verify(tok, a.s.Now(), dst, k.key); err != nil {
-		return nil, nil, nil, err
+	if hit, secret, memo, err = a.engine.Verify(tok, a.s.Now(), dst, k.key); err != nil {
+		return nil, nil, nil, nil, err
 	}
 	if hit == nil && hmac.Equal(secret, a.decoy) {
 		// Only a forgery could have matched the decoy: it is random and
 		// never leaves the process.
-		return nil, nil, nil, fmt.Errorf("%w: no such user", errSignature)
+		return nil, nil, nil, nil, fmt.Errorf("%w: no such user", errSignature)
 	}
-	return hit, secret, k.user, nil
+	return hit, secret, memo, k.user, nil
 }
 
 // userKey finds the HMAC key of the user some claims name, remembering

@@ -34,6 +34,10 @@ type cacheEntry struct {
 	secret   []byte    // the per-user secret the token verified with, if any
 	keys     *keySet   // the keys it verified with
 	deadline time.Time // exp + leeway: unusable from then on
+	// memo is the caller's, kept with the entry between requests: the
+	// root remembers there the revocation generation at which the token
+	// was last found not revoked.
+	memo atomic.Uint64
 }
 
 func newCache(size int, leeway time.Duration) *cache {
@@ -58,22 +62,22 @@ func (e *cacheEntry) usable(keys *keySet, now time.Time) bool {
 	return e.keys == keys && now.Before(e.deadline)
 }
 
-// get returns the claims of token if it verified before with keys and has
+// get returns the entry of token if it verified before with keys and has
 // not expired at now.
-func (c *cache) get(token string, keys *keySet, now time.Time) (*Claims, []byte, bool) {
+func (c *cache) get(token string, keys *keySet, now time.Time) (*cacheEntry, bool) {
 	s, other := c.pair(token)
 	e := s.Load()
 	if e == nil || e.token != token {
 		s, e = other, other.Load()
 		if e == nil || e.token != token {
-			return nil, nil, false
+			return nil, false
 		}
 	}
 	if !e.usable(keys, now) {
 		s.CompareAndSwap(e, nil) // expired, or verified with keys since rotated
-		return nil, nil, false
+		return nil, false
 	}
-	return e.claims, e.secret, true
+	return e, true
 }
 
 // put remembers that e.token verified, at now.

@@ -51,7 +51,7 @@ func TestCacheHits(t *testing.T) {
 		var hits []*Claims
 		for range 3 {
 			var dst Claims
-			hit, _, err := e.Verify(tok, testNow, &dst, nil)
+			hit, _, _, err := e.Verify(tok, testNow, &dst, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -85,11 +85,11 @@ func TestCacheExpiry(t *testing.T) {
 		t.Fatalf("first verification: %v, %d cached", err, e.CacheLen())
 	}
 	var dst Claims
-	hit, _, err := e.Verify(tok, testNow.Add(309*time.Second), &dst, nil)
+	hit, _, _, err := e.Verify(tok, testNow.Add(309*time.Second), &dst, nil)
 	if err != nil || hit == nil {
 		t.Fatalf("within the leeway: hit %v, %v", hit, err)
 	}
-	hit, _, err = e.Verify(tok, testNow.Add(310*time.Second), &dst, nil)
+	hit, _, _, err = e.Verify(tok, testNow.Add(310*time.Second), &dst, nil)
 	if !errors.Is(err, ErrExpired) || hit != nil {
 		t.Fatalf("at exp + leeway: hit %v, %v", hit, err)
 	}
@@ -106,7 +106,7 @@ func TestCacheRotation(t *testing.T) {
 	tok, _ := e.Sign(&c, nil)
 	var dst Claims
 	for range 2 {
-		if _, _, err := e.Verify(tok, testNow, &dst, nil); err != nil {
+		if _, _, _, err := e.Verify(tok, testNow, &dst, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -114,16 +114,16 @@ func TestCacheRotation(t *testing.T) {
 	if err := e.Rotate(secretKeys(testSecret)); err != nil {
 		t.Fatal(err)
 	}
-	if hit, _, err := e.Verify(tok, testNow, &dst, nil); err != nil || hit != nil {
+	if hit, _, _, err := e.Verify(tok, testNow, &dst, nil); err != nil || hit != nil {
 		t.Errorf("after a rotation: hit %v, %v; want a miss", hit, err)
 	}
-	if hit, _, err := e.Verify(tok, testNow, &dst, nil); err != nil || hit == nil {
+	if hit, _, _, err := e.Verify(tok, testNow, &dst, nil); err != nil || hit == nil {
 		t.Errorf("verified with the new keys: hit %v, %v; want a hit", hit, err)
 	}
 	if err := e.Rotate(secretKeys(otherSecret)); err != nil {
 		t.Fatal(err)
 	}
-	if hit, _, err := e.Verify(tok, testNow, &dst, nil); !errors.Is(err, ErrSignature) || hit != nil {
+	if hit, _, _, err := e.Verify(tok, testNow, &dst, nil); !errors.Is(err, ErrSignature) || hit != nil {
 		t.Errorf("its key withdrawn: hit %v, %v", hit, err)
 	}
 	if e.CacheLen() != 0 {
@@ -144,7 +144,7 @@ func TestCacheUserKeys(t *testing.T) {
 	key := func(*Claims) ([]byte, error) { calls++; return []byte(testSecret), nil }
 	for i := range 3 {
 		var dst Claims
-		hit, secret, err := e.Verify(tok, testNow, &dst, key)
+		hit, secret, _, err := e.Verify(tok, testNow, &dst, key)
 		if err != nil || string(secret) != testSecret || (i > 0) != (hit != nil) {
 			t.Errorf("verification %d: hit %v, secret %q, %v", i, hit, secret, err)
 		}
@@ -174,7 +174,7 @@ func TestCacheSlots(t *testing.T) {
 	}
 	cached := func(toks ...string) (in []bool) {
 		for _, tok := range toks {
-			_, _, ok := c.get(tok, keys, now)
+			_, ok := c.get(tok, keys, now)
 			in = append(in, ok)
 		}
 		return in

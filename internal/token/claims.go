@@ -47,6 +47,11 @@ type Claims struct {
 	// RefreshExpiresAt is refresh_exp, until when simplejwt's sliding
 	// token may be renewed. Zero when absent.
 	RefreshExpiresAt time.Time
+	// Family is the family claim: the refresh-token family (the login) a
+	// simplejwt token belongs to, written with revocation on, so that a
+	// replayed refresh token revokes every token of its login. Empty when
+	// absent.
+	Family string
 	// Extra holds every other claim, such as those of a PayloadHandler, or
 	// the claim named by Settings.UsernameField when it is neither username
 	// nor email. Numbers decode as json.Number.
@@ -147,6 +152,10 @@ func decodePayload(data string, p *payload) error {
 		case "jti":
 			if p.JTI, ok = jsonString(raw); !ok {
 				p.claimErr = firstErr(p.claimErr, errors.New("jti is not a string"))
+			}
+		case "family":
+			if p.Family, ok = jsonString(raw); !ok {
+				p.claimErr = firstErr(p.claimErr, errors.New("family is not a string"))
 			}
 		case "refresh_exp":
 			p.RefreshExpiresAt, err = numericDate(raw)

@@ -14,7 +14,7 @@ import (
 var reservedClaims = map[string]bool{
 	"user_id": true, "username": true, "email": true, "exp": true, "orig_iat": true,
 	"aud": true, "iss": true, "nbf": true, "iat": true,
-	"token_type": true, "jti": true, "refresh_exp": true,
+	"token_type": true, "jti": true, "refresh_exp": true, "family": true,
 }
 
 // Reserved reports whether name is a claim the engine reads into a Claims
@@ -49,7 +49,7 @@ func (w *writer) optional(c *Claims, names ...string) {
 		switch n {
 		case "aud":
 			w.audience(c.Audience)
-		case "iss", "token_type", "jti", "username", "email":
+		case "iss", "token_type", "jti", "username", "email", "family":
 			if v := c.text(n); v != "" {
 				w.str(n, v)
 			}
@@ -73,6 +73,8 @@ func (c *Claims) text(name string) string {
 		return c.Username
 	case "email":
 		return c.Email
+	case "family":
+		return c.Family
 	}
 	return ""
 }
@@ -122,7 +124,7 @@ func (c Claims) marshalSimpleJWT() ([]byte, error) {
 	if c.UserID != "" {
 		w.str("user_id", c.UserID)
 	}
-	w.optional(&c, "username", "email", "nbf", "orig_iat")
+	w.optional(&c, "username", "email", "nbf", "orig_iat", "family")
 	if err := w.extra(c.Extra); err != nil {
 		return nil, err
 	}
@@ -131,7 +133,7 @@ func (c Claims) marshalSimpleJWT() ([]byte, error) {
 }
 
 // marshal writes the claims in DRF-JWT's key order (user_id, username, exp,
-// email, orig_iat, aud, iss), then the extra claims sorted by name, as
+// email, orig_iat, aud, iss), then ours when set (jti, family), then the extra claims sorted by name, as
 // compact JSON with non-ASCII escaped, as Python's json.dumps writes it.
 func (c Claims) marshal() ([]byte, error) {
 	w := &writer{b: []byte{'{'}}
@@ -146,7 +148,7 @@ func (c Claims) marshal() ([]byte, error) {
 	w.str("username", c.Username)
 	w.date("exp", c.ExpiresAt)
 	w.str("email", c.Email)
-	w.optional(&c, "orig_iat", "aud", "iss", "nbf", "iat", "token_type", "jti", "refresh_exp")
+	w.optional(&c, "orig_iat", "aud", "iss", "nbf", "iat", "token_type", "jti", "refresh_exp", "family")
 	if err := w.extra(c.Extra); err != nil {
 		return nil, err
 	}

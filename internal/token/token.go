@@ -146,23 +146,26 @@ func (e *Engine) Sign(c *Claims, userKey []byte) (string, error) {
 // with the claims, decoded but not yet trusted, for the HMAC key of the
 // user they name; an error from it is returned as it is, and the key used
 // is returned, for the caller to compare with the user's key on later
-// requests.
-func (e *Engine) Verify(tok string, now time.Time, dst *Claims, key func(*Claims) ([]byte, error)) (hit *Claims, secret []byte, err error) {
+// requests. memo, nil without a cache, is a word the caller may keep
+// with the token's cache entry, from one request of it to the next.
+func (e *Engine) Verify(tok string, now time.Time, dst *Claims, key func(*Claims) ([]byte, error)) (hit *Claims, secret []byte, memo *atomic.Uint64, err error) {
 	ks := e.keys.Load()
 	if e.cache != nil {
-		if c, secret, ok := e.cache.get(tok, ks, now); ok {
-			return c, secret, nil
+		if ce, ok := e.cache.get(tok, ks, now); ok {
+			return ce.claims, ce.secret, &ce.memo, nil
 		}
 	}
 	if secret, err = e.verify(ks, tok, now, dst, key); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if e.cache != nil {
 		// A deep copy: the caller may change dst, the entry is shared.
 		c := dst.Clone()
-		e.cache.put(&cacheEntry{token: tok, claims: &c, secret: secret, keys: ks}, now)
+		ce := &cacheEntry{token: tok, claims: &c, secret: secret, keys: ks}
+		e.cache.put(ce, now)
+		return nil, secret, &ce.memo, nil
 	}
-	return nil, secret, nil
+	return nil, secret, nil, nil
 }
 
 // CacheLen returns how many verified tokens the cache holds.

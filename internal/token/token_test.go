@@ -58,7 +58,7 @@ func hs256(payload string) string {
 // returning the claims wherever the engine put them.
 func verifyAt(e *Engine, tok string, now time.Time) (Claims, error) {
 	var dst Claims
-	hit, _, err := e.Verify(tok, now, &dst, nil)
+	hit, _, _, err := e.Verify(tok, now, &dst, nil)
 	if hit != nil {
 		return *hit, err
 	}
@@ -174,7 +174,7 @@ func TestSignVerifyRoundTrip(t *testing.T) {
 				t.Errorf("header %s, want %s", hdr, want)
 			}
 			var dst Claims
-			hit, secret, err := e.Verify(tok, testNow, &dst, nil)
+			hit, secret, _, err := e.Verify(tok, testNow, &dst, nil)
 			if err != nil || hit != nil || secret != nil {
 				t.Fatalf("Verify: hit %v, secret %q, %v", hit, secret, err)
 			}
@@ -345,7 +345,7 @@ func TestUserKeys(t *testing.T) {
 				return tt.key(c)
 			}
 			var dst Claims
-			hit, secret, err := e.Verify(tt.tok, testNow, &dst, key)
+			hit, secret, _, err := e.Verify(tt.tok, testNow, &dst, key)
 			if tt.want == storeDown {
 				if err != storeDown {
 					t.Fatalf("err %v, want the key function's error as it is", err)
@@ -388,7 +388,7 @@ func TestUserKeyMustNotBeEmpty(t *testing.T) {
 	}
 	tok := testkit.SignHS(sha256.New, "", testkit.DRFHeader, `{"username":"u","exp":1700000300}`)
 	var dst Claims
-	_, _, err = e.Verify(tok, time.Unix(1700000000, 0), &dst, func(*Claims) ([]byte, error) { return nil, nil })
+	_, _, _, err = e.Verify(tok, time.Unix(1700000000, 0), &dst, func(*Claims) ([]byte, error) { return nil, nil })
 	if !errors.Is(err, ErrSignature) {
 		t.Errorf("a token MACed with an empty key: %v, want ErrSignature", err)
 	}
@@ -407,12 +407,12 @@ func TestCacheKeepsItsOwnCopy(t *testing.T) {
 	}
 	now := time.Unix(1700000000, 0)
 	var dst Claims
-	if hit, _, err := e.Verify(tok, now, &dst, nil); err != nil || hit != nil {
+	if hit, _, _, err := e.Verify(tok, now, &dst, nil); err != nil || hit != nil {
 		t.Fatalf("cold: %v %v", hit, err)
 	}
 	dst.Extra["n"].(map[string]any)["k"] = "changed"
 	dst.Extra["x"] = 1
-	hit, _, err := e.Verify(tok, now, &Claims{}, nil)
+	hit, _, _, err := e.Verify(tok, now, &Claims{}, nil)
 	if err != nil || hit == nil {
 		t.Fatalf("no hit: %v", err)
 	}

@@ -235,7 +235,7 @@ func TestValidate(t *testing.T) {
 			}
 			e := newEngine(t, spec, secretKeys(testSecret), 0)
 			dst := Claims{Username: "untouched"}
-			_, _, err := e.Verify(hs256(`{"username":"admin"`+tt.claims+`}`), testNow, &dst, nil)
+			_, _, _, err := e.Verify(hs256(`{"username":"admin"`+tt.claims+`}`), testNow, &dst, nil)
 			if finest(err) != tt.want || (err != nil && !strings.Contains(err.Error(), tt.msg)) {
 				t.Fatalf("%v; want %v, %q", err, tt.want, tt.msg)
 			}
@@ -322,7 +322,7 @@ func FuzzSignedClaims(f *testing.F) {
 	f.Fuzz(func(t *testing.T, payload []byte) {
 		token := hs256(string(payload))
 		var c Claims
-		hit, secret, err := e.Verify(token, testNow, &c, nil)
+		hit, secret, _, err := e.Verify(token, testNow, &c, nil)
 		if err != nil {
 			if !oneClass(err) {
 				t.Fatalf("error %v is not exactly one of invalid and expired", err)
