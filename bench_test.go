@@ -10,6 +10,8 @@ import (
 	"crypto/rsa"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -19,6 +21,7 @@ import (
 
 	"github.com/jwtauth-go/jwtauth"
 	"github.com/jwtauth-go/jwtauth/passwords"
+	"github.com/jwtauth-go/jwtauth/revoke"
 )
 
 // The benchmarks of issue 6, each with its baseline in the same run.
@@ -92,6 +95,11 @@ func benchKeys(b *testing.B) map[string][2]any {
 
 func BenchmarkMiddleware(b *testing.B) {
 	keys := benchKeys(b)
+	// Every row runs with the revocation list in the heap, used or not:
+	// 20,000 entries make each garbage collection longer, which is the
+	// service's cost of holding them, not of checking them.
+	revocations := benchRevocations(b)
+	defer runtime.KeepAlive(revocations)
 	for _, alg := range []string{"HS256", "RS256", "ES256", "EdDSA"} {
 		for _, cached := range []bool{false, true} {
 			cacheSize := 0
@@ -107,6 +115,13 @@ func BenchmarkMiddleware(b *testing.B) {
 			}
 			b.Run(name, func(b *testing.B) { serveBench(b, a.Required(okHandler), token) })
 			if alg == "HS256" {
+				// Revocation on, with 10,000 revoked tokens and users in
+				// memory: the token (which now carries a jti) checked
+				// against them on every request, or, cached, skipped
+				// while nothing new is revoked. At most 50 ns more on the
+				// cached request, 5 % on the cold one.
+				ra, rtoken := benchAuth(b, alg, nil, cacheSize, func(s *jwtauth.Settings) { s.Revocations = revocations })
+				b.Run(strings.Replace(name, "jwtauth", "jwtauth-revocation", 1), func(b *testing.B) { serveBench(b, ra.Required(okHandler), rtoken) })
 				// simplejwt's dialect: its access token, the Bearer
 				// header, the user by id; within 10% of DRF-JWT's.
 				sa, stoken := benchAuth(b, alg, nil, cacheSize, func(s *jwtauth.Settings) { s.SimpleJWT = &jwtauth.SimpleJWT{} })
@@ -116,6 +131,23 @@ func BenchmarkMiddleware(b *testing.B) {
 			}
 		}
 	}
+}
+
+// benchRevocations is a revocation list holding 10,000 tokens and 10,000
+// users, none of them the benchmark's.
+func benchRevocations(b *testing.B) *revoke.Memory {
+	m := revoke.NewMemory(0)
+	until := time.Now().Add(time.Hour)
+	for i := range 10_000 {
+		id := strconv.Itoa(i + 100)
+		if err := m.Add(b.Context(), revoke.Entry{ID: "revoked-" + id, Until: until}); err != nil {
+			b.Fatal(err)
+		}
+		if err := m.Add(b.Context(), revoke.Entry{User: id, Before: time.Now(), Until: until}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return m
 }
 
 // benchAuth returns an Auth for alg signing with key (HS256: benchSecret)

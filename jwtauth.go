@@ -197,7 +197,7 @@ func (a *Auth) issue(ctx context.Context, u User, origIAT time.Time) (string, er
 		c.OrigIssuedAt = now
 	}
 	if a.s.Revocations != nil {
-		c.JTI = newJTI() // what Revoke and reuse detection know it by
+		c.JTI = newShortJTI() // what Revoke and reuse detection know it by
 	}
 	if a.s.Audience != "" {
 		c.Audience = []string{a.s.Audience}

@@ -314,7 +314,7 @@ func TestBlacklistView(t *testing.T) {
 // shared one out of touch with its peers.
 type failingRevocations struct{ revoke.Memory }
 
-func (*failingRevocations) Revoked(*revoke.Token) (bool, error) {
+func (*failingRevocations) Revoked(revoke.Token) (bool, error) {
 	return false, fmt.Errorf("out of touch: %w", revoke.ErrUnavailable)
 }
 func (*failingRevocations) Generation() uint64 { return 0 }

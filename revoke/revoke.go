@@ -49,7 +49,7 @@ type Store interface {
 	// An error (one wrapping [ErrUnavailable] for a store that cannot
 	// vouch for its memory) means the store cannot tell: the request is
 	// answered 503, never let through.
-	Revoked(t *Token) (bool, error)
+	Revoked(t Token) (bool, error)
 	// Generation changes (never back) whenever an entry is added, and is
 	// 0 while Revoked would fail: a token found not revoked at generation
 	// g > 0 is still not revoked while Generation returns g. It is read
@@ -183,7 +183,7 @@ func (m *Memory) Use(_ context.Context, id string, at, until time.Time) (time.Ti
 }
 
 // Revoked implements [Store]; it never fails.
-func (m *Memory) Revoked(t *Token) (bool, error) {
+func (m *Memory) Revoked(t Token) (bool, error) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	if m.ids.Has(t.ID) || (t.Family != "" && m.ids.Has(t.Family)) {

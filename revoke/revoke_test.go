@@ -59,7 +59,7 @@ func TestMemoryRevoked(t *testing.T) {
 		{"another user", Token{ID: "x", User: "8", IssuedAt: t0.Add(-time.Hour)}, false},
 	}
 	for _, tt := range tests {
-		got, err := m.Revoked(&tt.tok)
+		got, err := m.Revoked(tt.tok)
 		if err != nil || got != tt.want {
 			t.Errorf("%s: Revoked = %v, %v; want %v", tt.name, got, err, tt.want)
 		}
@@ -70,10 +70,10 @@ func TestMemoryRevoked(t *testing.T) {
 	c.add(time.Hour)
 	m.Add(ctx, Entry{ID: "late", Until: t0.Add(2 * time.Hour)}) // sweeps
 	m.Add(ctx, Entry{User: "9", Until: t0.Add(2 * time.Hour)})
-	if got, _ := m.Revoked(&Token{ID: "tok"}); got {
+	if got, _ := m.Revoked(Token{ID: "tok"}); got {
 		t.Error("an entry outlived its Until")
 	}
-	if got, _ := m.Revoked(&Token{ID: "x", User: "7"}); got {
+	if got, _ := m.Revoked(Token{ID: "x", User: "7"}); got {
 		t.Error("a user entry outlived its Until")
 	}
 	if len(m.before) != 1 {
@@ -119,14 +119,14 @@ func TestMemoryBounded(t *testing.T) {
 	if err := m.Add(ctx, Entry{ID: "c", Until: t0.Add(time.Minute)}); !errors.Is(err, ErrFull) {
 		t.Errorf("a third entry: %v, want ErrFull", err)
 	}
-	if got, _ := m.Revoked(&Token{ID: "a"}); !got {
+	if got, _ := m.Revoked(Token{ID: "a"}); !got {
 		t.Error("a full memory dropped an entry")
 	}
 	c.add(time.Minute) // b expires, a was extended
 	if err := m.Add(ctx, Entry{ID: "c", Until: t0.Add(time.Hour)}); err != nil {
 		t.Errorf("after b expired: %v", err)
 	}
-	if got, _ := m.Revoked(&Token{ID: "a"}); !got {
+	if got, _ := m.Revoked(Token{ID: "a"}); !got {
 		t.Error("the extended entry left at its first Until")
 	}
 	for _, u := range []string{"1", "2"} {
@@ -175,7 +175,7 @@ func TestMemoryConcurrent(t *testing.T) {
 					t.Error(err)
 					return
 				}
-				if got, _ := m.Revoked(&Token{ID: id}); !got {
+				if got, _ := m.Revoked(Token{ID: id}); !got {
 					t.Errorf("%s added, not revoked", id)
 				}
 				m.Use(ctx, id, time.Now(), time.Now().Add(time.Hour))
