@@ -211,3 +211,30 @@ func TestCacheSlots(t *testing.T) {
 		}
 	}
 }
+
+// TestCacheMemo: the memo a cold verification returns is the one every
+// hit of the token returns, a word kept with its entry; another token has
+// its own; without a cache there is none.
+func TestCacheMemo(t *testing.T) {
+	c := adminClaims()
+	e := newEngine(t, drfSpec, secretKeys(testSecret), 4)
+	tok, _ := e.Sign(&c, nil)
+	c.Username = "other"
+	other, _ := e.Sign(&c, nil)
+	var dst Claims
+	_, _, cold, err := e.Verify(tok, testNow, &dst, nil)
+	if err != nil || cold == nil {
+		t.Fatalf("cold: memo %v, %v", cold, err)
+	}
+	cold.Store(7)
+	hit, _, memo, _ := e.Verify(tok, testNow, &dst, nil)
+	if hit == nil || memo != cold || memo.Load() != 7 {
+		t.Errorf("hit: memo %p (%d), want %p", memo, memo.Load(), cold)
+	}
+	if _, _, m, _ := e.Verify(other, testNow, &dst, nil); m == cold {
+		t.Error("two tokens share a memo")
+	}
+	if _, _, m, _ := newEngine(t, drfSpec, secretKeys(testSecret), 0).Verify(tok, testNow, &dst, nil); m != nil {
+		t.Error("a memo without a cache")
+	}
+}

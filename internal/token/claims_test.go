@@ -56,6 +56,8 @@ func TestDecodePayload(t *testing.T) {
 			want: payload{hasTokenType: true}, errs: errs{claim: "token_type is not a string"}},
 		{name: "sub and jti", data: `{"sub":"s","jti":"j"}`, want: payload{Claims: Claims{JTI: "j", Extra: map[string]any{"sub": "s"}}}},
 		{name: "jti a number", data: `{"jti":1}`, errs: errs{claim: "jti is not a string"}},
+		{name: "family", data: `{"family":"f"}`, want: payload{Claims: Claims{Family: "f"}}},
+		{name: "family a number", data: `{"family":1}`, errs: errs{claim: "family is not a string"}},
 		{name: "refresh_exp", data: `{"refresh_exp":1700086400}`, want: payload{Claims: Claims{RefreshExpiresAt: time.Unix(1700086400, 0)}}},
 		{name: "refresh_exp a string", data: `{"refresh_exp":"1700086400"}`, errs: errs{time: "time claim is not a JSON number"}},
 		{name: "sub a number", data: `{"sub":1}`, want: payload{Claims: Claims{Extra: map[string]any{"sub": ""}}}, errs: errs{claim: "sub is not a string"}},

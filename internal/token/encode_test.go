@@ -29,6 +29,8 @@ func TestMarshal(t *testing.T) {
 			TokenType: "access", JTI: "0123456789abcdef0123456789abcdef",
 		}, `{"user_id":1,"username":"admin","exp":1700000300,"email":"a@example.com","orig_iat":1699999000,"aud":"api","iss":"https://issuer.example",` +
 			`"nbf":1699999990,"iat":1699999999,"token_type":"access","jti":"0123456789abcdef0123456789abcdef","alpha":"a","nested":{"a":[true,null],"b":1},"zeta":1}`},
+		{"with revocation on: the jti, then the family", Claims{UserID: "1", Username: "admin", Email: "a@example.com", ExpiresAt: time.Unix(1700000300, 0), JTI: "j", Family: "f"},
+			`{"user_id":1,"username":"admin","exp":1700000300,"email":"a@example.com","jti":"j","family":"f"}`},
 		{"a UUID user_id is a string", Claims{UserID: "6f1c0c6e-2b0a-4c47-9f0e-3c1e5a7d9b21", Username: "u", ExpiresAt: time.Unix(1, 0)},
 			`{"user_id":"6f1c0c6e-2b0a-4c47-9f0e-3c1e5a7d9b21","username":"u","exp":1,"email":""}`},
 		{"a user_id with a leading zero is a string", Claims{UserID: "01", Username: "u", ExpiresAt: time.Unix(1, 0)},
@@ -158,6 +160,10 @@ func TestSimpleJWTEncoding(t *testing.T) {
 			UserID: "6f1c0c6e-2b0a-4c47-9f0e-3c1e5a7d9b21", Username: "admin", Extra: map[string]any{"role": "staff"}, Audience: []string{"api"}, Issuer: "https://issuer.example"},
 			`{"alg":"HS256","kid":"k1","typ":"JWT"}`,
 			`{"token_type":"sliding","exp":1700000300,"iat":1700000000,"jti":"j","refresh_exp":1700086400,"user_id":"6f1c0c6e-2b0a-4c47-9f0e-3c1e5a7d9b21","username":"admin","role":"staff","aud":"api","iss":"https://issuer.example"}`},
+		{"refresh of a family, with a custom claim", "", Claims{TokenType: "refresh", ExpiresAt: time.Unix(1700086400, 0), IssuedAt: time.Unix(1700000000, 0), JTI: "j2", UserID: "1",
+			Family: "j1", Extra: map[string]any{"role": "staff"}, Audience: []string{"api"}, Issuer: "https://issuer.example"},
+			`{"alg":"HS256","typ":"JWT"}`,
+			`{"token_type":"refresh","exp":1700086400,"iat":1700000000,"jti":"j2","user_id":"1","family":"j1","role":"staff","aud":"api","iss":"https://issuer.example"}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			keys := secretKeys(testSecret)
