@@ -33,8 +33,10 @@ import (
 // misses what was published meanwhile, and a Redis restarted without
 // persistence has forgotten everything. So every change also takes a
 // sequence number, and each instance checks Redis's every Interval: when
-// it differs from the last one this instance applied, the instance reads
-// the whole set again (a full sync), and writes back any entry of its
+// it is behind the last one this instance applied or of another run of
+// the server (Redis restarted), or ahead by announcements that have not
+// arrived an Interval later, the instance reads the whole set again (a
+// full sync), and writes back any entry of its
 // replica missing from Redis, so that nothing acknowledged is lost while
 // one instance that holds it is up. The first full sync is made once the
 // subscription is confirmed, and again after each resubscription, so
