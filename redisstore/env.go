@@ -3,6 +3,7 @@ package redisstore
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/redis/rueidis"
 
@@ -62,4 +63,59 @@ func (t *Throttle) Close() {
 	if t.owned {
 		t.client.Close()
 	}
+}
+
+// RevocationsFromEnv returns the shared revocation list the environment
+// asks for, read through lookup (os.LookupEnv, or a map in tests):
+// JWT_REDIS_URL (redis://[:PASSWORD@]HOST:PORT/DB) names the Redis
+// server, JWT_REVOCATION_FAIL_OPEN (a Go duration, "30s"; default 0,
+// fail closed) and JWT_REVOCATION_MAX_STALENESS (default 1s) are
+// RevocationsOptions' FailOpen and MaxStaleness, under the prefix
+// "jwtauth:revoke:". It returns nil, and no error, when JWT_REDIS_URL is
+// unset. Redis must answer at the start, as for ThrottleFromEnv; after
+// it, outages are ridden out (see Revocations). The Revocations owns the
+// client it makes: Close it. Errors never show the URL, which may hold a
+// password.
+func RevocationsFromEnv(lookup func(string) (string, bool)) (*Revocations, error) {
+	get := func(name string) (string, bool) {
+		v, ok := lookup(name)
+		return v, ok && v != ""
+	}
+	url, ok := get("JWT_REDIS_URL")
+	if !ok {
+		return nil, nil
+	}
+	var opts RevocationsOptions
+	for _, d := range []struct {
+		name string
+		to   *time.Duration
+	}{{"JWT_REVOCATION_FAIL_OPEN", &opts.FailOpen}, {"JWT_REVOCATION_MAX_STALENESS", &opts.MaxStaleness}} {
+		v, ok := get(d.name)
+		if !ok {
+			continue
+		}
+		n, err := time.ParseDuration(v)
+		if err != nil || n < 0 {
+			return nil, fmt.Errorf("redisstore: %s: want a duration such as 500ms or 2s, not %q", d.name, v)
+		}
+		*d.to = n
+	}
+	if opts.MaxStaleness != 0 && opts.MaxStaleness <= DefaultRevocationInterval {
+		return nil, fmt.Errorf("redisstore: JWT_REVOCATION_MAX_STALENESS: want more than the check interval, %v", DefaultRevocationInterval)
+	}
+	opt, err := rueidis.ParseURL(url)
+	if err != nil {
+		return nil, errors.New("redisstore: JWT_REDIS_URL: want redis://[:PASSWORD@]HOST:PORT/DB")
+	}
+	client, err := rueidis.NewClient(opt)
+	if err != nil {
+		return nil, errors.New("redisstore: JWT_REDIS_URL: Redis does not answer")
+	}
+	r, err := NewRevocations(client, "jwtauth:revoke:", opts)
+	if err != nil {
+		client.Close()
+		return nil, err
+	}
+	r.owned = true
+	return r, nil
 }

@@ -1,11 +1,14 @@
 package redisstore_test
 
 import (
+	"context"
 	"log"
 	"os"
+	"time"
 
 	"github.com/jwtauth-go/jwtauth"
 	"github.com/jwtauth-go/jwtauth/redisstore"
+	"github.com/jwtauth-go/jwtauth/revoke"
 	"github.com/jwtauth-go/jwtauth/throttle"
 	"github.com/redis/rueidis"
 )
@@ -42,4 +45,40 @@ func ExampleNewThrottle() {
 		log.Fatal(err)
 	}
 	_ = a.Handlers() // mount Obtain and the rest, as in ExampleNew
+}
+
+// Every instance builds the same Revocations, with the same prefix: a
+// token revoked on one is refused by all. Compiled, not run: it needs a
+// Redis server.
+func ExampleNewRevocations() {
+	opt, err := rueidis.ParseURL(os.Getenv("REDIS_URL"))
+	if err != nil {
+		log.Fatal("REDIS_URL is not a Redis URL")
+	}
+	client, err := rueidis.NewClient(opt)
+	if err != nil {
+		log.Fatal("Redis is unreachable")
+	}
+	defer client.Close()
+
+	r, err := redisstore.NewRevocations(client, "myservice:revoke:", redisstore.RevocationsOptions{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer r.Close() // before the client's Close: deferred calls run last first
+
+	// Out of touch until the first sync: a readiness check can wait.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := r.WaitInTouch(ctx); err != nil {
+		log.Print(err) // checks answer 503 until it is
+	}
+
+	// Logout: the token's id, until it would have expired anyway.
+	err = r.Add(context.Background(), revoke.Entry{ID: "the token's jti", Until: time.Now().Add(time.Hour)})
+	if err != nil {
+		log.Print(err) // Redis did not record it: answer 503, the token stays valid
+	}
+	revoked, err := r.Revoked(&revoke.Token{ID: "the token's jti"})
+	log.Print(revoked, err) // true, <nil>: from memory, no round trip
 }

@@ -31,7 +31,7 @@ var fixtureNow = time.Unix(1700000000, 0)
 
 // newClient connects to the test server, as a separate instance would,
 // or skips the test when none is given.
-func newClient(t *testing.T) rueidis.Client {
+func newClient(t testing.TB) rueidis.Client {
 	t.Helper()
 	url := os.Getenv("JWTAUTH_TEST_REDIS_URL")
 	if url == "" {
@@ -51,7 +51,7 @@ func newClient(t *testing.T) rueidis.Client {
 
 // newPrefix is a key prefix no other test uses; its keys are deleted at
 // the end, as the longest rates would keep them for an hour.
-func newPrefix(t *testing.T, c rueidis.Client) string {
+func newPrefix(t testing.TB, c rueidis.Client) string {
 	t.Helper()
 	prefix := "jwtauth-test:" + crand.Text()[:12] + ":"
 	t.Cleanup(func() {
