@@ -79,6 +79,6 @@ func ExampleNewRevocations() {
 	if err != nil {
 		log.Print(err) // Redis did not record it: answer 503, the token stays valid
 	}
-	revoked, err := r.Revoked(&revoke.Token{ID: "the token's jti"})
+	revoked, err := r.Revoked(revoke.Token{ID: "the token's jti"})
 	log.Print(revoked, err) // true, <nil>: from memory, no round trip
 }

@@ -329,7 +329,7 @@ func (r *Revocations) Use(ctx context.Context, id string, at, until time.Time) (
 // Revoked implements revoke.Store from the replica, without I/O. Out of
 // touch it fails with an error wrapping revoke.ErrUnavailable, unless
 // FailOpen lets it answer still.
-func (r *Revocations) Revoked(t *revoke.Token) (bool, error) {
+func (r *Revocations) Revoked(t revoke.Token) (bool, error) {
 	switch r.state.Load() {
 	case stateInTouch:
 		return r.mem.Revoked(t)

@@ -197,7 +197,7 @@ func TestRevocationsCutOff(t *testing.T) {
 	}
 	var lost time.Duration
 	eventually(t, 2*time.Second, "A fails closed", func() bool {
-		_, err := a.Revoked(&revoke.Token{ID: "before"})
+		_, err := a.Revoked(revoke.Token{ID: "before"})
 		lost = time.Since(cutAt)
 		return errors.Is(err, revoke.ErrUnavailable)
 	})
@@ -248,8 +248,8 @@ func TestRevocationsFailOpen(t *testing.T) {
 	lostAt := time.Now()
 	var closedAt time.Time
 	for closedAt.IsZero() {
-		got, err := a.Revoked(&revoke.Token{ID: "tok"})
-		other, err2 := a.Revoked(&revoke.Token{ID: "other"})
+		got, err := a.Revoked(revoke.Token{ID: "tok"})
+		other, err2 := a.Revoked(revoke.Token{ID: "other"})
 		switch {
 		case errors.Is(err, revoke.ErrUnavailable) && errors.Is(err2, revoke.ErrUnavailable):
 			closedAt = time.Now()
@@ -388,7 +388,7 @@ func TestRevocationsRedisRestart(t *testing.T) {
 	srv.stop()
 	stopped := time.Now()
 	eventually(t, 2*time.Second, "fails closed", func() bool {
-		_, err := a.Revoked(&revoke.Token{ID: "token-id-1"})
+		_, err := a.Revoked(revoke.Token{ID: "token-id-1"})
 		return errors.Is(err, revoke.ErrUnavailable)
 	})
 	if d := time.Since(stopped); d > opts.MaxStaleness+200*time.Millisecond {
@@ -413,7 +413,7 @@ func TestRevocationsRedisRestart(t *testing.T) {
 	// A long outage, as such tests go: 3 s, three log intervals; the
 	// checks refused meanwhile are counted, not logged one by one.
 	for time.Since(stopped) < 3*time.Second {
-		a.Revoked(&revoke.Token{ID: "token-id-1"})
+		a.Revoked(revoke.Token{ID: "token-id-1"})
 		time.Sleep(time.Millisecond)
 	}
 	srv.start()
@@ -462,7 +462,7 @@ func TestRevocationsNeverInTouch(t *testing.T) {
 	r := newRevocations(t, c, "jwtauth-test:down:", RevocationsOptions{Interval: 20 * time.Millisecond, MaxStaleness: 100 * time.Millisecond, FailOpen: time.Hour, Logger: logs.logger()})
 	check := func(when string) {
 		t.Helper()
-		if got, err := r.Revoked(&revoke.Token{ID: "x"}); got || !errors.Is(err, revoke.ErrUnavailable) {
+		if got, err := r.Revoked(revoke.Token{ID: "x"}); got || !errors.Is(err, revoke.ErrUnavailable) {
 			t.Errorf("%s: Revoked = %v, %v; want ErrUnavailable (FailOpen applies only to touch once had)", when, got, err)
 		}
 		if g := r.Generation(); g != 0 {

@@ -59,7 +59,7 @@ func eventually(t testing.TB, limit time.Duration, what string, cond func() bool
 
 func revoked(t testing.TB, r *Revocations, tok revoke.Token) bool {
 	t.Helper()
-	got, err := r.Revoked(&tok)
+	got, err := r.Revoked(tok)
 	if err != nil {
 		t.Fatalf("Revoked(%+v): %v", tok, err)
 	}
@@ -124,7 +124,7 @@ func TestRevocationsShared(t *testing.T) {
 		return revoked(t, b, revoke.Token{ID: "spaces and: colons"})
 	})
 	for _, tok := range tokens {
-		want, _ := mem.Revoked(&tok)
+		want, _ := mem.Revoked(tok)
 		for name, r := range map[string]*Revocations{"A": a, "B": b} {
 			if got := revoked(t, r, tok); got != want {
 				t.Errorf("%s: Revoked(%+v) = %v, want %v as revoke.Memory", name, tok, got, want)
@@ -383,7 +383,7 @@ func TestRevocationsUnreadable(t *testing.T) {
 	if err := r.WaitInTouch(ctx2); err == nil {
 		t.Fatal("in touch with an entry it cannot read")
 	}
-	if _, err := r.Revoked(&revoke.Token{ID: "x"}); !errors.Is(err, revoke.ErrUnavailable) {
+	if _, err := r.Revoked(revoke.Token{ID: "x"}); !errors.Is(err, revoke.ErrUnavailable) {
 		t.Errorf("Revoked: %v, want ErrUnavailable", err)
 	}
 	eventually(t, 2*time.Second, "the log says why", func() bool {
@@ -427,7 +427,7 @@ func TestRevocationsBounded(t *testing.T) {
 	if err := b.Add(ctx, revoke.Entry{ID: "two", Until: time.Now().Add(time.Hour)}); !errors.Is(err, revoke.ErrFull) {
 		t.Errorf("Add past Max: %v, want ErrFull", err)
 	}
-	if _, err := b.Revoked(&revoke.Token{ID: "x"}); !errors.Is(err, revoke.ErrUnavailable) {
+	if _, err := b.Revoked(revoke.Token{ID: "x"}); !errors.Is(err, revoke.ErrUnavailable) {
 		t.Errorf("Revoked with a replica missing an entry: %v, want ErrUnavailable", err)
 	}
 }
@@ -488,7 +488,7 @@ func BenchmarkRevocations(b *testing.B) {
 	}{{"Memory", mem}, {"Revocations", r}} {
 		b.Run(s.name+"/Revoked", func(b *testing.B) {
 			for b.Loop() {
-				if got, err := s.store.Revoked(&tok); got || err != nil {
+				if got, err := s.store.Revoked(tok); got || err != nil {
 					b.Fatal(got, err)
 				}
 			}
@@ -504,7 +504,7 @@ func BenchmarkRevocations(b *testing.B) {
 			b.RunParallel(func(pb *testing.PB) {
 				tok := tok
 				for pb.Next() {
-					if got, err := s.store.Revoked(&tok); got || err != nil {
+					if got, err := s.store.Revoked(tok); got || err != nil {
 						b.Error(got, err)
 						return
 					}
