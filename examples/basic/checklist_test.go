@@ -287,8 +287,11 @@ func (f *bbFixture) defaultCases() []bbCase {
 				c := issuedClaims(t, a.body)
 				exp, _ := c["exp"].(float64)
 				orig, _ := c["orig_iat"].(float64)
-				if len(c) != 5 || c["user_id"] != 1.0 || c["username"] != "admin" || c["email"] != "admin@example.com" || int64(exp) < f.now+300 || int64(orig) < f.now {
-					t.Errorf("claims %v, want exactly user_id 1, username, email, a fresh exp and orig_iat", c)
+				// The jti is the server's own (revocation is on): 128 random
+				// bits, 22 characters of base64url.
+				jti, _ := c["jti"].(string)
+				if len(c) != 6 || c["user_id"] != 1.0 || c["username"] != "admin" || c["email"] != "admin@example.com" || int64(exp) < f.now+300 || int64(orig) < f.now || len(jti) != 22 {
+					t.Errorf("claims %v, want exactly user_id 1, username, email, a fresh exp and orig_iat, and a jti", c)
 				}
 			}},
 		{name: "row 53 verify valid", req: postJSON(verifyPath, tokenJSON(f.valid)), status: 200, body: tokenJSON(f.valid)},

@@ -9,6 +9,13 @@
 //	curl 127.0.0.1:8000/api/protected/ -H "Authorization: JWT $TOKEN"
 //	curl 127.0.0.1:8000/api/protected/ -H "Authorization: Token 9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b"
 //
+// POST /api-token-blacklist/ logs a token out (the drf-jwt fork's
+// blacklist view): the token and every token refreshed from the same login
+// are refused from then on, and a token refreshed twice revokes its login.
+// With JWT_REDIS_URL the revocations and the login throttle's budgets are
+// shared by every instance through Redis; without it, they are this
+// process's.
+//
 // Settings come from DRF-JWT's environment variables (JWT_SECRET_KEY,
 // JWT_AUTH_HEADER_PREFIX=Bearer, JWT_ALLOW_REFRESH=True, ...). Flags: -addr
 // (default 127.0.0.1:8000), -users FILE (users, and their DRF token keys),
@@ -58,6 +65,7 @@ import (
 	"github.com/jwtauth-go/jwtauth"
 	"github.com/jwtauth-go/jwtauth/drf"
 	"github.com/jwtauth-go/jwtauth/redisstore"
+	"github.com/jwtauth-go/jwtauth/revoke"
 )
 
 func main() {
@@ -77,6 +85,18 @@ func main() {
 	} else if shared != nil {
 		settings.LoginThrottle = shared
 		defer shared.Close()
+	}
+	// Logout and refresh-token families: revocations held in this
+	// process, or, with JWT_REDIS_URL, shared by every instance.
+	revocations, err := redisstore.RevocationsFromEnv(os.LookupEnv)
+	switch {
+	case err != nil:
+		fail(err) // never shows the URL
+	case revocations != nil:
+		settings.Revocations = revocations
+		defer revocations.Close()
+	default:
+		settings.Revocations = revoke.NewMemory(0)
 	}
 
 	// The users, and DRF's Token authentication for their keys: those of a
@@ -170,6 +190,10 @@ func routes(a *jwtauth.Auth, simple bool) http.Handler {
 	mux.Handle("/api-token-auth/", a.Handlers().Obtain)
 	mux.Handle("/api-token-refresh/", a.Handlers().Refresh)
 	mux.Handle("/api-token-verify/", a.Handlers().Verify)
+	// The drf-jwt fork's blacklist view, logout, when revocation is on.
+	if h := a.Handlers().Blacklist; h != nil {
+		mux.Handle("/api-token-blacklist/", h)
+	}
 
 	// The names the tutorial uses: in its urls.py, and /jwt-auth/ in its
 	// curl call.

@@ -34,6 +34,8 @@ Endpoints (each obtain, refresh and verify path also matches longer paths):
   POST /api-token-refresh/    a fresh token for a token: {"token": ...}
                               (with JWT_ALLOW_REFRESH=True)
   POST /api-token-verify/     the token back if it is valid: {"token": ...}
+  POST /api-token-blacklist/  log out (authenticated): the request's own token, or {"token": ...};
+                              it and the tokens refreshed from its login are refused from then on
   POST /auth-jwt/             obtain, as the tutorial names it
   POST /jwt-auth/             obtain, as the tutorial's curl call names it
   POST /auth-jwt-refresh/     refresh, as the tutorial names it
@@ -46,7 +48,8 @@ Endpoints with JWT_DIALECT=simplejwt (exact paths):
   POST /api/token/refresh/    an access token for a refresh token: {"refresh": ...}
                               (and a new refresh token with SIMPLE_JWT_ROTATE_REFRESH_TOKENS=True)
   POST /api/token/verify/     {} if the token is valid: {"token": ...}
-  POST /api/token/blacklist/  blacklists a refresh token: {"refresh": ...}
+  POST /api/token/blacklist/  log out: blacklists a refresh token, {"refresh": ...}, and
+                              revokes the access tokens of its login
   POST /api/token/sliding/    a sliding token: {"username": ..., "password": ...}
   POST /api/token/sliding/refresh/
                               a renewed sliding token: {"token": ...}
@@ -79,8 +82,13 @@ Environment (DRF-JWT's settings; unset or empty means the default):
                                   True only: verification cannot be turned off
   CSRF_TRUSTED_ORIGINS            origins allowed cookie-authenticated writes
   JWT_DIALECT                     drf-jwt (default) or simplejwt
-  JWT_REDIS_URL                   redis://[:PASSWORD@]HOST:PORT/DB: the login throttle's budgets
-                                  shared by every instance (default: this process's memory)
+  JWT_REDIS_URL                   redis://[:PASSWORD@]HOST:PORT/DB: revocations and the login
+                                  throttle's budgets shared by every instance
+                                  (default: this process's memory)
+  JWT_REVOCATION_FAIL_OPEN        with Redis out of reach, answer from what this instance knows
+                                  for this long (a Go duration; default 0: 503 at once)
+  JWT_REVOCATION_MAX_STALENESS    how long an instance may go without hearing from Redis before
+                                  it counts as out of reach (default 1s)
 
 Environment of the Django site's session login (with -db; see package session):
   DJANGO_SECRET_KEY               the site's SECRET_KEY: without it, no session login

@@ -8,7 +8,8 @@
 //	http POST 127.0.0.1:9000/api-auth/ username=admin password=admin
 //	http POST 127.0.0.1:9000/tasks/ title='Next one' due_to=2016-10-18T19:12:01Z person:=1 "Authorization: JWT $TOKEN"
 //
-// Endpoints: POST /api-auth/ (obtain a token); /tasks/ (GET list, POST
+// Endpoints: POST /api-auth/ (obtain a token); POST /api-token-blacklist/
+// (log the request's token out, or {"token": ...}); /tasks/ (GET list, POST
 // create), /tasks/{id}/ (GET, PUT, PATCH, DELETE); /users/ (GET: each user
 // with the ids of their tasks; POST: a new user, who cannot log in, as
 // DRF's ModelViewSet creates one) and /users/{id}/ (GET). Data lives in
@@ -42,6 +43,7 @@ import (
 	"github.com/jwtauth-go/jwtauth"
 	"github.com/jwtauth-go/jwtauth/drf"
 	"github.com/jwtauth-go/jwtauth/redisstore"
+	"github.com/jwtauth-go/jwtauth/revoke"
 )
 
 func main() {
@@ -61,6 +63,18 @@ func main() {
 	} else if shared != nil {
 		settings.LoginThrottle = shared
 		defer shared.Close()
+	}
+	// Logout and refresh-token families: revocations held in this
+	// process, or, with JWT_REDIS_URL, shared by every instance.
+	revocations, err := redisstore.RevocationsFromEnv(os.LookupEnv)
+	switch {
+	case err != nil:
+		fail(err) // never shows the URL
+	case revocations != nil:
+		settings.Revocations = revocations
+		defer revocations.Close()
+	default:
+		settings.Revocations = revoke.NewMemory(0)
 	}
 
 	// The users: those of a Django project's database (-db), or those of
@@ -124,6 +138,10 @@ func routes(a *jwtauth.Auth, api *api) http.Handler {
 
 	// DRF-JWT's obtain_jwt_token, under the tutorial's URL.
 	r.Handle("/api-auth/", a.Handlers().Obtain)
+	// The drf-jwt fork's blacklist view, logout, when revocation is on.
+	if h := a.Handlers().Blacklist; h != nil {
+		r.Handle("/api-token-blacklist/", h)
+	}
 
 	r.With(drf.View(listMethods), a.ReadOnly).HandleFunc("/tasks/", api.taskList)
 	r.With(drf.View(detailMethods), a.ReadOnly).HandleFunc("/tasks/{id}/", api.taskDetail)

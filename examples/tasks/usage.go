@@ -24,6 +24,8 @@ The tutorial's tasks API: anyone reads, a JSON Web Token writes.
 
 Endpoints:
   POST   /api-auth/          obtain a token: {"username": ..., "password": ...}
+  POST   /api-token-blacklist/
+                             log out (authenticated): the request's own token, or {"token": ...}
   GET    /tasks/             the tasks
   POST   /tasks/             a new task: {"title": ..., "due_to": ..., "person": USER_ID}
   GET    /tasks/{id}/        one task
@@ -63,8 +65,13 @@ Environment (DRF-JWT's settings; unset or empty means the default):
                                   True only: verification cannot be turned off
   CSRF_TRUSTED_ORIGINS            origins allowed cookie-authenticated writes
   JWT_DIALECT                     drf-jwt only (examples/basic serves simplejwt)
-  JWT_REDIS_URL                   redis://[:PASSWORD@]HOST:PORT/DB: the login throttle's budgets
-                                  shared by every instance (default: this process's memory)
+  JWT_REDIS_URL                   redis://[:PASSWORD@]HOST:PORT/DB: revocations and the login
+                                  throttle's budgets shared by every instance
+                                  (default: this process's memory)
+  JWT_REVOCATION_FAIL_OPEN        with Redis out of reach, answer from what this instance knows
+                                  for this long (a Go duration; default 0: 503 at once)
+  JWT_REVOCATION_MAX_STALENESS    how long an instance may go without hearing from Redis before
+                                  it counts as out of reach (default 1s)
 
 Flags:
 `, fs.Name())
