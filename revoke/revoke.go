@@ -125,7 +125,9 @@ func (m *Memory) Add(_ context.Context, e Entry) error {
 		if !m.ids.Has(e.ID) && m.ids.Len() >= m.capacity() {
 			return fmt.Errorf("revoke: %d unexpired tokens revoked already: %w", m.ids.Len(), ErrFull)
 		}
-		m.ids.Add(e.ID, until)
+		if !m.ids.Add(e.ID, until) {
+			return nil // held already, as long: nothing to check again
+		}
 	} else {
 		m.sweepUsers(now)
 		if !m.users.Has(e.User) && m.users.Len() >= m.capacity() {
@@ -134,8 +136,13 @@ func (m *Memory) Add(_ context.Context, e Entry) error {
 		if m.before == nil {
 			m.before = make(map[string]int64)
 		}
-		m.users.Add(e.User, until)
-		m.before[e.User] = max(m.before[e.User], expiry.Nanos(e.Before))
+		longer := m.users.Add(e.User, until)
+		before, held := m.before[e.User]
+		if b := expiry.Nanos(e.Before); !held || b > before {
+			m.before[e.User] = b
+		} else if !longer {
+			return nil // held already: nothing to check again
+		}
 	}
 	// After the entry, so that a check that reads the new generation
 	// finds it (see Generation).
@@ -196,7 +203,9 @@ func (m *Memory) Revoked(t Token) (bool, error) {
 }
 
 // Generation implements [Store]: 1 for an empty Memory, one more for each
-// Add that kept an entry.
+// Add that changed what is held (an entry added again as it was changes
+// nothing, so that the echo of a shared store's own Add does not make
+// every cached token be checked again).
 func (m *Memory) Generation() uint64 { return m.gen.Load() + 1 }
 
 // capacity is max, or DefaultMax for a Memory not made by NewMemory.

@@ -99,6 +99,14 @@ func TestMemoryGeneration(t *testing.T) {
 		if m.Generation() == g {
 			t.Error("an entry left the generation as it was")
 		}
+		g = m.Generation()
+		m.Add(ctx, Entry{ID: "a", Until: time.Now().Add(time.Minute)}) // held already, longer
+		m.Add(ctx, Entry{User: "u", Before: time.Now(), Until: time.Now().Add(time.Hour)})
+		g2 := m.Generation()
+		m.Add(ctx, Entry{User: "u", Before: time.Now().Add(-time.Hour), Until: time.Now().Add(time.Minute)}) // nothing new
+		if g2 != g+1 || m.Generation() != g2 {
+			t.Errorf("generations %d, %d, %d: an entry added again as it was changed it, or a new one did not", g, g2, m.Generation())
+		}
 	}
 	if err := NewMemory(0).Add(ctx, Entry{Until: time.Now().Add(time.Hour)}); err == nil {
 		t.Error("an entry naming nothing was taken")

@@ -36,16 +36,17 @@ func (s *Set) Len() int { return len(s.until) }
 
 // Add holds key until until, or keeps it until the later of until and
 // the time it is held until already: a key never leaves earlier than
-// any Add of it asked.
-func (s *Set) Add(key string, until int64) {
+// any Add of it asked. It reports whether that changed anything.
+func (s *Set) Add(key string, until int64) bool {
 	if s.until == nil {
 		s.until = make(map[string]int64)
 	}
 	if old, ok := s.until[key]; ok && old >= until {
-		return
+		return false
 	}
 	s.until[key] = until
 	heap.Push(&s.order, entry{key, until})
+	return true
 }
 
 // Sweep removes the keys whose time is now or before.
