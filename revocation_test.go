@@ -255,6 +255,22 @@ func TestRefreshReuseSimpleJWT(t *testing.T) {
 	}
 }
 
+// TestRefreshWithoutRotation: without rotation a simplejwt refresh
+// token is meant to be used again and again: no reuse detection.
+func TestRefreshWithoutRotation(t *testing.T) {
+	clock := newFixtureClock()
+	a := newTestAuth(t, nil, withFixtureClock(clock), withRevocations(revoke.NewMemory(0)), withSimpleJWT(SimpleJWT{}),
+		func(s *Settings) { s.ReuseGrace = -1 })
+	f := sjFlow{t, a.Handlers()}
+	_, pair, _ := f.post(f.h.Obtain, `{"username":"jpueblo","password":"password"}`)
+	for i := range 3 {
+		clock.Advance(time.Minute)
+		if st, _, body := f.post(f.h.Refresh, `{"refresh":"`+pair["refresh"]+`"}`); st != 200 {
+			t.Fatalf("refresh %d: %d %s", i+1, st, body)
+		}
+	}
+}
+
 // TestBlacklistView: the drf-jwt fork's blacklist view, as its tests
 // pin it: anonymous 401; a POST of nothing logs out the request's own
 // token, 201 {"token"}, after which that token gets 403; a POST of

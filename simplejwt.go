@@ -216,9 +216,10 @@ func (a *Auth) activeOwner(ctx context.Context, c *Claims) (User, error) {
 func (a *Auth) refreshPair(r *http.Request, f map[string]string) (reply, error) {
 	ctx := r.Context()
 	c, err := a.typed(ctx, f["refresh"], refreshClass)
-	if a.s.Revocations != nil && (err == nil || errors.Is(err, errBlacklisted)) {
-		// A refresh token blacklisted by its rotation and sent again is
-		// the replay families are for.
+	if a.s.Revocations != nil && a.s.SimpleJWT.RotateRefreshTokens && (err == nil || errors.Is(err, errBlacklisted)) {
+		// Rotated, a refresh token is used once; without rotation, for
+		// every access token. One blacklisted by its rotation and sent
+		// again is the replay families are for.
 		if serr := a.spend(ctx, &c, f["refresh"]); serr != nil {
 			return reply{}, serr
 		}
