@@ -456,6 +456,9 @@ func TestBlacklistDatabaseFailure(t *testing.T) {
 		if err := bl.Blacklist(ctx, tok); !errors.Is(err, context.Canceled) {
 			t.Errorf("Blacklist with a cancelled context: %v", err)
 		}
+		if err := bl.BlacklistUser(ctx, "1"); !errors.Is(err, context.Canceled) {
+			t.Errorf("BlacklistUser with a cancelled context: %v", err)
+		}
 		if err := d.db.Close(); err != nil {
 			t.Fatal(err)
 		}
@@ -467,6 +470,9 @@ func TestBlacklistDatabaseFailure(t *testing.T) {
 			if err := f(ctx, tok); err == nil || strings.Contains(err.Error(), tok.Token) {
 				t.Errorf("%s on a closed database: %v; want an error without the token", name, err)
 			}
+		}
+		if err := bl.BlacklistUser(ctx, "1"); err == nil {
+			t.Error("BlacklistUser on a closed database succeeded")
 		}
 	})
 }
@@ -488,6 +494,9 @@ func TestBlacklistClose(t *testing.T) {
 	}
 	if ok, err := bl.Blacklisted(context.Background(), "a"); ok || err == nil {
 		t.Errorf("Blacklisted after Close: %v, %v", ok, err)
+	}
+	if err := bl.BlacklistUser(context.Background(), "1"); err == nil {
+		t.Error("BlacklistUser after Close succeeded")
 	}
 	if _, err := store.Blacklist(context.Background()); err == nil {
 		t.Error("Blacklist(ctx) after Close succeeded")
