@@ -686,7 +686,11 @@ func TestBlacklistUserConcurrent(t *testing.T) {
 		const instances, rounds, tokens = 4, 5, 20
 		var bls []*sqlstore.Blacklist
 		for range instances {
-			bls = append(bls, newBlacklist(t, d, sqlstore.Settings{}))
+			// SQLite has one writer at a time: on a loaded machine, under
+			// the race detector, thirteen of them wait longer than the 2 s
+			// default for their turn. A PostgreSQL deadlock would still be
+			// an error, after its deadlock_timeout (1 s).
+			bls = append(bls, newBlacklist(t, d, sqlstore.Settings{Timeout: 30 * time.Second}))
 		}
 		ctx := context.Background()
 		exp := blacklistNow.Add(time.Hour)
