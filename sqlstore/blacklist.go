@@ -29,6 +29,7 @@ type Blacklist struct {
 	outstanding *sql.Stmt // insert an outstanding row unless its jti is there
 	blacklist   *sql.Stmt // insert the blacklisted row of a jti unless it is there
 	blacklisted *sql.Stmt // a blacklisted row joined to the outstanding row of a jti
+	user        *sql.Stmt // insert the blacklisted rows of a user's unexpired tokens unless they are there
 }
 
 var _ blacklist.Store = (*Blacklist)(nil)
@@ -62,6 +63,19 @@ func (s *Store) Blacklist(ctx context.Context) (*Blacklist, error) {
 		idents("token_id", "blacklisted_at"),
 		fmt.Sprintf("SELECT %s, %s FROM %s WHERE %s = %s", col(o, "id"), ph(1), o, col(o, "jti"), ph(2)),
 		q.ident("token_id"))
+	// Every unexpired outstanding token of a user, in the order of its id:
+	// two writers of several rows at once then wait for each other in one
+	// order, never each for the other (a deadlock on PostgreSQL). The
+	// tokens blacklisted already are left out, not only left to the
+	// conflict, so that they cost no sequence number. A WHERE clause
+	// after SELECT ... FROM keeps SQLite from reading ON CONFLICT as the
+	// ON of a join.
+	blacklistUser := q.insertNew(b,
+		idents("token_id", "blacklisted_at"),
+		fmt.Sprintf("SELECT %s, %s FROM %s WHERE %s = %s AND %s > %s AND NOT EXISTS (SELECT 1 FROM %s WHERE %s = %s) ORDER BY %s",
+			col(o, "id"), ph(1), o, col(o, "user_id"), ph(2), col(o, "expires_at"), ph(3),
+			b, col(b, "token_id"), col(o, "id"), col(o, "id")),
+		q.ident("token_id"))
 	var err error
 	bl.outstanding, err = s.prepare(ctx, "outstanding token insert", insertOutstanding)
 	if err == nil {
@@ -76,6 +90,12 @@ func (s *Store) Blacklist(ctx context.Context) (*Blacklist, error) {
 	if err == nil {
 		bl.blacklisted, err = s.prepare(ctx, "blacklisted token lookup", fmt.Sprintf("SELECT 1 FROM %s JOIN %s ON %s = %s WHERE %s = %s LIMIT 1",
 			b, o, col(o, "id"), col(b, "token_id"), col(o, "jti"), ph(1)))
+	}
+	if err == nil {
+		bl.user, err = s.prepare(ctx, "user's tokens blacklist", blacklistUser)
+	}
+	if err == nil {
+		err = s.explain(ctx, "user's tokens blacklist", blacklistUser, 3)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%w (Blacklist wants simplejwt's token_blacklist tables as Django's migrate makes them: "+
@@ -203,4 +223,36 @@ func (bl *Blacklist) Blacklisted(ctx context.Context, jti string) (bool, error) 
 		return false, fmt.Errorf("sqlstore: blacklisted token lookup: %w", err)
 	}
 	return true, nil
+}
+
+// BlacklistUser blacklists every outstanding token of the user whose
+// primary key is userID (the rows with that user_id) that is neither
+// blacklisted already nor expired (expires_at after the store's Now),
+// with blacklisted_at the store's Now. It is what simplejwt's users do by
+// hand to log a user out everywhere, a BlacklistedToken got or created
+// for each of the user's OutstandingTokens, and Auth.RevokeUser calls it
+// so that a Django service sharing the tables refuses that user's refresh
+// and sliding tokens too, not only this service. An expired token needs
+// no row: it is refused anyway, and flushexpiredtokens deletes it.
+//
+// It is one statement, an insert of the blacklisted rows selected from
+// the outstanding ones: no transaction of ours stays open between a read
+// and a write for other writers to wait on, and what is blacklisted is
+// what the statement saw. A row that another writer (another instance, or
+// Django) inserted first is kept as it is, not an error; a token recorded
+// while it runs may be left out, as from Django's loop, but Auth.RevokeUser
+// refuses it here by its iat. An id that cannot be a key of the user
+// table ("abc" for an integer key) has no tokens: no error, and nothing
+// is written.
+func (bl *Blacklist) BlacklistUser(ctx context.Context, userID string) error {
+	id, ok := bl.s.key.arg(userID)
+	if !ok {
+		return nil
+	}
+	q := bl.s.q
+	now := q.timestamp(bl.s.s.Now())
+	if err := bl.s.exec(ctx, bl.user, now, id, now); err != nil {
+		return fmt.Errorf("sqlstore: user's tokens blacklist: %w", err)
+	}
+	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"os/exec"
 	"path/filepath"
 	"runtime"
@@ -218,5 +219,74 @@ func TestDjangoBlacklist(t *testing.T) {
 	// And the blacklist agrees with what is left.
 	if ok, err := bl.Blacklisted(ctx, made.Outstanding.JTI); !ok || err != nil {
 		t.Errorf("after the flush: %v, %v", ok, err)
+	}
+}
+
+// TestDjangoBlacklistUser: after BlacklistUser, Django 3.2 and simplejwt
+// 5.2.2 themselves, in a SQLite database Django migrated, refuse every
+// refresh and sliding token Django issued the user ("Token is
+// blacklisted"), read blacklisted_at as the store's Now, and leave the
+// token Django blacklisted before as it was; another user's token is
+// still accepted.
+func TestDjangoBlacklistUser(t *testing.T) {
+	t.Parallel()
+	if out, err := exec.Command(djangotest.Python, "-c", "import django, rest_framework_simplejwt").CombinedOutput(); err != nil {
+		djangotest.Skip(t, djangotest.Python+" cannot import django and rest_framework_simplejwt (apt-get install python3-djangorestframework-simplejwt): "+strings.TrimSpace(string(out)))
+	}
+	path := filepath.Join(t.TempDir(), "db.sqlite3")
+	var made struct {
+		Django, Simplejwt string
+		Users             map[string]int64
+		Tokens            map[string]djangoToken
+	}
+	blacklistDjango(t, "users", path, nil, &made)
+	t.Logf("Django %s, simplejwt %s", made.Django, made.Simplejwt)
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	d := &testDB{"sqlite", db}
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	bl := newBlacklist(t, d, sqlstore.Settings{Now: func() time.Time { return now }})
+	ctx := context.Background()
+
+	before, _ := readRow(t, d, made.Tokens["alice-blacklisted"].JTI)
+	if err := bl.BlacklistUser(ctx, fmt.Sprint(made.Users["alice"])); err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := readRow(t, d, made.Tokens["alice-blacklisted"].JTI); after != before {
+		t.Errorf("the token Django blacklisted: rows %+v, then %+v", before, after)
+	}
+
+	in := map[string]*string{}
+	for _, tok := range made.Tokens {
+		in[tok.JTI] = &tok.Token
+	}
+	var answers struct{ Tokens map[string]djangoRow }
+	blacklistDjango(t, "check", path, in, &answers)
+	for _, want := range []struct {
+		name          string
+		blacklistedAt string // isoformat; "any" for Django's own, "" for none
+		refused       string
+	}{
+		{"alice-refresh", pyISO(now), "Token is blacklisted"},
+		{"alice-sliding", pyISO(now), "Token is blacklisted"},
+		{"alice-blacklisted", "any", "Token is blacklisted"},
+		{"bob-refresh", "", ""},
+	} {
+		got := answers.Tokens[made.Tokens[want.name].JTI]
+		var bat, refused string
+		if got.BlacklistedAt != nil {
+			bat = *got.BlacklistedAt
+		}
+		if got.Refused != nil {
+			refused = *got.Refused
+		}
+		if !got.Found || got.Blacklisted != (want.blacklistedAt != "") || got.Refused == nil || refused != want.refused ||
+			bat != want.blacklistedAt && (want.blacklistedAt != "any" || bat == "" || bat == pyISO(now)) {
+			t.Errorf("%s: Django reads found %v, blacklisted %v, blacklisted_at %q, refused %q (%v); want blacklisted_at %q, refused %q",
+				want.name, got.Found, got.Blacklisted, bat, refused, got.Refused != nil, want.blacklistedAt, want.refused)
+		}
 	}
 }

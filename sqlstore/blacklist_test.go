@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -455,6 +456,9 @@ func TestBlacklistDatabaseFailure(t *testing.T) {
 		if err := bl.Blacklist(ctx, tok); !errors.Is(err, context.Canceled) {
 			t.Errorf("Blacklist with a cancelled context: %v", err)
 		}
+		if err := bl.BlacklistUser(ctx, "1"); !errors.Is(err, context.Canceled) {
+			t.Errorf("BlacklistUser with a cancelled context: %v", err)
+		}
 		if err := d.db.Close(); err != nil {
 			t.Fatal(err)
 		}
@@ -466,6 +470,9 @@ func TestBlacklistDatabaseFailure(t *testing.T) {
 			if err := f(ctx, tok); err == nil || strings.Contains(err.Error(), tok.Token) {
 				t.Errorf("%s on a closed database: %v; want an error without the token", name, err)
 			}
+		}
+		if err := bl.BlacklistUser(ctx, "1"); err == nil {
+			t.Error("BlacklistUser on a closed database succeeded")
 		}
 	})
 }
@@ -488,7 +495,257 @@ func TestBlacklistClose(t *testing.T) {
 	if ok, err := bl.Blacklisted(context.Background(), "a"); ok || err == nil {
 		t.Errorf("Blacklisted after Close: %v, %v", ok, err)
 	}
+	if err := bl.BlacklistUser(context.Background(), "1"); err == nil {
+		t.Error("BlacklistUser after Close succeeded")
+	}
 	if _, err := store.Blacklist(context.Background()); err == nil {
 		t.Error("Blacklist(ctx) after Close succeeded")
 	}
+}
+
+// userTokens records, through Outstanding, the outstanding tokens
+// TestBlacklistUser starts from, for users alice and bob, around
+// blacklistNow (07:00:00.5): alice's alice-1 and alice-2 unexpired, the
+// second by half a second, with a whole-second expires_at, as simplejwt
+// writes them (on SQLite the text compares with the fractional Now as the
+// times do); alice-expired, alice-now (expiring at Now itself: expired,
+// as flushexpiredtokens takes it) and alice-blacklisted, blacklisted an
+// hour before Now; bob's bob-1; and nobody's, with a NULL user_id. It
+// returns the ids by username.
+func userTokens(t *testing.T, d *testDB, bl *sqlstore.Blacklist) map[string]string {
+	t.Helper()
+	ids := map[string]string{"alice": d.addUser(t, "alice", "", true, "!"), "bob": d.addUser(t, "bob", "", true, "!")}
+	second := blacklistNow.Truncate(time.Second)
+	ctx := context.Background()
+	for _, tok := range []blacklist.Token{
+		{JTI: "alice-1", UserID: ids["alice"], ExpiresAt: blacklistNow.Add(time.Hour)},
+		{JTI: "alice-2", UserID: ids["alice"], ExpiresAt: second.Add(time.Second)},
+		{JTI: "alice-expired", UserID: ids["alice"], ExpiresAt: second},
+		{JTI: "alice-now", UserID: ids["alice"], ExpiresAt: blacklistNow},
+		{JTI: "alice-blacklisted", UserID: ids["alice"], ExpiresAt: blacklistNow.Add(time.Hour)},
+		{JTI: "bob-1", UserID: ids["bob"], ExpiresAt: blacklistNow.Add(time.Hour)},
+		{JTI: "nobody", ExpiresAt: blacklistNow.Add(time.Hour)},
+	} {
+		tok.Token, tok.CreatedAt = "token-of-"+tok.JTI, blacklistNow.Add(-time.Hour)
+		if err := bl.Outstanding(ctx, tok); err != nil {
+			t.Fatal(err)
+		}
+	}
+	earlier := newBlacklist(t, d, sqlstore.Settings{Now: func() time.Time { return blacklistNow.Add(-time.Hour) }})
+	if err := earlier.Blacklist(ctx, blacklist.Token{JTI: "alice-blacklisted", ExpiresAt: blacklistNow.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	return ids
+}
+
+// userTokenJTIs are the tokens of userTokens.
+var userTokenJTIs = []string{"alice-1", "alice-2", "alice-expired", "alice-now", "alice-blacklisted", "bob-1", "nobody"}
+
+// TestBlacklistUser: BlacklistUser blacklists exactly the user's
+// outstanding tokens that are neither expired nor blacklisted yet, with
+// blacklisted_at the store's Now, and leaves every other row as it was
+// (the token blacklisted before keeps its blacklisted_at). Twice is no
+// error and changes nothing; an id no user has, or that cannot be a key,
+// blacklists nothing and is no error.
+func TestBlacklistUser(t *testing.T) {
+	const (
+		blText      = "2026-11-23 07:00:00.500000"
+		earlierText = "2026-11-23 06:00:00.500000"
+	)
+	for _, tc := range []struct {
+		name  string
+		calls []string // usernames of userTokens, or ids as they are
+		want  []string // the jtis BlacklistUser blacklists
+	}{
+		{"the user", []string{"alice"}, []string{"alice-1", "alice-2"}},
+		{"twice", []string{"alice", "alice"}, []string{"alice-1", "alice-2"}},
+		{"another user", []string{"bob"}, []string{"bob-1"}},
+		{"both users", []string{"bob", "alice"}, []string{"alice-1", "alice-2", "bob-1"}},
+		{"no call", nil, nil},
+		{"an unknown id", []string{"999"}, nil},
+		{"an id that is no integer", []string{"abc"}, nil},
+		{"an empty id", []string{""}, nil},
+		{"an id with a space", []string{" 1"}, nil},
+		{"an id with NUL", []string{"1\x00"}, nil},
+		{"invalid UTF-8", []string{"\xff"}, nil},
+		{"a negative id", []string{"-1"}, nil},
+		{"an id too large for PostgreSQL's integer", []string{"2147483648"}, nil},
+		{"an id too large for 64 bits", []string{"18446744073709551617"}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			forEachDB(t, func(t *testing.T, d *testDB) {
+				d.exec(t, blacklistSchema[d.dialect]...)
+				bl := newBlacklist(t, d, sqlstore.Settings{})
+				ids := userTokens(t, d, bl)
+				before := map[string]tokenRow{}
+				for _, jti := range userTokenJTIs {
+					before[jti], _ = readRow(t, d, jti)
+				}
+				ctx := context.Background()
+				for _, c := range tc.calls {
+					id, ok := ids[c]
+					if !ok {
+						id = c
+					}
+					if err := bl.BlacklistUser(ctx, id); err != nil {
+						t.Fatalf("BlacklistUser(%q): %v", id, err)
+					}
+				}
+				for _, jti := range userTokenJTIs {
+					want := before[jti]
+					if slices.Contains(tc.want, jti) {
+						want.blacklistedAt = blText
+					}
+					got, found := readRow(t, d, jti)
+					if !found || got != want {
+						t.Errorf("%s: rows\n got %+v (found %v)\nwant %+v", jti, got, found, want)
+					}
+					if ok, err := bl.Blacklisted(ctx, jti); ok != (want.blacklistedAt != "") || err != nil {
+						t.Errorf("%s: Blacklisted = %v, %v", jti, ok, err)
+					}
+				}
+				if r := before["alice-blacklisted"]; r.blacklistedAt != earlierText {
+					t.Fatalf("alice-blacklisted was blacklisted at %q, want %q", r.blacklistedAt, earlierText)
+				}
+				// One blacklisted row per token, whatever was called twice.
+				if n, want := count(t, d, "token_blacklist_blacklistedtoken"), 1+len(tc.want); n != want {
+					t.Errorf("%d blacklisted rows, want %d", n, want)
+				}
+			})
+		})
+	}
+}
+
+// TestBlacklistUserUUID: with a UUID primary key, BlacklistUser takes the
+// id in either text form, either case, and finds the rows user_id holds
+// as Django stores the key (32 hex digits in SQLite's char(32), a uuid in
+// PostgreSQL); a malformed UUID or an integer is no key, and no error.
+func TestBlacklistUserUUID(t *testing.T) {
+	const (
+		uuid    = "5b0e6a1c-9f3d-4c2e-8a71-0d2f6e4b9c13"
+		hexUUID = "5b0e6a1c9f3d4c2e8a710d2f6e4b9c13"
+	)
+	for _, tc := range []struct {
+		id          string
+		blacklisted bool
+	}{
+		{uuid, true},
+		{hexUUID, true},
+		{strings.ToUpper(uuid), true},
+		{"00000000-0000-4000-8000-000000000000", false},
+		{uuid[1:], false},
+		{"1", false},
+	} {
+		t.Run(tc.id, func(t *testing.T) {
+			t.Parallel()
+			forEachDB(t, func(t *testing.T, d *testDB) {
+				d.exec(t, customSchema[d.dialect]...)
+				d.exec(t, uuidBlacklistSchema(d.dialect)...)
+				stored := uuid
+				if d.dialect == "sqlite" {
+					stored = hexUUID
+				}
+				d.execArgs(t, `INSERT INTO accounts_user (uuid, passwd, seen, mail, enabled) VALUES (?, '!', NULL, 'ann@example.com', ?)`, stored, true)
+				bl := newBlacklist(t, d, sqlstore.Settings{
+					Table: "accounts_user", IDColumn: "uuid", UsernameColumn: "mail", PasswordColumn: "passwd",
+					EmailColumn: "mail", IsActiveColumn: "enabled", LastLoginColumn: "seen", TokenTable: "accounts_token",
+				})
+				ctx := context.Background()
+				for _, tok := range []blacklist.Token{
+					{JTI: "ann", UserID: uuid, Token: "t", ExpiresAt: blacklistNow.Add(time.Hour)},
+					{JTI: "nobody", Token: "t", ExpiresAt: blacklistNow.Add(time.Hour)},
+				} {
+					if err := bl.Outstanding(ctx, tok); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if err := bl.BlacklistUser(ctx, tc.id); err != nil {
+					t.Fatalf("BlacklistUser(%q): %v", tc.id, err)
+				}
+				for jti, want := range map[string]bool{"ann": tc.blacklisted, "nobody": false} {
+					if ok, err := bl.Blacklisted(ctx, jti); ok != want || err != nil {
+						t.Errorf("%s: Blacklisted = %v, %v; want %v", jti, ok, err, want)
+					}
+				}
+			})
+		})
+	}
+}
+
+// TestBlacklistUserConcurrent: several instances at once blacklisting the
+// same user, while others blacklist that user's tokens one by one, in the
+// other order, and record new ones: every call succeeds (a row another
+// writer inserted first is no error, and PostgreSQL finds no deadlock),
+// each of the user's tokens gets one blacklisted row, and no token of
+// another user gets any.
+func TestBlacklistUserConcurrent(t *testing.T) {
+	forEachDB(t, func(t *testing.T, d *testDB) {
+		d.exec(t, blacklistSchema[d.dialect]...)
+		alice, bob := d.addUser(t, "alice", "", true, "!"), d.addUser(t, "bob", "", true, "!")
+		const instances, rounds, tokens = 4, 5, 20
+		var bls []*sqlstore.Blacklist
+		for range instances {
+			// SQLite has one writer at a time: on a loaded machine, under
+			// the race detector, thirteen of them wait longer than the 2 s
+			// default for their turn. A PostgreSQL deadlock would still be
+			// an error, after its deadlock_timeout (1 s).
+			bls = append(bls, newBlacklist(t, d, sqlstore.Settings{Timeout: 30 * time.Second}))
+		}
+		ctx := context.Background()
+		exp := blacklistNow.Add(time.Hour)
+		var aliceJTIs []string
+		for r := range rounds {
+			var round []string
+			for i := range tokens {
+				for _, u := range []string{alice, bob} {
+					jti := fmt.Sprintf("%s-%d-%d", u, r, i)
+					if err := bls[0].Outstanding(ctx, blacklist.Token{JTI: jti, UserID: u, Token: "t", ExpiresAt: exp}); err != nil {
+						t.Fatal(err)
+					}
+					if u == alice {
+						round = append(round, jti)
+					}
+				}
+			}
+			aliceJTIs = append(aliceJTIs, round...)
+			start := make(chan struct{})
+			var wg sync.WaitGroup
+			errs := make(chan error, 3*instances+len(round)+1)
+			for _, bl := range bls {
+				for range 2 {
+					wg.Go(func() {
+						<-start
+						errs <- bl.BlacklistUser(ctx, alice)
+					})
+				}
+				wg.Go(func() { // another instance issuing a token meanwhile
+					<-start
+					errs <- bl.Outstanding(ctx, blacklist.Token{JTI: fmt.Sprintf("new-%p-%d", bl, r), UserID: bob, Token: "t", ExpiresAt: exp})
+				})
+			}
+			wg.Go(func() { // Django's loop, one token at a time, the other way round
+				<-start
+				for _, jti := range slices.Backward(round) {
+					errs <- bls[1].Blacklist(ctx, blacklist.Token{JTI: jti, Token: "t", ExpiresAt: exp})
+				}
+			})
+			close(start)
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				if err != nil {
+					t.Errorf("round %d: %v", r, err)
+				}
+			}
+		}
+		for _, jti := range aliceJTIs {
+			if ok, err := bls[0].Blacklisted(ctx, jti); !ok || err != nil {
+				t.Errorf("%s: Blacklisted = %v, %v", jti, ok, err)
+			}
+		}
+		if n := count(t, d, "token_blacklist_blacklistedtoken"); n != len(aliceJTIs) {
+			t.Errorf("%d blacklisted rows, want %d, one for each of alice's tokens", n, len(aliceJTIs))
+		}
+	})
 }

@@ -45,15 +45,17 @@
 //
 // Store.Blacklist is a blacklist.Store over the tables of
 // rest_framework_simplejwt.token_blacklist as Django's migrate makes them:
-// Outstanding records an issued refresh or sliding token, Blacklist gets or
-// creates its outstanding row, then its blacklisted row, and Blacklisted
-// asks for the join, each as simplejwt does, so that a token blacklisted
-// by either Django or the Go service is refused by both. Rows are written
-// as Django writes them (user_id in the user table's key type, NULL for an
-// unknown user; timestamps in UTC, as Django's text on SQLite and MySQL),
-// and a row another instance inserted first is no error. Django's
-// flushexpiredtokens management command deletes the rows of expired
-// tokens; the store deletes none.
+// Outstanding records an issued refresh or sliding token, Blacklist gets
+// or creates its outstanding row, then its blacklisted row, and
+// Blacklisted asks for the join, each as simplejwt does, so that a token
+// blacklisted by either Django or the Go service is refused by both.
+// BlacklistUser, which Auth.RevokeUser calls, blacklists every unexpired
+// outstanding token of a user at once, "log out everywhere" on both sides.
+// Rows are written as Django writes them (user_id in the user table's key
+// type, NULL for an unknown user; timestamps in UTC, as Django's text on
+// SQLite and MySQL), and a row another instance inserted first is no
+// error. Django's flushexpiredtokens management command deletes the rows
+// of expired tokens; the store deletes none.
 //
 // # Django's sessions
 //

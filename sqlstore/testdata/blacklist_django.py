@@ -14,12 +14,22 @@ python3-djangorestframework-simplejwt:
         "blacklisted": TOKEN, "outstanding": TOKEN} as JSON, each TOKEN
         {"jti", "token", "exp"}.
 
+    /usr/bin/python3 blacklist_django.py users DB.sqlite3
+        Creates a fresh SQLite database as create does, with two users,
+        alice and bob; issues alice two refresh tokens and a sliding token
+        (SlidingToken.for_user), and blacklists her first refresh token,
+        and bob one refresh token. Prints {"django", "simplejwt", "users":
+        {"alice": ID, "bob": ID}, "tokens": {"alice-refresh",
+        "alice-blacklisted", "alice-sliding", "bob-refresh": TOKEN}} as
+        JSON.
+
     /usr/bin/python3 blacklist_django.py check DB.sqlite3 < {"JTI": TOKEN-OR-NULL, ...}
         Django's answers about each jti: whether check_blacklist's query
         finds it blacklisted, its outstanding row as the ORM reads it
         (user_id, created_at, expires_at, blacklisted_at in isoformat, or
         null), and, for a jti given with its encoded token, what
-        RefreshToken(token) raises ("" if nothing). Then runs
+        RefreshToken(token) raises, or SlidingToken(token) for a sliding
+        token ("" if nothing). Then runs
         flushexpiredtokens and lists the jtis whose rows remain. Prints
         {"tokens": {"JTI": {...}}, "after_flush": [...]} as JSON.
 """
@@ -51,30 +61,59 @@ def iso(dt):
     return dt.isoformat() if dt else None
 
 
-def create(path):
+def migrate(path):
+    """Makes a fresh database at path; returns the versions, for the output."""
     if os.path.exists(path):
         sys.exit("blacklist_django: %s exists; the database must be fresh" % path)
     setup(path)
     import importlib.metadata
 
-    from django.contrib.auth import get_user_model
     from django.core.management import call_command
-    from rest_framework_simplejwt.tokens import RefreshToken
 
     call_command("migrate", verbosity=0, interactive=False)
+    return {
+        "django": django.get_version(),
+        "simplejwt": importlib.metadata.version("djangorestframework-simplejwt"),
+    }
+
+
+def token(t):
+    return {"jti": t["jti"], "token": str(t), "exp": t["exp"]}
+
+
+def create(path):
+    versions = migrate(path)
+    from django.contrib.auth import get_user_model
+    from rest_framework_simplejwt.tokens import RefreshToken
+
     alice = get_user_model().objects.create_user("alice", "alice@example.com", None)
     tokens = {}
     for name in ("blacklisted", "outstanding"):
         t = RefreshToken.for_user(alice)
-        tokens[name] = {"jti": t["jti"], "token": str(t), "exp": t["exp"]}
+        tokens[name] = token(t)
         if name == "blacklisted":
             t.blacklist()
-    json.dump({
-        "django": django.get_version(),
-        "simplejwt": importlib.metadata.version("djangorestframework-simplejwt"),
-        "user_id": alice.pk,
-        **tokens,
-    }, sys.stdout)
+    json.dump({**versions, "user_id": alice.pk, **tokens}, sys.stdout)
+    print()
+
+
+def users(path):
+    versions = migrate(path)
+    from django.contrib.auth import get_user_model
+    from rest_framework_simplejwt.tokens import RefreshToken, SlidingToken
+
+    model = get_user_model()
+    alice = model.objects.create_user("alice", "alice@example.com", None)
+    bob = model.objects.create_user("bob", "bob@example.com", None)
+    blacklisted = RefreshToken.for_user(alice)
+    blacklisted.blacklist()
+    tokens = {
+        "alice-blacklisted": token(blacklisted),
+        "alice-refresh": token(RefreshToken.for_user(alice)),
+        "alice-sliding": token(SlidingToken.for_user(alice)),
+        "bob-refresh": token(RefreshToken.for_user(bob)),
+    }
+    json.dump({**versions, "users": {"alice": alice.pk, "bob": bob.pk}, "tokens": tokens}, sys.stdout)
     print()
 
 
@@ -83,7 +122,8 @@ def check(path):
     from django.core.management import call_command
     from rest_framework_simplejwt.exceptions import TokenError
     from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
-    from rest_framework_simplejwt.tokens import RefreshToken
+    from rest_framework_simplejwt.settings import api_settings
+    from rest_framework_simplejwt.tokens import RefreshToken, SlidingToken, UntypedToken
 
     answers = {}
     for jti, token in json.load(sys.stdin).items():
@@ -92,7 +132,10 @@ def check(path):
         refused = None
         if token is not None:
             try:
-                RefreshToken(token)  # verify(): check_blacklist, then the signature's claims
+                cls = RefreshToken
+                if UntypedToken(token).get(api_settings.TOKEN_TYPE_CLAIM) == SlidingToken.token_type:
+                    cls = SlidingToken
+                cls(token)  # verify(): check_blacklist, then the signature's claims
                 refused = ""
             except TokenError as e:
                 refused = str(e)
@@ -117,6 +160,8 @@ def check(path):
 def main():
     if len(sys.argv) == 3 and sys.argv[1] == "create":
         create(sys.argv[2])
+    elif len(sys.argv) == 3 and sys.argv[1] == "users":
+        users(sys.argv[2])
     elif len(sys.argv) == 3 and sys.argv[1] == "check":
         check(sys.argv[2])
     else:
