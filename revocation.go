@@ -63,7 +63,7 @@ func (a *Auth) Revoke(ctx context.Context, tok string) error {
 // changes or an account is compromised. Tokens issued in the same second
 // are revoked too, since iat counts whole seconds: a login right after
 // may have to be repeated a second later. With a Django blacklist that can
-// (sqlstore's), every outstanding refresh token of the user is
+// (sqlstore's), every unexpired refresh and sliding token of the user is
 // blacklisted there as well. It needs Settings.Revocations.
 func (a *Auth) RevokeUser(ctx context.Context, id string) error {
 	if a.s.Revocations == nil {
