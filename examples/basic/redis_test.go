@@ -719,6 +719,13 @@ func outage(t *testing.T, bin string, failOpen time.Duration) {
 			t.Errorf("%s: the log shows Redis's password or address:\n%s", in.name, log)
 		}
 	}
+	// The loss of touch is logged, in the access log's format: one
+	// stream an operator parses.
+	for _, in := range servers {
+		if log := in.log.String(); !strings.Contains(log, `level=WARN msg="redisstore: revocations out of touch with Redis`) {
+			t.Errorf("%s: no record of the loss of touch in the server's log format:\n%s", in.name, tail(log, 20))
+		}
+	}
 	a.stopTimed(t, "up")
 	srv.stop()
 	b.stopTimed(t, "down")
