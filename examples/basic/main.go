@@ -71,6 +71,10 @@ import (
 func main() {
 	opts := parseFlags(os.Args[1:])
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	// The default logger too: redisstore's Revocations log through it
+	// (RevocationsFromEnv takes no logger), and their records belong in
+	// the same stream and format as the access log's, not in log's.
+	slog.SetDefault(logger)
 
 	// The settings: DRF-JWT's JWT_* environment variables.
 	settings, err := settingsFromEnv(os.LookupEnv, os.Stderr)
