@@ -423,11 +423,12 @@ func (l *failureLog) due(now time.Time) (held int, ok bool) {
 	return held, true
 }
 
-// storeError marks a failure of the UserStore or of a settings hook: the
-// service cannot answer now, which is never the client's fault.
+// storeError marks a failure of a store (the UserStore, the blacklist, the
+// revocation list) or of a settings hook: the service cannot answer now,
+// which is never the client's fault.
 type storeError struct{ err error }
 
-func (e *storeError) Error() string { return "jwtauth: user store: " + e.err.Error() }
+func (e *storeError) Error() string { return "jwtauth: store: " + e.err.Error() }
 func (e *storeError) Unwrap() error { return e.err }
 
 // DefaultErrorHandler writes err as DRF would: an *Error with its status

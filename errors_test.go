@@ -30,17 +30,17 @@ func TestStoreFailuresLogOncePerInterval(t *testing.T) {
 	for range 1000 {
 		get()
 	}
-	if n := strings.Count(logs.String(), "user store failed"); n != 1 {
+	if n := strings.Count(logs.String(), "jwtauth: store failed"); n != 1 {
 		t.Fatalf("%d records for 1000 failures within the interval, want 1:\n%s", n, logs)
 	}
 	clock.Advance(failureLogInterval - time.Second)
 	get()
-	if n := strings.Count(logs.String(), "user store failed"); n != 1 {
+	if n := strings.Count(logs.String(), "jwtauth: store failed"); n != 1 {
 		t.Errorf("%d records before the interval is over, want 1", n)
 	}
 	clock.Advance(time.Second)
 	get()
-	if n := strings.Count(logs.String(), "user store failed"); n != 2 || !strings.Contains(logs.String(), `"held_back":1000`) {
+	if n := strings.Count(logs.String(), "jwtauth: store failed"); n != 2 || !strings.Contains(logs.String(), `"held_back":1000`) {
 		t.Errorf("after the interval: %d records, want 2, the second with held_back=1000:\n%s", n, logs)
 	}
 }

@@ -1134,7 +1134,7 @@ func assertStoreFailureLogged(t testing.TB, logs string, secrets ...string) {
 	t.Helper()
 	lines := strings.Split(strings.TrimSpace(logs), "\n")
 	if len(lines) != 1 || !strings.Contains(lines[0], `"level":"ERROR"`) ||
-		!strings.Contains(lines[0], `"msg":"jwtauth: user store failed"`) || !strings.Contains(lines[0], "database down") {
+		!strings.Contains(lines[0], `"msg":"jwtauth: store failed"`) || !strings.Contains(lines[0], "database down") {
 		t.Errorf("log = %q, want one ERROR record of the store failure with its cause", logs)
 	}
 	for _, s := range append(secrets, fixtureSecret) {

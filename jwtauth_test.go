@@ -512,7 +512,7 @@ func TestUnexpectedFailuresAre500AndLogged(t *testing.T) {
 		}, 500, `{"detail":"A server error occurred."}`, `"msg":"jwtauth: request failed"`},
 		{"hook error", func(context.Context, User, Claims) (Claims, error) {
 			return Claims{}, errors.New("profile service down")
-		}, 503, `{"detail":"Service temporarily unavailable, try again later."}`, `"msg":"jwtauth: user store failed"`},
+		}, 503, `{"detail":"Service temporarily unavailable, try again later."}`, `"msg":"jwtauth: store failed"`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var logs strings.Builder

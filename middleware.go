@@ -162,7 +162,7 @@ func (a *Auth) fail(w http.ResponseWriter, r *http.Request, err error) {
 		}
 	case errors.As(err, new(*storeError)):
 		if held, ok := a.storeLog.due(a.s.Now()); ok {
-			a.s.Logger.ErrorContext(r.Context(), "jwtauth: user store failed", "method", r.Method, "path", r.URL.Path, "err", err, "held_back", held)
+			a.s.Logger.ErrorContext(r.Context(), "jwtauth: store failed", "method", r.Method, "path", r.URL.Path, "err", err, "held_back", held)
 		}
 	default:
 		a.s.Logger.ErrorContext(r.Context(), "jwtauth: request failed", "method", r.Method, "path", r.URL.Path, "err", err)

@@ -188,7 +188,7 @@ func TestTokenAuthenticationDatabaseFailure(t *testing.T) {
 		log := f.log.String()
 		// Three failures within seconds: one record, the others counted
 		// for the next (a database down must not flood the log).
-		if strings.Count(log, "user store failed") != 1 {
+		if strings.Count(log, "jwtauth: store failed") != 1 {
 			t.Errorf("want the first of three failures logged:\n%s", log)
 		}
 		for _, secret := range []string{aliceKey, "YWxpY2U6YWxpY2UgcGFzc3dvcmQ=", "alice password"} {

@@ -44,7 +44,7 @@ const (
 const (
 	storeDown    = `{"detail":"Service temporarily unavailable, try again later."}`
 	invalidToken = `{"detail":"Invalid token."}`
-	failedRecord = "user store failed"
+	failedRecord = "jwtauth: store failed"
 )
 
 // TestPostgresFaults runs examples/basic with -db postgres over a cluster

@@ -21,6 +21,7 @@ import (
 
 	"github.com/jwtauth-go/jwtauth/internal/demotest"
 	"github.com/jwtauth-go/jwtauth/internal/djangotest"
+	"github.com/jwtauth-go/jwtauth/internal/testkit"
 	"github.com/jwtauth-go/jwtauth/passwords"
 	"github.com/jwtauth-go/jwtauth/redisstore"
 )
@@ -279,9 +280,9 @@ func percentile(sorted []time.Duration, q float64) time.Duration {
 // orig_iat, so no family that would take other tokens along), and the
 // revocations are authenticated by a token of another login.
 func revocationPropagation(t *testing.T, bin, url string) {
+	p99Bound := testkit.PropagationBound()
 	const (
-		n        = 1000
-		p99Bound = 100 * time.Millisecond
+		n = 1000
 		// pollGap spaces B's polls: fine enough against the bound, coarse
 		// enough to leave the two CPUs to the instances and Redis.
 		pollGap = time.Millisecond
