@@ -88,6 +88,14 @@ type Memory struct {
 
 	max int
 	gen atomic.Uint64 // entries kept by Add; Generation is one more
+	// filter holds a bit for every id and user held, so that a check
+	// of a token none of whose keys is held (nearly every check) takes
+	// neither the lock nor a lookup in maps too big for a core's cache.
+	// Nil until the first Add. added counts the keys set in it, those
+	// that have left since included: it is rebuilt when they outnumber
+	// the keys held.
+	filter atomic.Pointer[filter]
+	added  int
 
 	mu     sync.RWMutex
 	ids    expiry.Set
@@ -144,10 +152,40 @@ func (m *Memory) Add(_ context.Context, e Entry) error {
 			return nil // held already: nothing to check again
 		}
 	}
+	key := e.ID
+	if key == "" {
+		key = e.User
+	}
+	m.filterLocked().add(key)
+	m.added++
 	// After the entry, so that a check that reads the new generation
 	// finds it (see Generation).
 	m.gen.Add(1)
 	return nil
+}
+
+// filterLocked returns the filter, first made, or rebuilt from the keys
+// held when most of those it has seen have left, so that the bits of
+// expired entries do not pile up. A check that loads the old filter
+// started before the swap; one that starts after it finds every key held
+// in the new one. The caller holds the write lock.
+func (m *Memory) filterLocked() *filter {
+	f := m.filter.Load()
+	if f != nil && m.added <= 2*(m.ids.Len()+m.users.Len())+1024 {
+		return f
+	}
+	f = newFilter()
+	m.added = 0
+	for k := range m.ids.Keys() {
+		f.add(k)
+		m.added++
+	}
+	for k := range m.users.Keys() {
+		f.add(k)
+		m.added++
+	}
+	m.filter.Store(f)
+	return f
 }
 
 // sweepUsers forgets the user entries that have expired at now.
@@ -191,6 +229,10 @@ func (m *Memory) Use(_ context.Context, id string, at, until time.Time) (time.Ti
 
 // Revoked implements [Store]; it never fails.
 func (m *Memory) Revoked(t Token) (bool, error) {
+	f := m.filter.Load()
+	if f == nil || !f.mayHold(t.ID) && (t.Family == "" || !f.mayHold(t.Family)) && !f.mayHold(t.User) {
+		return false, nil // none of its keys held: no lock, no lookup
+	}
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	if m.ids.Has(t.ID) || (t.Family != "" && m.ids.Has(t.Family)) {

@@ -3,6 +3,7 @@ package revoke
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -192,4 +193,65 @@ func TestMemoryConcurrent(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// TestMemoryFilter: the lock-free filter never hides an entry, also
+// across its rebuilds as entries expire, and answers the keys it never
+// saw without the maps; rebuilt, it forgets the bits of entries gone.
+func TestMemoryFilter(t *testing.T) {
+	ctx := context.Background()
+	m, c := newTestMemory(0)
+	if got, _ := m.Revoked(Token{ID: "x", User: "1"}); got {
+		t.Fatal("an empty Memory revoked a token")
+	}
+	var first *filter
+	for round := range 4 {
+		for i := range 3000 {
+			id := fmt.Sprintf("r%d-%d", round, i)
+			if err := m.Add(ctx, Entry{ID: id, Until: c.now().Add(time.Minute)}); err != nil {
+				t.Fatal(err)
+			}
+			if err := m.Add(ctx, Entry{User: id, Before: c.now(), Until: c.now().Add(time.Minute)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if round == 0 {
+			first = m.filter.Load()
+		}
+		for i := range 3000 {
+			id := fmt.Sprintf("r%d-%d", round, i)
+			if got, _ := m.Revoked(Token{ID: id}); !got {
+				t.Fatalf("round %d: %s not revoked", round, id)
+			}
+			if got, _ := m.Revoked(Token{ID: "none", User: id, IssuedAt: c.now().Add(-time.Second)}); !got {
+				t.Fatalf("round %d: user %s not revoked", round, id)
+			}
+			if got, _ := m.Revoked(Token{ID: "none", Family: id}); !got {
+				t.Fatalf("round %d: family %s not revoked", round, id)
+			}
+		}
+		c.add(2 * time.Minute) // every entry of the round expires
+	}
+	if m.filter.Load() == first {
+		t.Error("the filter was never rebuilt as entries expired")
+	}
+	f := m.filter.Load()
+	stale := 0
+	for i := range 3000 {
+		if f.mayHold(fmt.Sprintf("r0-%d", i)) {
+			stale++
+		}
+	}
+	if stale > 300 {
+		t.Errorf("%d of the first round's 3,000 expired keys still in the rebuilt filter", stale)
+	}
+	passed := 0
+	for i := range 10000 {
+		if !f.mayHold(fmt.Sprintf("never-%d", i)) {
+			passed++
+		}
+	}
+	if passed < 9000 {
+		t.Errorf("only %d of 10,000 keys never added pass the filter", passed)
+	}
 }
