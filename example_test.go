@@ -13,6 +13,7 @@ import (
 
 	"github.com/jwtauth-go/jwtauth"
 	"github.com/jwtauth-go/jwtauth/passwords"
+	"github.com/jwtauth-go/jwtauth/revoke"
 )
 
 // The quick start: one user, the three endpoints and a protected handler
@@ -460,4 +461,52 @@ func ExampleSimpleJWT_migration() {
 	// 200 hello admin
 	// 200 hello admin
 	// 401 {"detail":"Given token not valid for any token type","code":"token_not_valid","messages":[{"token_class":"AccessToken","token_type":"access","message":"Token has no id"}]}
+}
+
+// Logout: with Settings.Revocations a token can be taken back before it
+// expires. The blacklist view logs out the request's own token; from then
+// on the middleware refuses it with the drf-jwt fork's 403, and Revoke
+// does the same from Go code.
+func ExampleAuth_Revoke() {
+	store := &jwtauth.MemoryStore{Passwords: passwords.Policy{PBKDF2Iterations: 1}}
+	admin := jwtauth.User{ID: "1", Username: "admin", Email: "admin@example.com", IsActive: true}
+	if err := store.AddUser(admin, "s3cret-pa55"); err != nil {
+		log.Fatal(err)
+	}
+	a, err := jwtauth.New(jwtauth.Settings{
+		Keys:        jwtauth.Keys{Secret: "example-secret-use-32-random-bytes-or-more"},
+		Revocations: revoke.NewMemory(0), // redisstore.Revocations for several instances
+	}, store)
+	if err != nil {
+		log.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/api-token-blacklist/", a.Handlers().Blacklist)
+	mux.Handle("/api/hello/", a.Required(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "hello")
+	})))
+	send := func(method, path, token string) {
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest(method, path, nil)
+		req.Header.Set("Authorization", "JWT "+token)
+		mux.ServeHTTP(rec, req)
+		fmt.Println(method, path, rec.Code, strings.Contains(rec.Body.String(), "blacklisted"))
+	}
+	ctx := context.Background()
+	first, _ := a.IssueToken(ctx, admin)
+	send("GET", "/api/hello/", first)
+	send("POST", "/api-token-blacklist/", first) // logout
+	send("GET", "/api/hello/", first)
+
+	second, _ := a.IssueToken(ctx, admin)
+	if err := a.Revoke(ctx, second); err != nil {
+		log.Fatal(err)
+	}
+	_, _, err = a.VerifyToken(ctx, second)
+	fmt.Println(errors.Is(err, jwtauth.ErrInvalidToken))
+	// Output:
+	// GET /api/hello/ 200 false
+	// POST /api-token-blacklist/ 201 false
+	// GET /api/hello/ 403 true
+	// true
 }
