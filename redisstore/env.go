@@ -40,13 +40,9 @@ func ThrottleFromEnv(lookup func(string) (string, bool)) (*Throttle, error) {
 	if rates == [2]throttle.Rate{} {
 		return nil, nil
 	}
-	opt, err := rueidis.ParseURL(url)
+	client, err := clientFromURL(url)
 	if err != nil {
-		return nil, errors.New("redisstore: JWT_REDIS_URL: want redis://[:PASSWORD@]HOST:PORT/DB")
-	}
-	client, err := rueidis.NewClient(opt)
-	if err != nil {
-		return nil, errors.New("redisstore: JWT_REDIS_URL: Redis does not answer")
+		return nil, err
 	}
 	t, err := NewThrottle(client, "jwtauth:throttle:", rates[0], rates[1])
 	if err != nil {
@@ -103,13 +99,9 @@ func RevocationsFromEnv(lookup func(string) (string, bool)) (*Revocations, error
 	if opts.MaxStaleness != 0 && opts.MaxStaleness <= DefaultRevocationInterval {
 		return nil, fmt.Errorf("redisstore: JWT_REVOCATION_MAX_STALENESS: want more than the check interval, %v", DefaultRevocationInterval)
 	}
-	opt, err := rueidis.ParseURL(url)
+	client, err := clientFromURL(url)
 	if err != nil {
-		return nil, errors.New("redisstore: JWT_REDIS_URL: want redis://[:PASSWORD@]HOST:PORT/DB")
-	}
-	client, err := rueidis.NewClient(opt)
-	if err != nil {
-		return nil, errors.New("redisstore: JWT_REDIS_URL: Redis does not answer")
+		return nil, err
 	}
 	r, err := NewRevocations(client, "jwtauth:revoke:", opts)
 	if err != nil {
@@ -118,4 +110,18 @@ func RevocationsFromEnv(lookup func(string) (string, bool)) (*Revocations, error
 	}
 	r.owned = true
 	return r, nil
+}
+
+// clientFromURL connects to the JWT_REDIS_URL url; its errors never show
+// the URL, which may hold a password.
+func clientFromURL(url string) (rueidis.Client, error) {
+	opt, err := rueidis.ParseURL(url)
+	if err != nil {
+		return nil, errors.New("redisstore: JWT_REDIS_URL: want redis://[:PASSWORD@]HOST:PORT/DB")
+	}
+	client, err := rueidis.NewClient(opt)
+	if err != nil {
+		return nil, errors.New("redisstore: JWT_REDIS_URL: Redis does not answer")
+	}
+	return client, nil
 }
